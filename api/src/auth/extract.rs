@@ -1,0 +1,35 @@
+//! `Authorization` header → [`Actor`]. No header is the anonymous public; a header that is present
+//! but malformed, forged or expired is refused, never taken for anonymous.
+
+use birlik_entity::enums::Role;
+
+use crate::auth::jwt::Keys;
+use crate::context::Actor;
+use crate::error::{ApiError, ApiResult};
+
+/// Reads the bearer token, if any, into an actor.
+pub fn actor(header: Option<&str>, keys: &Keys) -> ApiResult<Actor> {
+    let Some(header) = header else {
+        return Ok(Actor::Anonymous);
+    };
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthenticated)?;
+    let claims = keys.verify(token).map_err(|_| ApiError::Unauthenticated)?;
+    let user_id: i32 = claims.sub.parse().map_err(|_| ApiError::Unauthenticated)?;
+    match (claims.role, claims.org, claims.vol) {
+        (Role::Ministry, None, None) => Ok(Actor::Ministry { user_id }),
+        (Role::Ngo, Some(organization_id), None) => Ok(Actor::Ngo {
+            user_id,
+            organization_id,
+        }),
+        (Role::Volunteer, None, Some(volunteer_id)) => Ok(Actor::Volunteer {
+            user_id,
+            volunteer_id,
+        }),
+        _ => Err(ApiError::Unauthenticated),
+    }
+}

@@ -1,0 +1,161 @@
+//! Runtime configuration: one plain struct, filled by clap from flags and environment in `main`
+//! and built directly by tests. No globals; every value is checked before the server starts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+/// The SQLite file used when `DATABASE_URL` is not set.
+pub const EMBEDDED_DB_FILE: &str = "birlik.db";
+
+/// How `birlik serve` is configured.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Config {
+    /// Database to use: `postgres://user@host/db`, or `sqlite://path/file.db`. Without it, the
+    /// embedded SQLite file `birlik.db` in the working directory (created and filled with demo
+    /// data on first start).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Address to listen on.
+    #[arg(long, env = "BIRLIK_ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// HMAC key for access tokens (HS256), taken as raw bytes, at least 32 of them. Required
+    /// unless the database is the embedded default, where one is generated and kept beside it.
+    #[arg(long, env = "BIRLIK_JWT_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// Most database connections this instance keeps open.
+    #[arg(long, env = "BIRLIK_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: u32,
+
+    /// How long a request waits for a database connection before it fails with SERVICE_UNAVAILABLE.
+    #[arg(long, env = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Load the demo data when the database holds nothing but reference data. On by default for
+    /// the embedded database only.
+    #[arg(long, env = "BIRLIK_DEMO_DATA")]
+    pub demo_data: Option<bool>,
+}
+
+/// Where the data lives, resolved from `DATABASE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseTarget {
+    /// A URL sea-orm understands.
+    pub url: String,
+    /// True for the embedded default (no `DATABASE_URL`).
+    pub embedded: bool,
+    /// The SQLite file, when the database is SQLite.
+    pub sqlite_file: Option<PathBuf>,
+}
+
+impl Config {
+    /// A configuration with every default, for tests to adjust.
+    pub fn for_tests() -> Self {
+        Config {
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            jwt_secret: None,
+            db_pool_size: 8,
+            db_acquire_timeout_ms: 2000,
+            demo_data: Some(false),
+        }
+    }
+
+    /// The database to open.
+    pub fn database(&self) -> anyhow::Result<DatabaseTarget> {
+        database_target(self.database_url.as_deref())
+    }
+
+    /// How long to wait for a pooled connection.
+    pub fn acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_acquire_timeout_ms)
+    }
+}
+
+/// Resolves `DATABASE_URL` (or its absence) into a target, refusing schemes we do not serve.
+pub fn database_target(url: Option<&str>) -> anyhow::Result<DatabaseTarget> {
+    let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(DatabaseTarget {
+            url: format!("sqlite://{EMBEDDED_DB_FILE}?mode=rwc"),
+            embedded: true,
+            sqlite_file: Some(PathBuf::from(EMBEDDED_DB_FILE)),
+        });
+    };
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(DatabaseTarget {
+            url: url.to_owned(),
+            embedded: false,
+            sqlite_file: None,
+        });
+    }
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let file = path.split('?').next().unwrap_or_default();
+        if file.is_empty() || file == ":memory:" {
+            anyhow::bail!(
+                "DATABASE_URL: an in-memory SQLite database would lose every donation at exit; name a file"
+            );
+        }
+        let url = if path.contains('?') {
+            format!("sqlite://{path}")
+        } else {
+            format!("sqlite://{path}?mode=rwc")
+        };
+        return Ok(DatabaseTarget {
+            url,
+            embedded: false,
+            sqlite_file: Some(PathBuf::from(file)),
+        });
+    }
+    anyhow::bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
+}
+
+fn parse_secret(value: &str) -> Result<SecretString, String> {
+    if value.len() < 32 {
+        return Err(format!("must be at least 32 bytes, got {}", value.len()));
+    }
+    Ok(SecretString::from(value.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_url_means_the_embedded_file() {
+        let target = database_target(None).unwrap();
+        assert!(target.embedded);
+        assert_eq!(
+            target.sqlite_file.as_deref(),
+            Some(std::path::Path::new("birlik.db"))
+        );
+    }
+
+    #[test]
+    fn sqlite_urls_keep_their_file_and_get_created() {
+        let target = database_target(Some("sqlite:///tmp/x.db")).unwrap();
+        assert_eq!(target.url, "sqlite:///tmp/x.db?mode=rwc");
+        assert!(!target.embedded);
+        assert_eq!(
+            target.sqlite_file.as_deref(),
+            Some(std::path::Path::new("/tmp/x.db"))
+        );
+    }
+
+    #[test]
+    fn unknown_schemes_and_memory_are_refused() {
+        assert!(database_target(Some("mysql://x")).is_err());
+        assert!(database_target(Some("sqlite::memory:")).is_err());
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(parse_secret("short").is_err());
+        assert!(parse_secret(&"k".repeat(32)).is_ok());
+    }
+}

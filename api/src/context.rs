@@ -1,0 +1,115 @@
+//! What every resolver knows about the request: who is asking, in which language, and where
+//! the database is.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+use crate::auth::jwt::Keys;
+
+/// Who sends a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The public: no token.
+    Anonymous,
+    /// A volunteer, with their volunteer record.
+    Volunteer { user_id: i32, volunteer_id: i32 },
+    /// Staff of one organization.
+    Ngo { user_id: i32, organization_id: i32 },
+    /// Ministry staff.
+    Ministry { user_id: i32 },
+}
+
+/// The language names are served in, from `Accept-Language` (default Russian).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    Kk,
+    #[default]
+    Ru,
+    En,
+}
+
+impl Lang {
+    /// The first of `kk`, `ru`, `en` that the header names, by quality; Russian otherwise.
+    pub fn from_accept_language(header: Option<&str>) -> Self {
+        let Some(header) = header else {
+            return Lang::default();
+        };
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            let quality = pieces
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next().unwrap_or_default() {
+                "kk" => Lang::Kk,
+                "ru" => Lang::Ru,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, lang));
+            }
+        }
+        best.map(|(_, lang)| lang).unwrap_or_default()
+    }
+}
+
+/// Per-request state, put into the GraphQL request's data by the HTTP handler.
+#[derive(Clone, Debug)]
+pub struct RequestCtx {
+    pub actor: Actor,
+    pub lang: Lang,
+}
+
+/// Shared state, built once at start and put into the schema's data.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub keys: Arc<Keys>,
+}
+
+/// Access to the request's context from a resolver.
+pub trait ContextExt {
+    /// The request's context and the database.
+    fn request(&self) -> (&RequestCtx, &DatabaseConnection);
+}
+
+impl ContextExt for Context<'_> {
+    fn request(&self) -> (&RequestCtx, &DatabaseConnection) {
+        static ANONYMOUS: RequestCtx = RequestCtx {
+            actor: Actor::Anonymous,
+            lang: Lang::Ru,
+        };
+        let rc = self.data_opt::<RequestCtx>().unwrap_or(&ANONYMOUS);
+        let state = self.data_unchecked::<AppState>();
+        (rc, &state.db)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_known_language() {
+        assert_eq!(Lang::from_accept_language(None), Lang::Ru);
+        assert_eq!(Lang::from_accept_language(Some("kk-KZ,ru;q=0.8")), Lang::Kk);
+        assert_eq!(
+            Lang::from_accept_language(Some("de,en-US;q=0.7,ru;q=0.9")),
+            Lang::Ru
+        );
+        assert_eq!(Lang::from_accept_language(Some("en")), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("fr")), Lang::Ru);
+    }
+}

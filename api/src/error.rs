@@ -1,0 +1,145 @@
+//! The one error type of services and resolvers, and how it crosses into GraphQL: a stable
+//! `extensions.code`, a message fit for a client, and never SQL or a stack trace (internal causes
+//! are logged under an `errorId` that the client receives instead).
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
+
+/// What went wrong, in the terms a client can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{message}")]
+    BadUserInput {
+        field: Option<&'static str>,
+        message: String,
+    },
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current: Option<serde_json::Value>,
+    },
+    #[error("too many requests")]
+    RateLimited { retry_after_s: u64 },
+    #[error("service unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The result of every service call.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// The `extensions.code` clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::BadUserInput { .. } => "BAD_USER_INPUT",
+            ApiError::NotFound { .. } => "NOT_FOUND",
+            ApiError::Conflict { .. } => "CONFLICT",
+            ApiError::RateLimited { .. } => "RATE_LIMITED",
+            ApiError::Unavailable => "SERVICE_UNAVAILABLE",
+            ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// A bad argument, named.
+    pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadUserInput {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        let message = match self {
+            ApiError::Internal(cause) => {
+                let error_id = format!("{:016x}", fastrand::u64(..));
+                tracing::error!(error_id, error = format!("{cause:#}"), "internal error");
+                return async_graphql::Error::new("internal error").extend_with(|_, e| {
+                    e.set("code", self.code());
+                    e.set("errorId", error_id.clone());
+                });
+            }
+            other => other.to_string(),
+        };
+        async_graphql::Error::new(message).extend_with(|_, e| {
+            e.set("code", self.code());
+            match self {
+                ApiError::BadUserInput {
+                    field: Some(field), ..
+                } => e.set("field", *field),
+                ApiError::Conflict {
+                    current: Some(current),
+                    ..
+                } => {
+                    if let Ok(value) = async_graphql::Value::from_json(current.clone()) {
+                        e.set("current", value);
+                    }
+                }
+                ApiError::RateLimited { retry_after_s } => e.set("retryAfter", *retry_after_s),
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                return ApiError::Conflict {
+                    message: "that record already exists".into(),
+                    current: None,
+                };
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                return ApiError::BadUserInput {
+                    field: None,
+                    message: "a referenced record does not exist".into(),
+                };
+            }
+            _ => {}
+        }
+        if is_unavailable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return ApiError::Unavailable;
+        }
+        ApiError::Internal(anyhow::Error::new(err))
+    }
+}
+
+/// A lost, refused or exhausted connection: the database is away, not the request wrong.
+fn is_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            let text = e.to_string();
+            text.contains("pool timed out")
+                || text.contains("error communicating with database")
+                || text.contains("database is locked")
+        }
+        _ => false,
+    }
+}
+
+/// Turns a service result into a resolver result with the error's code attached.
+pub trait ResultExt<T> {
+    /// `services::x::y(..).await.extend()?` in every resolver.
+    fn extend(self) -> async_graphql::Result<T>;
+}
+
+impl<T> ResultExt<T> for ApiResult<T> {
+    fn extend(self) -> async_graphql::Result<T> {
+        self.map_err(|e| e.extend())
+    }
+}

@@ -1,0 +1,26 @@
+//! The GraphQL schema: built once at start, cloned into every HTTP worker.
+
+pub mod query;
+pub mod relay;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+
+use crate::context::AppState;
+
+/// The schema type served at `/graphql`.
+pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema over the application's shared state.
+pub fn build_schema(state: AppState) -> AppSchema {
+    builder().data(state).finish()
+}
+
+/// The schema as SDL, as `birlik schema` prints it and `schema.graphql` holds it.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+fn builder() -> async_graphql::SchemaBuilder<query::Query, EmptyMutation, EmptySubscription> {
+    Schema::build(query::Query::default(), EmptyMutation, EmptySubscription)
+}

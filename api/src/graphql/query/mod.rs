@@ -1,0 +1,8 @@
+//! The query root: one object per domain, merged.
+
+mod region;
+mod summary;
+
+/// Every query Birlik answers.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(region::RegionQuery, summary::SummaryQuery);

@@ -1,0 +1,23 @@
+//! `reliefSummary`.
+
+use async_graphql::{Context, Object};
+
+use crate::context::ContextExt;
+use crate::error::ResultExt;
+use crate::graphql::types::summary::ReliefSummary;
+use crate::services;
+
+#[derive(Default)]
+pub struct SummaryQuery;
+
+#[Object]
+impl SummaryQuery {
+    /// The campaign's headline figures. Public.
+    async fn relief_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<ReliefSummary> {
+        let (_, db) = ctx.request();
+        services::stats::summary(db)
+            .await
+            .map(ReliefSummary)
+            .extend()
+    }
+}

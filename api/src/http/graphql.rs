@@ -1,0 +1,143 @@
+//! GraphQL over HTTP: POST (single or batched), GET (queries in the URL), the GraphiQL IDE for a
+//! browser's GET, and WebSocket subscriptions (`graphql-transport-ws` and `graphql-ws`). Each
+//! request's actor and language are read here and handed to the schema as request data.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, Responder, web};
+use async_graphql::Data;
+use async_graphql::http::GraphiQLSource;
+use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLResponse, GraphQLSubscription};
+
+use crate::auth::extract;
+use crate::context::{Actor, AppState, Lang, RequestCtx};
+use crate::error::ApiError;
+use crate::graphql::AppSchema;
+
+/// The request's actor and language, or the refusal of a bad token.
+fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or(""));
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    Ok(RequestCtx {
+        actor: extract::actor(authorization, &state.keys)?,
+        lang,
+    })
+}
+
+/// A whole-request refusal, shaped as a GraphQL response.
+fn refusal(err: ApiError) -> HttpResponse {
+    use async_graphql::ErrorExtensions;
+    let error = err
+        .extend()
+        .into_server_error(async_graphql::Pos::default());
+    let body = async_graphql::Response::from_errors(vec![error]);
+    let status = match err {
+        ApiError::Unauthenticated => actix_web::http::StatusCode::UNAUTHORIZED,
+        _ => actix_web::http::StatusCode::BAD_REQUEST,
+    };
+    HttpResponse::build(status).json(body)
+}
+
+/// `POST /graphql`: one operation or a batch.
+pub async fn post(
+    req: HttpRequest,
+    schema: web::Data<AppSchema>,
+    state: web::Data<AppState>,
+    body: GraphQLBatchRequest,
+) -> HttpResponse {
+    let rc = match request_ctx(&req, &state) {
+        Ok(rc) => rc,
+        Err(err) => return refusal(err),
+    };
+    let batch = body.into_inner().data(rc);
+    GraphQLResponse::from(schema.execute_batch(batch).await)
+        .respond_to(&req)
+        .map_into_boxed_body()
+}
+
+/// `GET /graphql`: a WebSocket upgrade, the GraphiQL IDE for a browser, or a query in the URL.
+pub async fn get(
+    req: HttpRequest,
+    payload: web::Payload,
+    schema: web::Data<AppSchema>,
+    state: web::Data<AppState>,
+) -> actix_web::Result<HttpResponse> {
+    if req.headers().contains_key(header::UPGRADE) {
+        return subscribe(
+            &req,
+            payload,
+            schema.get_ref().clone(),
+            state.get_ref().clone(),
+        );
+    }
+    if req.query_string().is_empty() && accepts_html(&req) {
+        let page = GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
+            .finish();
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(page));
+    }
+    let rc = match request_ctx(&req, &state) {
+        Ok(rc) => rc,
+        Err(err) => return Ok(refusal(err)),
+    };
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => request.data(rc),
+        Err(err) => {
+            return Ok(refusal(ApiError::BadUserInput {
+                field: None,
+                message: format!("malformed GraphQL GET request: {err}"),
+            }));
+        }
+    };
+    Ok(GraphQLResponse::from(schema.execute(request).await)
+        .respond_to(&req)
+        .map_into_boxed_body())
+}
+
+fn accepts_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// A WebSocket session; the access token comes in `connection_init` (`{"Authorization": "Bearer …"}`).
+fn subscribe(
+    req: &HttpRequest,
+    payload: web::Payload,
+    schema: AppSchema,
+    state: AppState,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    GraphQLSubscription::new(schema)
+        .on_connection_init(move |value| {
+            let keys = state.keys.clone();
+            async move {
+                let token = ["Authorization", "authorization"]
+                    .iter()
+                    .find_map(|k| value.get(*k).and_then(|v| v.as_str()).map(str::to_owned));
+                let actor = match token {
+                    Some(t) => extract::actor(Some(&t), &keys)
+                        .map_err(|_| async_graphql::Error::new("authentication required"))?,
+                    None => Actor::Anonymous,
+                };
+                let mut data = Data::default();
+                data.insert(RequestCtx { actor, lang });
+                Ok(data)
+            }
+        })
+        .start(req, payload)
+}

@@ -1,0 +1,5 @@
+//! HTTP: the routes, the GraphQL handlers (POST, GET, WebSocket, GraphiQL) and health checks.
+
+pub mod graphql;
+pub mod health;
+pub mod routes;

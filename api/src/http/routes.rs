@@ -1,0 +1,16 @@
+//! The URL space.
+
+use actix_web::web;
+
+use crate::http::{graphql, health};
+
+/// `/graphql` (POST, GET, WebSocket, GraphiQL), `/healthz`, `/readyz`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql::post))
+            .route(web::get().to(graphql::get)),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz));
+}

@@ -1,0 +1,5 @@
+//! One module per aggregate: the rules of each operation, called by resolvers with the request's
+//! context and the database. Services return [`ApiResult`](crate::error::ApiResult).
+
+pub mod region;
+pub mod stats;

@@ -1,0 +1,80 @@
+//! Building and running the server: resolve the database and keys, migrate, load the demo data
+//! where asked, build the schema once, then bind and serve.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, Logger};
+use actix_web::{App, HttpServer, web};
+
+use crate::auth::jwt::Keys;
+use crate::config::{Config, DatabaseTarget};
+use crate::context::AppState;
+use crate::{db, demo, graphql};
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    local_addr: SocketAddr,
+    server: Server,
+}
+
+impl Application {
+    /// Prepares everything `serve` needs; fails with one clear message when something is wrong.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let target = config.database()?;
+        let keys = Arc::new(signing_keys(&config, &target)?);
+        let db = db::connect(&target, config.db_pool_size, config.acquire_timeout())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        db::migrate(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("migrating the database: {e}"))?;
+        if config.demo_data.unwrap_or(target.embedded) && demo::is_empty(&db).await? {
+            tracing::info!("the database holds only reference data: loading the demo data");
+            demo::load(&db).await?;
+        }
+
+        let state = AppState { db, keys };
+        let schema = graphql::build_schema(state.clone());
+        let listener = TcpListener::bind(config.listen)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        let local_addr = listener.local_addr()?;
+        let schema = web::Data::new(schema);
+        let state = web::Data::new(state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(schema.clone())
+                .app_data(state.clone())
+                .wrap(Compress::default())
+                .wrap(Logger::new("%r %s %b %Dms").log_target("birlik_api::http"))
+                .configure(crate::http::routes::configure)
+        })
+        .listen(listener)?
+        .run();
+        tracing::info!(%local_addr, "Birlik is listening: GraphQL at /graphql");
+        Ok(Application { local_addr, server })
+    }
+
+    /// The address the server is bound to (a test's port 0 becomes a real one here).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until the process is told to stop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The configured key; on the embedded default only, one generated beside the database.
+fn signing_keys(config: &Config, target: &DatabaseTarget) -> anyhow::Result<Keys> {
+    match (&config.jwt_secret, &target.sqlite_file) {
+        (Some(secret), _) => Keys::from_secret(secret),
+        (None, Some(file)) if target.embedded => Keys::embedded(file),
+        _ => anyhow::bail!(
+            "BIRLIK_JWT_SECRET is required (at least 32 bytes) when DATABASE_URL names a database; \
+             only the embedded default generates its own key"
+        ),
+    }
+}

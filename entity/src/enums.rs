@@ -1,0 +1,178 @@
+//! The closed sets of values that columns store as text. The strings are the migrations' CHECK
+//! lists; a value added here needs a migration that widens the CHECK.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Whether a region is one of the three cities of republican significance or an oblast.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum RegionKind {
+    City,
+    Region,
+}
+
+/// What kind of body an organization is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum OrganizationKind {
+    NationalVolunteerNetwork,
+    VolunteerOrganization,
+    Youth,
+    Religious,
+    Ethnocultural,
+    Charity,
+    Business,
+    GovernmentBody,
+}
+
+/// What a user account may do.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum Role {
+    Volunteer,
+    Ngo,
+    Ministry,
+}
+
+/// What a donation is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum DonationCategory {
+    Food,
+    DrinkingWater,
+    Clothing,
+    Hygiene,
+    Medicine,
+    Bedding,
+    BabySupplies,
+    AnimalFeed,
+    BuildingMaterials,
+    Other,
+}
+
+/// Where a donation stands: in stock, partly or wholly shipped, or cancelled.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum DonationStatus {
+    Received,
+    PartlyShipped,
+    Shipped,
+    Cancelled,
+}
+
+/// Where a shipment stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum ShipmentStatus {
+    Planned,
+    Dispatched,
+    Delivered,
+    Cancelled,
+}
+
+/// The work a task asks for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum TaskKind {
+    Sorting,
+    Loading,
+    DeliveryEscort,
+    Distribution,
+    Sandbagging,
+    ShelterDuty,
+    ContactCenterShift,
+}
+
+/// Where a task stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum TaskStatus {
+    Open,
+    Assigned,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+/// Where one volunteer's claim on a task stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum AssignmentStatus {
+    Claimed,
+    InProgress,
+    Done,
+    Released,
+}
+
+/// Why a claim was released.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum ReleaseReason {
+    /// The volunteer gave the place up.
+    Volunteer,
+    /// The volunteer had not started 30 minutes after the task began.
+    NotStarted,
+    /// The task itself was cancelled.
+    TaskCancelled,
+}

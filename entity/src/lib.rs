@@ -1,0 +1,15 @@
+//! Birlik's sea-orm entities: one module per table, plus the text enums they store. Plain data:
+//! no GraphQL, no services; the API crate wraps these models in its own types.
+
+pub mod collection_point;
+pub mod donation;
+pub mod enums;
+pub mod organization;
+pub mod prelude;
+pub mod region;
+pub mod shipment;
+pub mod shipment_item;
+pub mod task;
+pub mod task_assignment;
+pub mod user_account;
+pub mod volunteer;

@@ -1,0 +1,44 @@
+//! Birlik's schema history. Each migration is self-contained: it names its own tables and columns
+//! with `DeriveIden` enums and never imports `birlik-entity`, so that later changes to the entities
+//! cannot rewrite the past. Invariants live here as CHECK, FOREIGN KEY and UNIQUE constraints;
+//! demo rows never do (they belong to `birlik demo-data`).
+
+#![expect(
+    elided_lifetimes_in_paths,
+    reason = "MigrationTrait is declared with an elided `&SchemaManager`; naming its lifetime breaks the impl"
+)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod common;
+mod m20261125_000001_create_region;
+mod m20261125_000002_create_organization;
+mod m20261125_000003_create_collection_point;
+mod m20261125_000004_create_volunteer;
+mod m20261125_000005_create_user_account;
+mod m20261125_000006_create_donation;
+mod m20261125_000007_create_shipment;
+mod m20261125_000008_create_shipment_item;
+mod m20261125_000009_create_task;
+mod m20261125_000010_create_task_assignment;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_region::Migration),
+            Box::new(m20261125_000002_create_organization::Migration),
+            Box::new(m20261125_000003_create_collection_point::Migration),
+            Box::new(m20261125_000004_create_volunteer::Migration),
+            Box::new(m20261125_000005_create_user_account::Migration),
+            Box::new(m20261125_000006_create_donation::Migration),
+            Box::new(m20261125_000007_create_shipment::Migration),
+            Box::new(m20261125_000008_create_shipment_item::Migration),
+            Box::new(m20261125_000009_create_task::Migration),
+            Box::new(m20261125_000010_create_task_assignment::Migration),
+        ]
+    }
+}
