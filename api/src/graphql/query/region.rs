@@ -30,12 +30,12 @@ impl RegionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ISO 3166-2:KZ code, such as KZ-71")] code: String,
-    ) -> async_graphql::Result<Region> {
+    ) -> async_graphql::Result<Option<Region>> {
         let (_, db) = ctx.request();
         services::region::get(db, &code)
             .await
             .and_then(|found| found.ok_or(ApiError::NotFound { entity: "region" }))
-            .map(|(model, figures)| Region { model, figures })
+            .map(|(model, figures)| Some(Region { model, figures }))
             .extend()
     }
 }

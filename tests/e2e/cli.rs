@@ -1,0 +1,129 @@
+//! The `birlik` binary as a newcomer and an operator run it.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::ops;
+use crate::helpers::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_birlik");
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn birlik(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("BIRLIK_JWT_SECRET")
+        .env_remove("BIRLIK_ADDR")
+        .env_remove("BIRLIK_DEMO_DATA")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+/// Kills the child when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+#[test]
+fn birlik_schema_prints_the_sdl() {
+    let out = birlik(std::env::temp_dir().as_path()).arg("schema").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), birlik_api::graphql::sdl());
+}
+
+#[tokio::test]
+async fn a_bare_birlik_serves_the_demo_on_the_embedded_database() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let port = free_port();
+    let child = birlik(dir.path())
+        .env("BIRLIK_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _running = Running(child);
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    loop {
+        if let Ok(resp) = http.get(format!("{base}/readyz")).send().await {
+            if resp.status() == 200 {
+                break;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "not ready within 2 minutes");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let body: Value = http
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": ops::RELIEF_SUMMARY }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["reliefSummary"]["collectedTonnes"], "10520", "{body}");
+    assert!(dir.path().join("birlik.db").exists());
+    assert!(dir.path().join("birlik.db.jwt-secret").exists(), "the embedded default keeps its key beside the database");
+}
+
+#[test]
+fn serve_on_a_named_database_without_a_signing_key_stops_with_a_clear_message() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let out = birlik(dir.path())
+        .args(["serve"])
+        .env("DATABASE_URL", format!("sqlite://{}/other.db", dir.path().display()))
+        .env("BIRLIK_ADDR", format!("127.0.0.1:{}", free_port()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("BIRLIK_JWT_SECRET is required"), "{stderr}");
+}
+
+#[test]
+fn a_bad_setting_stops_the_start_with_one_clear_line() {
+    let dir = tempfile::TempDir::new().unwrap();
+    for (var, value, mentions) in [
+        ("BIRLIK_ADDR", "not-an-address", "--listen"),
+        ("BIRLIK_JWT_SECRET", "short", "at least 32 bytes"),
+        ("DATABASE_URL", "mysql://x/y", "DATABASE_URL must start with"),
+        ("BIRLIK_LOG_FORMAT", "xml", "xml"),
+    ] {
+        let out = birlik(dir.path()).env(var, value).output().unwrap();
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(mentions), "{var}={value}: {stderr}");
+    }
+    assert!(!dir.path().join("birlik.db").exists(), "nothing was created");
+}
+
+#[tokio::test]
+async fn demo_data_loads_into_an_empty_database_and_refuses_a_second_time() {
+    let test_db = TestDb::blank().await;
+    let dir = tempfile::TempDir::new().unwrap();
+    let migrate = birlik(dir.path()).arg("migrate").env("DATABASE_URL", test_db.url()).output().unwrap();
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+
+    let load = birlik(dir.path()).arg("demo-data").env("DATABASE_URL", test_db.url()).output().unwrap();
+    assert!(load.status.success(), "{}", String::from_utf8_lossy(&load.stderr));
+    assert!(String::from_utf8_lossy(&load.stdout).contains("demo data loaded"));
+
+    let again = birlik(dir.path()).arg("demo-data").env("DATABASE_URL", test_db.url()).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds data"));
+    assert!(!dir.path().join("birlik.db").exists(), "the named database was used, not the embedded one");
+}

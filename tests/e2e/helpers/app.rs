@@ -1,0 +1,87 @@
+//! A running application on a free port over a test database.
+
+use std::sync::LazyLock;
+
+use birlik_api::auth::jwt::Keys;
+use birlik_api::{Application, Config};
+use birlik_entity::enums::Role;
+use birlik_entity::user_account;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use secrecy::SecretString;
+
+use super::client::Client;
+use super::db::TestDb;
+
+/// The signing key of every test server.
+pub const TEST_SECRET: &str = "test-secret-of-at-least-thirty-two-bytes";
+
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if std::env::var_os("TEST_LOG").is_some() {
+        birlik_api::telemetry::init(birlik_api::telemetry::LogFormat::Human);
+    }
+});
+
+/// A server under test, with its database.
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+    pub keys: Keys,
+}
+
+/// The configuration a test server runs with.
+pub fn test_config(db: &TestDb) -> Config {
+    Config {
+        database_url: Some(db.url()),
+        jwt_secret: Some(SecretString::from(TEST_SECRET.to_owned())),
+        ..Config::for_tests()
+    }
+}
+
+/// A server over a migrated database with reference data only.
+pub async fn spawn_app() -> TestApp {
+    spawn_on(TestDb::migrated().await).await
+}
+
+/// A server over a database with the demo data.
+pub async fn spawn_app_with_demo() -> TestApp {
+    spawn_on(TestDb::demo().await).await
+}
+
+/// A server over the given database.
+pub async fn spawn_on(db: TestDb) -> TestApp {
+    LazyLock::force(&TRACING);
+    let app = Application::build(test_config(&db)).await.expect("the application builds");
+    let addr = app.local_addr();
+    tokio::spawn(app.run_until_stopped());
+    let keys = Keys::from_secret(&SecretString::from(TEST_SECRET.to_owned())).unwrap();
+    TestApp { base: format!("http://{addr}"), db, keys }
+}
+
+impl TestApp {
+    /// A client without a token.
+    pub fn anonymous(&self) -> Client {
+        Client::new(&self.base, None)
+    }
+
+    /// A client with a token for the account with this email (minted, not logged in).
+    pub async fn as_account(&self, email: &str) -> Client {
+        let db = self.db.connect().await;
+        let account = user_account::Entity::find()
+            .filter(user_account::Column::Email.eq(email))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no account {email}"));
+        let (token, _) = self
+            .keys
+            .issue(account.id, account.role, account.organization_id, account.volunteer_id)
+            .unwrap();
+        assert!(matches!(account.role, Role::Ministry | Role::Ngo | Role::Volunteer));
+        Client::new(&self.base, Some(token))
+    }
+
+    /// The demo ministry account.
+    pub async fn as_demo_ministry(&self) -> Client {
+        self.as_account(birlik_api::demo::generate::MINISTRY_LOGIN).await
+    }
+}

@@ -1,0 +1,9 @@
+//! The test harness: databases, a spawned application, and a GraphQL client.
+
+pub mod app;
+pub mod client;
+pub mod db;
+pub mod ops;
+
+pub use app::{spawn_app, spawn_app_with_demo};
+pub use db::TestDb;

@@ -1,0 +1,12 @@
+//! End-to-end tests: a real server on a free port over a real database of its own (SQLite by
+//! default; PostgreSQL when `TEST_DATABASE_URL` names one), driven through HTTP and WebSocket.
+
+mod helpers;
+
+mod cli;
+mod constraints;
+mod demo;
+mod health;
+mod migrations;
+mod schema;
+mod summary;

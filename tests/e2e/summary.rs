@@ -1,0 +1,128 @@
+//! `ReliefSummary` and `RegionsOverview` on the demo data: the article's figures, and each
+//! region's share checked against SQL run directly on the database.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::json;
+
+use crate::helpers::ops;
+use crate::helpers::spawn_app_with_demo;
+
+/// "1122.416" tonnes → 1_122_416_000 grams, exactly.
+fn tonnes_to_grams(text: &str) -> i64 {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    assert!(frac.len() <= 6, "more than gram precision: {text}");
+    whole.parse::<i64>().unwrap() * 1_000_000 + format!("{frac:0<6}").parse::<i64>().unwrap()
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// `region code → value` from a two-column `GROUP BY` query.
+async fn by_region(db: &DatabaseConnection, sql: &str) -> BTreeMap<String, i64> {
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.try_get_by_index::<String>(0).unwrap(), row.try_get_by_index::<i64>(1).unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn relief_summary_gives_the_articles_figures_on_the_demo_data() {
+    let app = spawn_app_with_demo().await;
+    let before = chrono::Utc::now();
+    let gql = app.anonymous().gql(ops::RELIEF_SUMMARY, json!({})).await;
+    let s = &gql.data()["reliefSummary"];
+    assert_eq!(s["collectedTonnes"], "10520");
+    assert_eq!(s["deliveredTonnes"], "8905");
+    assert_eq!(s["pendingTonnes"], "1615");
+    assert_eq!(s["collectionRegionCount"], 16);
+    assert_eq!(s["affectedRegionCount"], 10);
+    assert_eq!(s["contactCenterPhone"], "+7 708 706 4242");
+
+    let db = app.db.connect().await;
+    let volunteers = scalar(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM volunteer").await;
+    assert!(volunteers > 50_000, "{volunteers} volunteers");
+    assert_eq!(s["volunteerCount"], volunteers);
+    let verified = scalar(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM organization WHERE verified_at IS NOT NULL").await;
+    assert_eq!(s["organizationCount"], verified);
+    let as_of = chrono::DateTime::parse_from_rfc3339(s["asOf"].as_str().unwrap()).unwrap();
+    assert!(as_of >= before - chrono::Duration::seconds(1) && as_of <= chrono::Utc::now());
+}
+
+#[tokio::test]
+async fn regions_overview_agrees_with_sql_and_with_the_summary_region_by_region() {
+    let app = spawn_app_with_demo().await;
+    let ministry = app.as_demo_ministry().await;
+    let overview = ministry.gql(ops::REGIONS_OVERVIEW, json!({})).await;
+    let regions = overview.data()["regions"].as_array().unwrap().clone();
+    assert_eq!(regions.len(), 20);
+
+    let db = app.db.connect().await;
+    let collected = by_region(&db, "SELECT r.code, CAST(SUM(d.grams) AS BIGINT) FROM donation d JOIN region r ON r.id = d.region_id WHERE d.status <> 'cancelled' GROUP BY r.code").await;
+    let shipped_out = by_region(&db, "SELECT r.code, CAST(SUM(i.grams) AS BIGINT) FROM shipment_item i JOIN shipment s ON s.id = i.shipment_id JOIN region r ON r.id = s.origin_region_id WHERE s.status IN ('dispatched', 'delivered') GROUP BY r.code").await;
+    let received = by_region(&db, "SELECT r.code, CAST(SUM(i.grams) AS BIGINT) FROM shipment_item i JOIN shipment s ON s.id = i.shipment_id JOIN region r ON r.id = s.destination_region_id WHERE s.status = 'delivered' GROUP BY r.code").await;
+    let volunteers = by_region(&db, "SELECT r.code, CAST(COUNT(*) AS BIGINT) FROM volunteer v JOIN region r ON r.id = v.region_id GROUP BY r.code").await;
+    let points = by_region(&db, "SELECT r.code, CAST(COUNT(*) AS BIGINT) FROM collection_point c JOIN region r ON r.id = c.region_id GROUP BY r.code").await;
+
+    let mut totals = (0i64, 0i64, 0i64, 0i64);
+    for region in &regions {
+        let code = region["code"].as_str().unwrap();
+        let get = |m: &BTreeMap<String, i64>| m.get(code).copied().unwrap_or(0);
+        assert_eq!(tonnes_to_grams(region["collectedTonnes"].as_str().unwrap()), get(&collected), "{code} collected");
+        assert_eq!(tonnes_to_grams(region["shippedOutTonnes"].as_str().unwrap()), get(&shipped_out), "{code} shipped out");
+        assert_eq!(tonnes_to_grams(region["receivedTonnes"].as_str().unwrap()), get(&received), "{code} received");
+        assert_eq!(region["volunteerCount"], get(&volunteers), "{code} volunteers");
+        assert_eq!(region["hasCollectionPoint"], get(&points) > 0, "{code} collection points");
+        assert!(region["id"].as_str().is_some_and(|id| !id.is_empty()));
+        totals.0 += get(&collected);
+        totals.1 += get(&received);
+        totals.2 += get(&volunteers);
+        totals.3 += i64::from(region["affected"].as_bool().unwrap());
+        // Only affected regions receive; a collecting region ships out no more than it collected.
+        if !region["affected"].as_bool().unwrap() {
+            assert_eq!(get(&received), 0, "{code} is not affected but received aid");
+        }
+        assert!(get(&shipped_out) <= get(&collected), "{code} shipped more than it collected");
+    }
+    assert_eq!(regions.iter().filter(|r| r["hasCollectionPoint"] == true).count(), 16);
+
+    let summary = app.anonymous().gql(ops::RELIEF_SUMMARY, json!({})).await;
+    let s = &summary.data()["reliefSummary"];
+    assert_eq!(tonnes_to_grams(s["collectedTonnes"].as_str().unwrap()), totals.0);
+    assert_eq!(tonnes_to_grams(s["deliveredTonnes"].as_str().unwrap()), totals.1);
+    assert_eq!(s["volunteerCount"], totals.2);
+    assert_eq!(s["affectedRegionCount"], totals.3);
+}
+
+#[tokio::test]
+async fn region_names_follow_accept_language_and_default_to_russian() {
+    let app = spawn_app_with_demo().await;
+    let query = r#"{ region(code: "KZ-11") { code name nameKk nameRu nameEn kind } }"#;
+    let name = |lang: Option<&str>| {
+        let client = match lang {
+            Some(l) => app.anonymous().with_lang(l),
+            None => app.anonymous(),
+        };
+        async move { client.gql(query, json!({})).await.data()["region"]["name"].clone() }
+    };
+    assert_eq!(name(None).await, "Акмолинская область");
+    assert_eq!(name(Some("kk-KZ, ru;q=0.5")).await, "Ақмола облысы");
+    assert_eq!(name(Some("en-US")).await, "Akmola Region");
+    assert_eq!(name(Some("de")).await, "Акмолинская область");
+}
+
+#[tokio::test]
+async fn an_unknown_region_code_is_not_found() {
+    let app = spawn_app_with_demo().await;
+    let gql = app.anonymous().gql(r#"{ region(code: "KZ-99") { code } }"#, json!({})).await;
+    gql.assert_code("NOT_FOUND");
+}
