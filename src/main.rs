@@ -48,7 +48,7 @@ async fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e:#}");
+            // One line on stderr, whatever the log format: this is what an operator reads first.
             eprintln!("birlik: {e:#}");
             std::process::ExitCode::FAILURE
         }

@@ -47,13 +47,9 @@ where
 {
     let table = table.into_iden();
     let mut stmt = Index::create();
-    stmt.name(format!(
-        "{}_{}_{}",
-        table.to_string(),
-        columns.join("_"),
-        if unique { "key" } else { "idx" }
-    ))
-    .table(table);
+    let suffix = if unique { "key" } else { "idx" };
+    stmt.name(format!("{table}_{}_{suffix}", columns.join("_")))
+        .table(table);
     for column in columns {
         stmt.col(Alias::new(*column));
     }

@@ -5,14 +5,18 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::ops;
 use crate::helpers::TestDb;
+use crate::helpers::ops;
 
 const BIN: &str = env!("CARGO_BIN_EXE_birlik");
 
 /// A port nobody listens on right now.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn birlik(dir: &std::path::Path) -> Command {
@@ -38,9 +42,15 @@ impl Drop for Running {
 
 #[test]
 fn birlik_schema_prints_the_sdl() {
-    let out = birlik(std::env::temp_dir().as_path()).arg("schema").output().unwrap();
+    let out = birlik(std::env::temp_dir().as_path())
+        .arg("schema")
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), birlik_api::graphql::sdl());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        birlik_api::graphql::sdl()
+    );
 }
 
 #[tokio::test]
@@ -63,7 +73,10 @@ async fn a_bare_birlik_serves_the_demo_on_the_embedded_database() {
                 break;
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "not ready within 2 minutes");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "not ready within 2 minutes"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let body: Value = http
@@ -75,9 +88,15 @@ async fn a_bare_birlik_serves_the_demo_on_the_embedded_database() {
         .json()
         .await
         .unwrap();
-    assert_eq!(body["data"]["reliefSummary"]["collectedTonnes"], "10520", "{body}");
+    assert_eq!(
+        body["data"]["reliefSummary"]["collectedTonnes"], "10520",
+        "{body}"
+    );
     assert!(dir.path().join("birlik.db").exists());
-    assert!(dir.path().join("birlik.db.jwt-secret").exists(), "the embedded default keeps its key beside the database");
+    assert!(
+        dir.path().join("birlik.db.jwt-secret").exists(),
+        "the embedded default keeps its key beside the database"
+    );
 }
 
 #[test]
@@ -85,7 +104,10 @@ fn serve_on_a_named_database_without_a_signing_key_stops_with_a_clear_message() 
     let dir = tempfile::TempDir::new().unwrap();
     let out = birlik(dir.path())
         .args(["serve"])
-        .env("DATABASE_URL", format!("sqlite://{}/other.db", dir.path().display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/other.db", dir.path().display()),
+        )
         .env("BIRLIK_ADDR", format!("127.0.0.1:{}", free_port()))
         .output()
         .unwrap();
@@ -100,7 +122,11 @@ fn a_bad_setting_stops_the_start_with_one_clear_line() {
     for (var, value, mentions) in [
         ("BIRLIK_ADDR", "not-an-address", "--listen"),
         ("BIRLIK_JWT_SECRET", "short", "at least 32 bytes"),
-        ("DATABASE_URL", "mysql://x/y", "DATABASE_URL must start with"),
+        (
+            "DATABASE_URL",
+            "mysql://x/y",
+            "DATABASE_URL must start with",
+        ),
         ("BIRLIK_LOG_FORMAT", "xml", "xml"),
     ] {
         let out = birlik(dir.path()).env(var, value).output().unwrap();
@@ -108,22 +134,76 @@ fn a_bad_setting_stops_the_start_with_one_clear_line() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(mentions), "{var}={value}: {stderr}");
     }
-    assert!(!dir.path().join("birlik.db").exists(), "nothing was created");
+    assert!(
+        !dir.path().join("birlik.db").exists(),
+        "nothing was created"
+    );
 }
 
 #[tokio::test]
 async fn demo_data_loads_into_an_empty_database_and_refuses_a_second_time() {
     let test_db = TestDb::blank().await;
     let dir = tempfile::TempDir::new().unwrap();
-    let migrate = birlik(dir.path()).arg("migrate").env("DATABASE_URL", test_db.url()).output().unwrap();
-    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    let migrate = birlik(dir.path())
+        .arg("migrate")
+        .env("DATABASE_URL", test_db.url())
+        .output()
+        .unwrap();
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
 
-    let load = birlik(dir.path()).arg("demo-data").env("DATABASE_URL", test_db.url()).output().unwrap();
-    assert!(load.status.success(), "{}", String::from_utf8_lossy(&load.stderr));
+    let load = birlik(dir.path())
+        .arg("demo-data")
+        .env("DATABASE_URL", test_db.url())
+        .output()
+        .unwrap();
+    assert!(
+        load.status.success(),
+        "{}",
+        String::from_utf8_lossy(&load.stderr)
+    );
     assert!(String::from_utf8_lossy(&load.stdout).contains("demo data loaded"));
 
-    let again = birlik(dir.path()).arg("demo-data").env("DATABASE_URL", test_db.url()).output().unwrap();
+    let again = birlik(dir.path())
+        .arg("demo-data")
+        .env("DATABASE_URL", test_db.url())
+        .output()
+        .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds data"));
-    assert!(!dir.path().join("birlik.db").exists(), "the named database was used, not the embedded one");
+    assert!(
+        !dir.path().join("birlik.db").exists(),
+        "the named database was used, not the embedded one"
+    );
+}
+
+#[test]
+fn logs_are_json_lines_when_asked() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let out = birlik(dir.path())
+        .arg("migrate")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/logs.db", dir.path().display()),
+        )
+        .env("BIRLIK_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(!lines.is_empty());
+    for line in lines {
+        let event: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(
+            event["level"].is_string() && event["timestamp"].is_string(),
+            "{line}"
+        );
+    }
+    assert!(stderr.contains("migrations applied"));
 }

@@ -23,7 +23,12 @@ async fn first<E: EntityTrait>(db: &DatabaseConnection) -> E::Model {
 }
 
 async fn donation_with(db: &DatabaseConnection, status: DonationStatus) -> donation::Model {
-    donation::Entity::find().filter(donation::Column::Status.eq(status)).one(db).await.unwrap().unwrap()
+    donation::Entity::find()
+        .filter(donation::Column::Status.eq(status))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -44,7 +49,10 @@ async fn donation_mass_and_shipping_figures_are_checked() {
 
     let mut lying = received.clone().into_active_model();
     lying.status = Set(DonationStatus::Shipped);
-    refused("a 'shipped' donation with nothing shipped", lying.update(&db).await);
+    refused(
+        "a 'shipped' donation with nothing shipped",
+        lying.update(&db).await,
+    );
 
     let shipped = donation_with(&db, DonationStatus::Shipped).await;
     let mut cancel = shipped.clone().into_active_model();
@@ -57,7 +65,14 @@ async fn donation_mass_and_shipping_figures_are_checked() {
     refused("an item count of zero", count.update(&db).await);
 
     // Nothing above changed the row.
-    assert_eq!(donation::Entity::find_by_id(received.id).one(&db).await.unwrap().unwrap(), received);
+    assert_eq!(
+        donation::Entity::find_by_id(received.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap(),
+        received
+    );
 }
 
 #[tokio::test]
@@ -73,16 +88,25 @@ async fn a_donation_keeps_its_collection_points_organization_and_region() {
         .unwrap();
     let mut bad = d.clone().into_active_model();
     bad.organization_id = Set(other_org.organization_id);
-    refused("a donation credited to another organization than its point's", bad.update(&db).await);
+    refused(
+        "a donation credited to another organization than its point's",
+        bad.update(&db).await,
+    );
     let mut bad = d.clone().into_active_model();
     bad.region_id = Set(other_org.region_id);
     bad.collection_point_id = Set(d.collection_point_id);
     if other_org.region_id != d.region_id {
-        refused("a donation placed in another region than its point's", bad.update(&db).await);
+        refused(
+            "a donation placed in another region than its point's",
+            bad.update(&db).await,
+        );
     }
     let mut missing = d.into_active_model();
     missing.collection_point_id = Set(999_999);
-    refused("a donation at a collection point that does not exist", missing.update(&db).await);
+    refused(
+        "a donation at a collection point that does not exist",
+        missing.update(&db).await,
+    );
 }
 
 #[tokio::test]
@@ -102,13 +126,19 @@ async fn shipments_and_their_items_are_checked() {
     let mut delivered_without_dispatch = planned.clone().into_active_model();
     delivered_without_dispatch.status = Set(ShipmentStatus::Delivered);
     delivered_without_dispatch.delivered_at = Set(Some(Utc::now()));
-    refused("a delivered shipment never dispatched", delivered_without_dispatch.update(&db).await);
+    refused(
+        "a delivered shipment never dispatched",
+        delivered_without_dispatch.update(&db).await,
+    );
 
     let mut backwards = planned.clone().into_active_model();
     backwards.status = Set(ShipmentStatus::Delivered);
     backwards.dispatched_at = Set(Some(Utc::now()));
     backwards.delivered_at = Set(Some(Utc::now() - Duration::days(1)));
-    refused("a delivery before its dispatch", backwards.update(&db).await);
+    refused(
+        "a delivery before its dispatch",
+        backwards.update(&db).await,
+    );
 
     // An item may only load a donation from the shipment's origin region.
     let foreign = donation::Entity::find()
@@ -125,27 +155,53 @@ async fn shipments_and_their_items_are_checked() {
         created_at: Set(Utc::now()),
         ..Default::default()
     };
-    refused("loading a donation of another region", item(foreign.id, planned.origin_region_id, 1000).insert(&db).await);
-    refused("an item whose region is not its shipment's", item(foreign.id, foreign.region_id, 1000).insert(&db).await);
+    refused(
+        "loading a donation of another region",
+        item(foreign.id, planned.origin_region_id, 1000)
+            .insert(&db)
+            .await,
+    );
+    refused(
+        "an item whose region is not its shipment's",
+        item(foreign.id, foreign.region_id, 1000).insert(&db).await,
+    );
     let loaded = shipment_item::Entity::find()
         .filter(shipment_item::Column::ShipmentId.eq(planned.id))
         .one(&db)
         .await
         .unwrap()
         .unwrap();
-    refused("an item of no mass", item(loaded.donation_id, planned.origin_region_id, 0).insert(&db).await);
-    refused("the same donation twice on one shipment", item(loaded.donation_id, planned.origin_region_id, 1000).insert(&db).await);
+    refused(
+        "an item of no mass",
+        item(loaded.donation_id, planned.origin_region_id, 0)
+            .insert(&db)
+            .await,
+    );
+    refused(
+        "the same donation twice on one shipment",
+        item(loaded.donation_id, planned.origin_region_id, 1000)
+            .insert(&db)
+            .await,
+    );
 }
 
 #[tokio::test]
 async fn tasks_keep_their_time_window_and_places() {
     let test_db = TestDb::demo().await;
     let db = test_db.connect().await;
-    let open = task::Entity::find().filter(task::Column::Status.eq(TaskStatus::Open)).one(&db).await.unwrap().unwrap();
+    let open = task::Entity::find()
+        .filter(task::Column::Status.eq(TaskStatus::Open))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
 
     let mut backwards = open.clone().into_active_model();
     backwards.ends_at = Set(open.starts_at);
-    refused("a task that ends when it starts", backwards.update(&db).await);
+    refused(
+        "a task that ends when it starts",
+        backwards.update(&db).await,
+    );
 
     let mut nobody = open.clone().into_active_model();
     nobody.volunteers_needed = Set(0);
@@ -158,11 +214,17 @@ async fn tasks_keep_their_time_window_and_places() {
 
     let mut full_but_open = open.clone().into_active_model();
     full_but_open.volunteers_assigned = Set(open.volunteers_needed);
-    refused("an 'open' task with no free place", full_but_open.update(&db).await);
+    refused(
+        "an 'open' task with no free place",
+        full_but_open.update(&db).await,
+    );
 
     let mut cancelled_without_time = open.clone().into_active_model();
     cancelled_without_time.status = Set(TaskStatus::Cancelled);
-    refused("a cancelled task without its time", cancelled_without_time.update(&db).await);
+    refused(
+        "a cancelled task without its time",
+        cancelled_without_time.update(&db).await,
+    );
 
     let mut blank = open.clone().into_active_model();
     blank.title = Set("   ".into());
@@ -174,7 +236,9 @@ async fn a_volunteer_holds_one_live_claim_per_task() {
     let test_db = TestDb::demo().await;
     let db = test_db.connect().await;
     let claim = task_assignment::Entity::find()
-        .filter(task_assignment::Column::Status.ne(birlik_entity::enums::AssignmentStatus::Released))
+        .filter(
+            task_assignment::Column::Status.ne(birlik_entity::enums::AssignmentStatus::Released),
+        )
         .one(&db)
         .await
         .unwrap()
@@ -183,7 +247,10 @@ async fn a_volunteer_holds_one_live_claim_per_task() {
     twin.id = sea_orm::ActiveValue::NotSet;
     twin = twin.reset_all();
     twin.id = sea_orm::ActiveValue::NotSet;
-    refused("a second live claim on the same task", twin.insert(&db).await);
+    refused(
+        "a second live claim on the same task",
+        twin.insert(&db).await,
+    );
 }
 
 #[tokio::test]
@@ -204,10 +271,17 @@ async fn keys_are_unique_and_required_columns_are_required() {
     refused("a region without a code", no_code.insert(&db).await);
 
     let v1 = first::<volunteer::Entity>(&db).await;
-    let v2 = volunteer::Entity::find_by_id(v1.id + 1).one(&db).await.unwrap().unwrap();
+    let v2 = volunteer::Entity::find_by_id(v1.id + 1)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     let mut same_phone = v2.into_active_model();
     same_phone.phone = Set(v1.phone.clone());
-    refused("two volunteers with one phone", same_phone.update(&db).await);
+    refused(
+        "two volunteers with one phone",
+        same_phone.update(&db).await,
+    );
 
     let ministry = first::<user_account::Entity>(&db).await;
     let mut copy = ministry.clone().into_active_model().reset_all();
@@ -216,9 +290,15 @@ async fn keys_are_unique_and_required_columns_are_required() {
 
     let mut ngo_without_org = ministry.clone().into_active_model();
     ngo_without_org.role = Set(birlik_entity::enums::Role::Ngo);
-    refused("an NGO account without its organization", ngo_without_org.update(&db).await);
+    refused(
+        "an NGO account without its organization",
+        ngo_without_org.update(&db).await,
+    );
 
     let mut plain = ministry.into_active_model();
     plain.password_hash = Set("plaintext".into());
-    refused("a password that is not an argon2id hash", plain.update(&db).await);
+    refused(
+        "a password that is not an argon2id hash",
+        plain.update(&db).await,
+    );
 }

@@ -11,10 +11,16 @@ async fn healthz_and_readyz_answer_ok_when_the_database_is_migrated() {
     let client = app.anonymous();
     let health = client.get("/healthz").await;
     assert_eq!(health.status(), 200);
-    assert_eq!(health.json::<Value>().await.unwrap(), json!({ "status": "ok" }));
+    assert_eq!(
+        health.json::<Value>().await.unwrap(),
+        json!({ "status": "ok" })
+    );
     let ready = client.get("/readyz").await;
     assert_eq!(ready.status(), 200);
-    assert_eq!(ready.json::<Value>().await.unwrap(), json!({ "status": "ready" }));
+    assert_eq!(
+        ready.json::<Value>().await.unwrap(),
+        json!({ "status": "ready" })
+    );
 }
 
 #[tokio::test]
@@ -46,8 +52,19 @@ async fn a_browser_gets_graphiql_on_get() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    assert!(resp.text().await.unwrap().to_lowercase().contains("graphiql"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("graphiql")
+    );
 }
 
 #[tokio::test]
@@ -68,14 +85,26 @@ async fn a_query_runs_over_get() {
 async fn a_malformed_or_forged_token_is_refused_not_taken_for_anonymous() {
     let app = spawn_app().await;
     let query = "{ reliefSummary { collectedTonnes } }";
-    let forged = app.anonymous().with_raw_token("not-a-jwt").gql(query, json!({})).await;
+    let forged = app
+        .anonymous()
+        .with_raw_token("not-a-jwt")
+        .gql(query, json!({}))
+        .await;
     assert_eq!(forged.status, 401);
     forged.assert_code("UNAUTHENTICATED");
     assert!(forged.body["data"].is_null());
 
-    let other_key = birlik_api::auth::jwt::Keys::from_secret(&secrecy::SecretString::from("x".repeat(40))).unwrap();
-    let (token, _) = other_key.issue(1, birlik_entity::enums::Role::Ministry, None, None).unwrap();
-    app.anonymous().with_raw_token(&token).gql(query, json!({})).await.assert_code("UNAUTHENTICATED");
+    let other_key =
+        birlik_api::auth::jwt::Keys::from_secret(&secrecy::SecretString::from("x".repeat(40)))
+            .unwrap();
+    let (token, _) = other_key
+        .issue(1, birlik_entity::enums::Role::Ministry, None, None)
+        .unwrap();
+    app.anonymous()
+        .with_raw_token(&token)
+        .gql(query, json!({}))
+        .await
+        .assert_code("UNAUTHENTICATED");
 
     // Without a header the same query is public.
     app.anonymous().gql(query, json!({})).await.data();
@@ -87,13 +116,25 @@ async fn a_query_runs_over_websocket_with_graphql_transport_ws() {
     use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
     let app = spawn_app().await;
-    let mut request = format!("{}/graphql", app.base.replace("http://", "ws://")).into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut ws, response) = tokio_tungstenite::connect_async(request).await.expect("the socket opens");
-    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    let mut request = format!("{}/graphql", app.base.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the socket opens");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
 
     let send = |v: Value| Message::Text(v.to_string().into());
-    ws.send(send(json!({ "type": "connection_init", "payload": {} }))).await.unwrap();
+    ws.send(send(json!({ "type": "connection_init", "payload": {} })))
+        .await
+        .unwrap();
     let next_json = |msg: Message| serde_json::from_str::<Value>(msg.to_text().unwrap()).unwrap();
     let ack = next_json(ws.next().await.unwrap().unwrap());
     assert_eq!(ack["type"], "connection_ack");
@@ -112,18 +153,34 @@ async fn a_query_runs_over_websocket_with_graphql_transport_ws() {
 
 #[tokio::test]
 async fn readyz_reports_unavailable_when_the_database_is_gone() {
-    if crate::helpers::db::skip_without_postgres("readyz_reports_unavailable_when_the_database_is_gone") {
+    if crate::helpers::db::skip_without_postgres(
+        "readyz_reports_unavailable_when_the_database_is_gone",
+    ) {
         return;
     }
     let app = spawn_app().await;
     assert_eq!(app.anonymous().get("/readyz").await.status(), 200);
-    let crate::helpers::TestDb::Postgres { admin_url, name } = &app.db else { unreachable!() };
-    let admin = sea_orm::Database::connect(admin_url.as_str()).await.unwrap();
-    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    let crate::helpers::TestDb::Postgres { admin_url, name } = &app.db else {
+        unreachable!()
+    };
+    let admin = sea_orm::Database::connect(admin_url.as_str())
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     let ready = app.anonymous().get("/readyz").await;
     assert_eq!(ready.status(), 503);
-    assert_eq!(ready.json::<Value>().await.unwrap()["reason"], "database unreachable");
-    assert!(started.elapsed() < std::time::Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert_eq!(
+        ready.json::<Value>().await.unwrap()["reason"],
+        "database unreachable"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(app.anonymous().get("/healthz").await.status(), 200);
 }

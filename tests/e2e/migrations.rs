@@ -7,8 +7,16 @@ use crate::helpers::TestDb;
 use crate::helpers::db::on_postgres;
 
 const TABLES: [&str; 10] = [
-    "region", "organization", "collection_point", "volunteer", "user_account", "donation",
-    "shipment", "shipment_item", "task", "task_assignment",
+    "region",
+    "organization",
+    "collection_point",
+    "volunteer",
+    "user_account",
+    "donation",
+    "shipment",
+    "shipment_item",
+    "task",
+    "task_assignment",
 ];
 
 async fn tables(db: &DatabaseConnection) -> Vec<String> {
@@ -36,9 +44,17 @@ async fn migrations_go_up_down_and_up_again() {
     expected.push("seaql_migrations".into());
     expected.sort();
     assert_eq!(tables(&db).await, expected);
-    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let regions = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT CAST(COUNT(*) AS BIGINT) FROM region"))
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM region",
+        ))
         .await
         .unwrap()
         .unwrap()

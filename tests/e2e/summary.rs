@@ -31,7 +31,12 @@ async fn by_region(db: &DatabaseConnection, sql: &str) -> BTreeMap<String, i64> 
         .await
         .unwrap()
         .into_iter()
-        .map(|row| (row.try_get_by_index::<String>(0).unwrap(), row.try_get_by_index::<i64>(1).unwrap()))
+        .map(|row| {
+            (
+                row.try_get_by_index::<String>(0).unwrap(),
+                row.try_get_by_index::<i64>(1).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -52,7 +57,11 @@ async fn relief_summary_gives_the_articles_figures_on_the_demo_data() {
     let volunteers = scalar(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM volunteer").await;
     assert!(volunteers > 50_000, "{volunteers} volunteers");
     assert_eq!(s["volunteerCount"], volunteers);
-    let verified = scalar(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM organization WHERE verified_at IS NOT NULL").await;
+    let verified = scalar(
+        &db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM organization WHERE verified_at IS NOT NULL",
+    )
+    .await;
     assert_eq!(s["organizationCount"], verified);
     let as_of = chrono::DateTime::parse_from_rfc3339(s["asOf"].as_str().unwrap()).unwrap();
     assert!(as_of >= before - chrono::Duration::seconds(1) && as_of <= chrono::Utc::now());
@@ -77,11 +86,31 @@ async fn regions_overview_agrees_with_sql_and_with_the_summary_region_by_region(
     for region in &regions {
         let code = region["code"].as_str().unwrap();
         let get = |m: &BTreeMap<String, i64>| m.get(code).copied().unwrap_or(0);
-        assert_eq!(tonnes_to_grams(region["collectedTonnes"].as_str().unwrap()), get(&collected), "{code} collected");
-        assert_eq!(tonnes_to_grams(region["shippedOutTonnes"].as_str().unwrap()), get(&shipped_out), "{code} shipped out");
-        assert_eq!(tonnes_to_grams(region["receivedTonnes"].as_str().unwrap()), get(&received), "{code} received");
-        assert_eq!(region["volunteerCount"], get(&volunteers), "{code} volunteers");
-        assert_eq!(region["hasCollectionPoint"], get(&points) > 0, "{code} collection points");
+        assert_eq!(
+            tonnes_to_grams(region["collectedTonnes"].as_str().unwrap()),
+            get(&collected),
+            "{code} collected"
+        );
+        assert_eq!(
+            tonnes_to_grams(region["shippedOutTonnes"].as_str().unwrap()),
+            get(&shipped_out),
+            "{code} shipped out"
+        );
+        assert_eq!(
+            tonnes_to_grams(region["receivedTonnes"].as_str().unwrap()),
+            get(&received),
+            "{code} received"
+        );
+        assert_eq!(
+            region["volunteerCount"],
+            get(&volunteers),
+            "{code} volunteers"
+        );
+        assert_eq!(
+            region["hasCollectionPoint"],
+            get(&points) > 0,
+            "{code} collection points"
+        );
         assert!(region["id"].as_str().is_some_and(|id| !id.is_empty()));
         totals.0 += get(&collected);
         totals.1 += get(&received);
@@ -91,14 +120,29 @@ async fn regions_overview_agrees_with_sql_and_with_the_summary_region_by_region(
         if !region["affected"].as_bool().unwrap() {
             assert_eq!(get(&received), 0, "{code} is not affected but received aid");
         }
-        assert!(get(&shipped_out) <= get(&collected), "{code} shipped more than it collected");
+        assert!(
+            get(&shipped_out) <= get(&collected),
+            "{code} shipped more than it collected"
+        );
     }
-    assert_eq!(regions.iter().filter(|r| r["hasCollectionPoint"] == true).count(), 16);
+    assert_eq!(
+        regions
+            .iter()
+            .filter(|r| r["hasCollectionPoint"] == true)
+            .count(),
+        16
+    );
 
     let summary = app.anonymous().gql(ops::RELIEF_SUMMARY, json!({})).await;
     let s = &summary.data()["reliefSummary"];
-    assert_eq!(tonnes_to_grams(s["collectedTonnes"].as_str().unwrap()), totals.0);
-    assert_eq!(tonnes_to_grams(s["deliveredTonnes"].as_str().unwrap()), totals.1);
+    assert_eq!(
+        tonnes_to_grams(s["collectedTonnes"].as_str().unwrap()),
+        totals.0
+    );
+    assert_eq!(
+        tonnes_to_grams(s["deliveredTonnes"].as_str().unwrap()),
+        totals.1
+    );
     assert_eq!(s["volunteerCount"], totals.2);
     assert_eq!(s["affectedRegionCount"], totals.3);
 }
@@ -123,6 +167,9 @@ async fn region_names_follow_accept_language_and_default_to_russian() {
 #[tokio::test]
 async fn an_unknown_region_code_is_not_found() {
     let app = spawn_app_with_demo().await;
-    let gql = app.anonymous().gql(r#"{ region(code: "KZ-99") { code } }"#, json!({})).await;
+    let gql = app
+        .anonymous()
+        .gql(r#"{ region(code: "KZ-99") { code } }"#, json!({}))
+        .await;
     gql.assert_code("NOT_FOUND");
 }

@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use birlik_entity::enums::Role;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -82,9 +84,10 @@ impl Keys {
         let secret = match std::fs::read_to_string(&path) {
             Ok(text) => text.trim().to_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let text: String = std::iter::repeat_with(|| fastrand::alphanumeric())
-                    .take(64)
-                    .collect();
+                let mut bytes = [0u8; 48];
+                getrandom::fill(&mut bytes)
+                    .map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+                let text = URL_SAFE_NO_PAD.encode(bytes);
                 write_private(&path, &text)?;
                 tracing::info!(path = %path.display(), "generated a signing key for the embedded database");
                 text
@@ -176,7 +179,8 @@ mod tests {
 
     #[test]
     fn the_embedded_key_is_generated_once_and_kept() {
-        let dir = std::env::temp_dir().join(format!("birlik-jwt-{}", fastrand::u64(..)));
+        let dir =
+            std::env::temp_dir().join(format!("birlik-jwt-{}-{}", std::process::id(), line!()));
         std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join("birlik.db");
         let first = Keys::embedded(&db).unwrap();

@@ -19,7 +19,7 @@ use sea_orm::ActiveEnum;
 use super::names::*;
 
 /// The seed: the day the state of emergency was declared.
-pub const SEED: u64 = 2024_04_06;
+pub const SEED: u64 = 20_240_406;
 /// Kilograms collected, not cancelled (the article's 10,520 t).
 pub const COLLECTED_KG: i64 = 10_520_000;
 /// Kilograms on delivered shipments (the article's 8,905 t).

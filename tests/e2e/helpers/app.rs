@@ -50,11 +50,17 @@ pub async fn spawn_app_with_demo() -> TestApp {
 /// A server over the given database.
 pub async fn spawn_on(db: TestDb) -> TestApp {
     LazyLock::force(&TRACING);
-    let app = Application::build(test_config(&db)).await.expect("the application builds");
+    let app = Application::build(test_config(&db))
+        .await
+        .expect("the application builds");
     let addr = app.local_addr();
     tokio::spawn(app.run_until_stopped());
     let keys = Keys::from_secret(&SecretString::from(TEST_SECRET.to_owned())).unwrap();
-    TestApp { base: format!("http://{addr}"), db, keys }
+    TestApp {
+        base: format!("http://{addr}"),
+        db,
+        keys,
+    }
 }
 
 impl TestApp {
@@ -74,14 +80,23 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no account {email}"));
         let (token, _) = self
             .keys
-            .issue(account.id, account.role, account.organization_id, account.volunteer_id)
+            .issue(
+                account.id,
+                account.role,
+                account.organization_id,
+                account.volunteer_id,
+            )
             .unwrap();
-        assert!(matches!(account.role, Role::Ministry | Role::Ngo | Role::Volunteer));
+        assert!(matches!(
+            account.role,
+            Role::Ministry | Role::Ngo | Role::Volunteer
+        ));
         Client::new(&self.base, Some(token))
     }
 
     /// The demo ministry account.
     pub async fn as_demo_ministry(&self) -> Client {
-        self.as_account(birlik_api::demo::generate::MINISTRY_LOGIN).await
+        self.as_account(birlik_api::demo::generate::MINISTRY_LOGIN)
+            .await
     }
 }

@@ -20,7 +20,12 @@ pub struct Gql {
 
 impl Client {
     pub fn new(base: &str, token: Option<String>) -> Self {
-        Client { base: base.to_owned(), token, lang: None, http: reqwest::Client::new() }
+        Client {
+            base: base.to_owned(),
+            token,
+            lang: None,
+            http: reqwest::Client::new(),
+        }
     }
 
     /// The same client asking for names in `lang` (an `Accept-Language` value).
@@ -37,7 +42,10 @@ impl Client {
 
     /// POSTs one operation.
     pub async fn gql(&self, query: &str, variables: Value) -> Gql {
-        let mut req = self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
+        let mut req = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = &self.token {
             req = req.header("Authorization", format!("Bearer {token}"));
         }
@@ -52,21 +60,31 @@ impl Client {
 
     /// GETs a path of the server.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.expect("the server answers")
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("the server answers")
     }
 }
 
 impl Gql {
     /// `data`, after asserting that there are no errors.
     pub fn data(&self) -> &Value {
-        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
         assert_eq!(self.status, 200, "status of {}", self.body);
         &self.body["data"]
     }
 
     /// Asserts the first error's `extensions.code`.
     pub fn assert_code(&self, code: &str) {
-        let errors = self.body["errors"].as_array().unwrap_or_else(|| panic!("no errors in {}", self.body));
+        let errors = self.body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no errors in {}", self.body));
         assert_eq!(errors[0]["extensions"]["code"], code, "in {}", self.body);
     }
 }

@@ -27,7 +27,9 @@ pub enum TestDb {
 
 /// The PostgreSQL server URL for tests, if any.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
 }
 
 /// True when the suite runs on PostgreSQL.
@@ -44,7 +46,8 @@ pub fn skip_without_postgres(test: &str) -> bool {
     true
 }
 
-static SQLITE_TEMPLATES: LazyLock<TempDir> = LazyLock::new(|| TempDir::new().expect("a temporary directory"));
+static SQLITE_TEMPLATES: LazyLock<TempDir> =
+    LazyLock::new(|| TempDir::new().expect("a temporary directory"));
 static MIGRATED: OnceCell<String> = OnceCell::const_new();
 static DEMO: OnceCell<String> = OnceCell::const_new();
 static SWEPT: OnceCell<()> = OnceCell::const_new();
@@ -75,7 +78,9 @@ impl TestDb {
 
     /// A direct connection, for checking what the application wrote.
     pub async fn connect(&self) -> DatabaseConnection {
-        Database::connect(self.url()).await.expect("the test database opens")
+        Database::connect(self.url())
+            .await
+            .expect("the test database opens")
     }
 
     async fn from_template(content: Content) -> TestDb {
@@ -92,12 +97,20 @@ impl TestDb {
             Some(admin_url) => {
                 SWEPT.get_or_init(|| sweep(&admin_url)).await;
                 let name = format!("birlik_t_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url).await.expect("PostgreSQL answers");
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL answers");
                 let sql = match content {
                     Content::Blank => format!("CREATE DATABASE {name}"),
-                    _ => format!("CREATE DATABASE {name} TEMPLATE {}", postgres_template(&admin_url, content).await),
+                    _ => format!(
+                        "CREATE DATABASE {name} TEMPLATE {}",
+                        postgres_template(&admin_url, content).await
+                    ),
                 };
-                admin.execute_unprepared(&sql).await.expect("the test database is created");
+                admin
+                    .execute_unprepared(&sql)
+                    .await
+                    .expect("the test database is created");
                 admin.close().await.ok();
                 TestDb::Postgres { admin_url, name }
             }
@@ -108,17 +121,31 @@ impl TestDb {
 async fn fill(db: &DatabaseConnection, content: Content) {
     Migrator::up(db, None).await.expect("migrations apply");
     if content == Content::Demo {
-        birlik_api::demo::load(db).await.expect("the demo data loads");
+        birlik_api::demo::load(db)
+            .await
+            .expect("the demo data loads");
     }
 }
 
 async fn sqlite_template(content: Content) -> PathBuf {
-    let cell = if content == Content::Demo { &DEMO } else { &MIGRATED };
+    let cell = if content == Content::Demo {
+        &DEMO
+    } else {
+        &MIGRATED
+    };
     let path = cell
         .get_or_init(|| async move {
-            let file = SQLITE_TEMPLATES.path().join(if content == Content::Demo { "demo.db" } else { "migrated.db" });
-            let target = birlik_api::config::database_target(Some(&format!("sqlite://{}", file.display()))).unwrap();
-            let db = birlik_api::db::connect(&target, 1, std::time::Duration::from_secs(10)).await.unwrap();
+            let file = SQLITE_TEMPLATES.path().join(if content == Content::Demo {
+                "demo.db"
+            } else {
+                "migrated.db"
+            });
+            let target =
+                birlik_api::config::database_target(Some(&format!("sqlite://{}", file.display())))
+                    .unwrap();
+            let db = birlik_api::db::connect(&target, 1, std::time::Duration::from_secs(10))
+                .await
+                .unwrap();
             fill(&db, content).await;
             // Closing the last connection checkpoints the WAL into the file we copy.
             db.close().await.expect("the template closes");
@@ -129,18 +156,36 @@ async fn sqlite_template(content: Content) -> PathBuf {
 }
 
 async fn postgres_template(admin_url: &str, content: Content) -> String {
-    let cell = if content == Content::Demo { &DEMO } else { &MIGRATED };
+    let cell = if content == Content::Demo {
+        &DEMO
+    } else {
+        &MIGRATED
+    };
     cell.get_or_init(|| async move {
         let name = format!(
             "birlik_tpl_{}_{}",
-            if content == Content::Demo { "demo" } else { "migrated" },
+            if content == Content::Demo {
+                "demo"
+            } else {
+                "migrated"
+            },
             std::process::id()
         );
-        let admin = Database::connect(admin_url).await.expect("PostgreSQL answers");
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let admin = Database::connect(admin_url)
+            .await
+            .expect("PostgreSQL answers");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
         admin.close().await.ok();
-        let db = Database::connect(with_database(admin_url, &name)).await.unwrap();
+        let db = Database::connect(with_database(admin_url, &name))
+            .await
+            .unwrap();
         fill(&db, content).await;
         db.close().await.ok();
         name
@@ -151,7 +196,9 @@ async fn postgres_template(admin_url: &str, content: Content) -> String {
 
 /// Drops what earlier runs left behind (a killed run cannot drop its own).
 async fn sweep(admin_url: &str) {
-    let admin = Database::connect(admin_url).await.expect("PostgreSQL answers");
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("PostgreSQL answers");
     let rows = admin
         .query_all_raw(sea_orm::Statement::from_string(
             admin.get_database_backend(),
@@ -161,14 +208,19 @@ async fn sweep(admin_url: &str) {
         .expect("databases list");
     for row in rows {
         let name: String = row.try_get("", "datname").unwrap();
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .ok();
     }
     admin.close().await.ok();
 }
 
 /// The same server URL with another database name.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
     match query {
         Some(q) => format!("{server}/{name}?{q}"),
@@ -182,10 +234,18 @@ impl Drop for TestDb {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs inside the test's runtime: drop the database from a thread of its own.
             std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async {
                     if let Ok(admin) = Database::connect(&admin_url).await {
-                        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
+                        admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await
+                            .ok();
                         admin.close().await.ok();
                     }
                 });
