@@ -16,29 +16,34 @@ pub struct Config {
     /// Database to use: `postgres://user@host/db`, or `sqlite://path/file.db`. Without it, the
     /// embedded SQLite file `birlik.db` in the working directory (created and filled with demo
     /// data on first start).
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL")]
     pub database_url: Option<String>,
 
     /// Address to listen on.
-    #[arg(long, env = "BIRLIK_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long = "addr",
+        env = "BIRLIK_ADDR",
+        value_name = "BIRLIK_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
     pub listen: SocketAddr,
 
     /// HMAC key for access tokens (HS256), taken as raw bytes, at least 32 of them. Required
     /// unless the database is the embedded default, where one is generated and kept beside it.
-    #[arg(long, env = "BIRLIK_JWT_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    #[arg(long, env = "BIRLIK_JWT_SECRET", value_name = "BIRLIK_JWT_SECRET", hide_env_values = true, value_parser = parse_secret)]
     pub jwt_secret: Option<SecretString>,
 
     /// Most database connections this instance keeps open.
-    #[arg(long, env = "BIRLIK_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, env = "BIRLIK_DB_POOL_SIZE", value_name = "BIRLIK_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_pool_size: u32,
 
     /// How long a request waits for a database connection before it fails with SERVICE_UNAVAILABLE.
-    #[arg(long, env = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    #[arg(long, env = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", value_name = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
     pub db_acquire_timeout_ms: u64,
 
     /// Load the demo data when the database holds nothing but reference data. On by default for
     /// the embedded database only.
-    #[arg(long, env = "BIRLIK_DEMO_DATA")]
+    #[arg(long, env = "BIRLIK_DEMO_DATA", value_name = "BIRLIK_DEMO_DATA")]
     pub demo_data: Option<bool>,
 }
 

@@ -120,8 +120,9 @@ fn serve_on_a_named_database_without_a_signing_key_stops_with_a_clear_message() 
 fn a_bad_setting_stops_the_start_with_one_clear_line() {
     let dir = tempfile::TempDir::new().unwrap();
     for (var, value, mentions) in [
-        ("BIRLIK_ADDR", "not-an-address", "--listen"),
+        ("BIRLIK_ADDR", "not-an-address", "BIRLIK_ADDR"),
         ("BIRLIK_JWT_SECRET", "short", "at least 32 bytes"),
+        ("BIRLIK_DB_POOL_SIZE", "0", "BIRLIK_DB_POOL_SIZE"),
         (
             "DATABASE_URL",
             "mysql://x/y",

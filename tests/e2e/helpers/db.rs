@@ -42,7 +42,13 @@ pub fn skip_without_postgres(test: &str) -> bool {
     if on_postgres() {
         return false;
     }
-    eprintln!("SKIPPED {test}: needs PostgreSQL; set TEST_DATABASE_URL=postgres://… to run it");
+    // Straight to the terminal: the test harness captures eprintln! of passing tests.
+    use std::io::Write;
+    writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: needs PostgreSQL; set TEST_DATABASE_URL=postgres://… to run it"
+    )
+    .ok();
     true
 }
 
