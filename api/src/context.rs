@@ -2,11 +2,14 @@
 //! the database is.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use async_graphql::Context;
+use birlik_entity::region;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::Keys;
+use crate::graphql::loaders::Loaders;
 
 /// Who sends a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,12 +80,29 @@ pub struct RequestCtx {
 pub struct AppState {
     pub db: DatabaseConnection,
     pub keys: Arc<Keys>,
+    /// The 20 reference regions, read once at start (a migration owns them; nothing edits them).
+    pub regions: Arc<Vec<region::Model>>,
+    /// SQL statements run since start, for `/metrics` and the statement-bound tests.
+    pub statements: Arc<AtomicU64>,
+    /// GraphQL requests served since start.
+    pub requests: Arc<AtomicU64>,
+}
+
+impl AppState {
+    /// A reference region by id.
+    pub fn region(&self, id: i32) -> Option<&region::Model> {
+        self.regions.iter().find(|r| r.id == id)
+    }
 }
 
 /// Access to the request's context from a resolver.
 pub trait ContextExt {
     /// The request's context and the database.
     fn request(&self) -> (&RequestCtx, &DatabaseConnection);
+    /// The application's shared state.
+    fn state(&self) -> &AppState;
+    /// The request's DataLoaders.
+    fn loaders(&self) -> &Loaders;
 }
 
 impl ContextExt for Context<'_> {
@@ -92,8 +112,15 @@ impl ContextExt for Context<'_> {
             lang: Lang::Ru,
         };
         let rc = self.data_opt::<RequestCtx>().unwrap_or(&ANONYMOUS);
-        let state = self.data_unchecked::<AppState>();
-        (rc, &state.db)
+        (rc, &self.state().db)
+    }
+
+    fn state(&self) -> &AppState {
+        self.data_unchecked::<AppState>()
+    }
+
+    fn loaders(&self) -> &Loaders {
+        self.data_unchecked::<Arc<Loaders>>()
     }
 }
 

@@ -2,7 +2,7 @@
 //! `extensions.code`, a message fit for a client, and never SQL or a stack trace (internal causes
 //! are logged under an `errorId` that the client receives instead).
 
-use async_graphql::ErrorExtensions;
+pub use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// What went wrong, in the terms a client can act on.

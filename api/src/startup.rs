@@ -3,6 +3,7 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, Logger};
@@ -24,9 +25,14 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let target = config.database()?;
         let keys = Arc::new(signing_keys(&config, &target)?);
-        let db = db::connect(&target, config.db_pool_size, config.acquire_timeout())
+        let mut db = db::connect(&target, config.db_pool_size, config.acquire_timeout())
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
         db::migrate(&db)
             .await
             .map_err(|e| anyhow::anyhow!("migrating the database: {e}"))?;
@@ -35,7 +41,14 @@ impl Application {
             demo::load(&db).await?;
         }
 
-        let state = AppState { db, keys };
+        let regions = Arc::new(crate::store::region::list(&db).await?);
+        let state = AppState {
+            db,
+            keys,
+            regions,
+            statements,
+            requests: Arc::new(AtomicU64::new(0)),
+        };
         let schema = graphql::build_schema(state.clone());
         let listener = TcpListener::bind(config.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

@@ -1,5 +1,7 @@
 //! The GraphQL schema: built once at start, cloned into every HTTP worker.
 
+pub mod filters;
+pub mod loaders;
 pub mod query;
 pub mod relay;
 pub mod types;

@@ -12,6 +12,8 @@ use crate::auth::extract;
 use crate::context::{Actor, AppState, Lang, RequestCtx};
 use crate::error::ApiError;
 use crate::graphql::AppSchema;
+use crate::graphql::loaders::Loaders;
+use std::sync::atomic::Ordering;
 
 /// The request's actor and language, or the refusal of a bad token.
 fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
@@ -55,7 +57,13 @@ pub async fn post(
         Ok(rc) => rc,
         Err(err) => return refusal(err),
     };
-    let batch = body.into_inner().data(rc);
+    let batch = body.into_inner();
+    let operations = match &batch {
+        async_graphql::BatchRequest::Single(_) => 1,
+        async_graphql::BatchRequest::Batch(requests) => requests.len() as u64,
+    };
+    state.requests.fetch_add(operations, Ordering::Relaxed);
+    let batch = batch.data(rc).data(Loaders::new(&state.db));
     GraphQLResponse::from(schema.execute_batch(batch).await)
         .respond_to(&req)
         .map_into_boxed_body()
@@ -90,7 +98,10 @@ pub async fn get(
         Err(err) => return Ok(refusal(err)),
     };
     let request = match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) => request.data(rc),
+        Ok(request) => {
+            state.requests.fetch_add(1, Ordering::Relaxed);
+            request.data(rc).data(Loaders::new(&state.db))
+        }
         Err(err) => {
             return Ok(refusal(ApiError::BadUserInput {
                 field: None,
@@ -125,6 +136,7 @@ fn subscribe(
     GraphQLSubscription::new(schema)
         .on_connection_init(move |value| {
             let keys = state.keys.clone();
+            let db = state.db.clone();
             async move {
                 let token = ["Authorization", "authorization"]
                     .iter()
@@ -136,6 +148,7 @@ fn subscribe(
                 };
                 let mut data = Data::default();
                 data.insert(RequestCtx { actor, lang });
+                data.insert(Loaders::new(&db));
                 Ok(data)
             }
         })

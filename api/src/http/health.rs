@@ -1,4 +1,4 @@
-//! Liveness and readiness for load balancers and orchestrators.
+//! Liveness and readiness for load balancers and orchestrators, and counters for monitoring.
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -23,4 +23,21 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
                 .json(json!({ "status": "unavailable", "reason": "database unreachable" }))
         }
     }
+}
+
+/// `/metrics`: Prometheus text counters of this instance since it started.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    use std::sync::atomic::Ordering;
+    let statements = state.statements.load(Ordering::Relaxed);
+    let requests = state.requests.load(Ordering::Relaxed);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(format!(
+            "# HELP birlik_sql_statements_total SQL statements run.\n\
+         # TYPE birlik_sql_statements_total counter\n\
+         birlik_sql_statements_total {statements}\n\
+         # HELP birlik_graphql_requests_total GraphQL operations served.\n\
+         # TYPE birlik_graphql_requests_total counter\n\
+         birlik_graphql_requests_total {requests}\n"
+        ))
 }

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::http::{graphql, health};
 
-/// `/graphql` (POST, GET, WebSocket, GraphiQL), `/healthz`, `/readyz`.
+/// `/graphql` (POST, GET, WebSocket, GraphiQL), `/healthz`, `/readyz`, `/metrics`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
@@ -12,5 +12,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get)),
     )
     .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz));
+    .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(health::metrics));
 }

@@ -1,5 +1,8 @@
 //! One module per aggregate: the rules of each operation, called by resolvers with the request's
 //! context and the database. Services return [`ApiResult`](crate::error::ApiResult).
 
+pub mod access;
+pub mod collection_point;
+pub mod donation;
 pub mod region;
 pub mod stats;

@@ -1,39 +1,22 @@
-//! Regions with their figures.
+//! Regions: reference data, served from the copy read at start.
 
 use birlik_entity::region;
-use sea_orm::DatabaseConnection;
 
+use crate::context::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::store;
-use crate::store::stats::RegionFigures;
 
-/// Every region with its figures, in reference order.
-pub async fn list(db: &DatabaseConnection) -> ApiResult<Vec<(region::Model, RegionFigures)>> {
-    let regions = store::region::list(db).await?;
-    let figures = store::stats::region_figures(db).await?;
-    regions
-        .into_iter()
-        .map(|model| {
-            let row = figures
-                .iter()
-                .find(|f| f.region_id == model.id)
-                .copied()
-                .ok_or_else(|| {
-                    ApiError::Internal(anyhow::anyhow!("no figures for region {}", model.id))
-                })?;
-            Ok((model, row))
-        })
-        .collect()
+/// Every region, in reference order.
+pub fn list(state: &AppState) -> Vec<region::Model> {
+    state.regions.as_ref().clone()
 }
 
-/// One region by code, with its figures.
-pub async fn get(
-    db: &DatabaseConnection,
-    code: &str,
-) -> ApiResult<Option<(region::Model, RegionFigures)>> {
+/// One region by ISO code (case-insensitive); `NOT_FOUND` for an unknown code.
+pub fn get(state: &AppState, code: &str) -> ApiResult<region::Model> {
     let code = code.trim().to_ascii_uppercase();
-    Ok(list(db)
-        .await?
-        .into_iter()
-        .find(|(model, _)| model.code == code))
+    state
+        .regions
+        .iter()
+        .find(|r| r.code == code)
+        .cloned()
+        .ok_or(ApiError::NotFound { entity: "region" })
 }

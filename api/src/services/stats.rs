@@ -33,7 +33,7 @@ impl Summary {
 /// Each region's figures, in region order, with the moment they were computed.
 pub async fn regions(db: &DatabaseConnection) -> ApiResult<(Vec<RegionFigures>, DateTime<Utc>)> {
     let as_of = Utc::now();
-    Ok((store::stats::region_figures(db).await?, as_of))
+    Ok((store::stats::region_figures(db, None).await?, as_of))
 }
 
 /// The campaign summary.

@@ -1,5 +1,9 @@
 //! The only code that builds SQL. Functions take `&impl ConnectionTrait` so they run inside the
 //! caller's transaction as well as on the pool.
 
+pub mod collection_point;
+pub mod donation;
+pub mod page;
 pub mod region;
+pub mod shipment;
 pub mod stats;

@@ -12,3 +12,127 @@ pub enum RegionKind {
     /// An oblast.
     Region,
 }
+
+/// What kind of body an organization is.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::OrganizationKind")]
+pub enum OrganizationKind {
+    /// The National Volunteer Network.
+    NationalVolunteerNetwork,
+    /// A volunteer organization.
+    VolunteerOrganization,
+    /// A youth organization.
+    Youth,
+    /// A religious organization.
+    Religious,
+    /// An ethnocultural association.
+    Ethnocultural,
+    /// A charity or foundation.
+    Charity,
+    /// A company.
+    Business,
+    /// A government body.
+    GovernmentBody,
+}
+
+/// What a donation is.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::DonationCategory")]
+pub enum DonationCategory {
+    /// Food.
+    Food,
+    /// Drinking water.
+    DrinkingWater,
+    /// Clothing and shoes.
+    Clothing,
+    /// Hygiene products.
+    Hygiene,
+    /// Medicine and first-aid kits.
+    Medicine,
+    /// Blankets, pillows, mattresses.
+    Bedding,
+    /// Baby food and nappies.
+    BabySupplies,
+    /// Hay and feed for animals.
+    AnimalFeed,
+    /// Sandbags, sand, film and other building materials.
+    BuildingMaterials,
+    /// Anything else.
+    Other,
+}
+
+/// Where a donation stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::DonationStatus")]
+pub enum DonationStatus {
+    /// In stock: nothing shipped yet.
+    Received,
+    /// Part of its mass is on shipments.
+    PartlyShipped,
+    /// All of its mass is on shipments.
+    Shipped,
+    /// Registered by mistake: kept on record, counted nowhere, never shipped.
+    Cancelled,
+}
+
+/// Where a shipment stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::ShipmentStatus")]
+pub enum ShipmentStatus {
+    /// Loaded on paper, not yet on the road.
+    Planned,
+    /// On the road.
+    Dispatched,
+    /// Received by the affected region.
+    Delivered,
+    /// Called off; what it carried is back in stock.
+    Cancelled,
+}
+
+/// The work a task asks for.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::TaskKind")]
+pub enum TaskKind {
+    /// Sorting aid at a warehouse or collection point.
+    Sorting,
+    /// Loading trucks.
+    Loading,
+    /// Escorting a shipment.
+    DeliveryEscort,
+    /// Handing out aid to people affected.
+    Distribution,
+    /// Filling and laying sandbags.
+    Sandbagging,
+    /// Duty at a temporary shelter.
+    ShelterDuty,
+    /// A shift at the contact centre.
+    ContactCenterShift,
+}
+
+/// Where a task stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::TaskStatus")]
+pub enum TaskStatus {
+    /// Free places left.
+    Open,
+    /// Every place taken.
+    Assigned,
+    /// Under way.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Called off by its organization or the ministry.
+    Cancelled,
+}
+
+/// What a user account may do.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::Role")]
+pub enum Role {
+    /// A volunteer.
+    Volunteer,
+    /// Staff of a participating organization.
+    Ngo,
+    /// Ministry staff.
+    Ministry,
+}

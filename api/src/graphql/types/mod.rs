@@ -1,5 +1,8 @@
 //! Output types: GraphQL objects wrapping entity models and figures.
 
+pub mod collection_point;
+pub mod donation;
 pub mod enums;
+pub mod organization;
 pub mod region;
 pub mod summary;

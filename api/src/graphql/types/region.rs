@@ -4,111 +4,150 @@ use async_graphql::{Context, ID, Object};
 use birlik_entity::region;
 
 use crate::context::{ContextExt, Lang};
+use crate::error::ResultExt;
 use crate::graphql::relay;
+use crate::graphql::types::collection_point::{CollectionPointConnection, connection};
 use crate::graphql::types::enums::RegionKind;
 use crate::mass::{self, Decimal};
+use crate::services;
 use crate::store::stats::RegionFigures;
 
 /// A region or city of republican significance, with its volunteer headquarters.
-pub struct Region {
-    pub model: region::Model,
-    pub figures: RegionFigures,
+pub struct Region(pub region::Model);
+
+impl Region {
+    async fn figures(&self, ctx: &Context<'_>) -> async_graphql::Result<RegionFigures> {
+        ctx.loaders()
+            .region_figures
+            .load_one(self.0.id)
+            .await?
+            .ok_or_else(|| async_graphql::Error::new("no figures for this region"))
+    }
+}
+
+/// A region's name in the request's language.
+pub fn localized(model: &region::Model, lang: Lang) -> &str {
+    match lang {
+        Lang::Kk => &model.name_kk,
+        Lang::Ru => &model.name_ru,
+        Lang::En => &model.name_en,
+    }
 }
 
 #[Object]
 impl Region {
     /// Global object id.
     async fn id(&self) -> ID {
-        relay::encode("Region", self.model.id)
+        relay::encode("Region", self.0.id)
     }
 
     /// ISO 3166-2:KZ code, such as `KZ-71`.
     async fn code(&self) -> &str {
-        &self.model.code
+        &self.0.code
     }
 
     /// Name in the language of `Accept-Language` (Kazakh, Russian or English; Russian by default).
     async fn name(&self, ctx: &Context<'_>) -> &str {
-        let (rc, _) = ctx.request();
-        match rc.lang {
-            Lang::Kk => &self.model.name_kk,
-            Lang::Ru => &self.model.name_ru,
-            Lang::En => &self.model.name_en,
-        }
+        localized(&self.0, ctx.request().0.lang)
     }
 
     /// Official name in Kazakh.
     async fn name_kk(&self) -> &str {
-        &self.model.name_kk
+        &self.0.name_kk
     }
 
     /// Name in Russian.
     async fn name_ru(&self) -> &str {
-        &self.model.name_ru
+        &self.0.name_ru
     }
 
     /// Name in English.
     async fn name_en(&self) -> &str {
-        &self.model.name_en
+        &self.0.name_en
     }
 
     /// City or region.
     async fn kind(&self) -> RegionKind {
-        self.model.kind.into()
+        self.0.kind.into()
     }
 
     /// Under the state of emergency declared on 6 April 2024.
     async fn affected(&self) -> bool {
-        self.model.affected
+        self.0.affected
     }
 
     /// Named by the campaign as a region that collects aid.
     async fn collects(&self) -> bool {
-        self.model.collects
+        self.0.collects
     }
 
     /// At least one collection point is registered here.
-    async fn has_collection_point(&self) -> bool {
-        self.figures.collection_point_count > 0
+    async fn has_collection_point(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(self.figures(ctx).await?.collection_point_count > 0)
     }
 
     /// Collection points registered here.
-    async fn collection_point_count(&self) -> i64 {
-        self.figures.collection_point_count
+    async fn collection_point_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.figures(ctx).await?.collection_point_count)
     }
 
     /// Volunteers attached to this region's headquarters.
-    async fn volunteer_count(&self) -> i64 {
-        self.figures.volunteer_count
+    async fn volunteer_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.figures(ctx).await?.volunteer_count)
     }
 
     /// Tonnes of non-cancelled donations received at this region's collection points.
-    async fn collected_tonnes(&self) -> Decimal {
-        mass::tonnes(self.figures.collected_grams)
+    async fn collected_tonnes(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::tonnes(self.figures(ctx).await?.collected_grams))
     }
 
     /// Tonnes on dispatched or delivered shipments that left this region.
-    async fn shipped_out_tonnes(&self) -> Decimal {
-        mass::tonnes(self.figures.shipped_out_grams)
+    async fn shipped_out_tonnes(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::tonnes(self.figures(ctx).await?.shipped_out_grams))
     }
 
     /// Tonnes delivered into this region.
-    async fn received_tonnes(&self) -> Decimal {
-        mass::tonnes(self.figures.received_grams)
+    async fn received_tonnes(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::tonnes(self.figures(ctx).await?.received_grams))
     }
 
     /// Kilograms collected here (exact).
-    async fn collected_kilograms(&self) -> Decimal {
-        mass::kilograms(self.figures.collected_grams)
+    async fn collected_kilograms(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::kilograms(self.figures(ctx).await?.collected_grams))
     }
 
     /// Kilograms shipped out of here (exact).
-    async fn shipped_out_kilograms(&self) -> Decimal {
-        mass::kilograms(self.figures.shipped_out_grams)
+    async fn shipped_out_kilograms(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::kilograms(self.figures(ctx).await?.shipped_out_grams))
     }
 
     /// Kilograms delivered into here (exact).
-    async fn received_kilograms(&self) -> Decimal {
-        mass::kilograms(self.figures.received_grams)
+    async fn received_kilograms(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::kilograms(self.figures(ctx).await?.received_grams))
+    }
+
+    /// Where donors can bring aid in this region, in registration order. Public.
+    async fn collection_points(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (at most 100; default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to start after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
+    ) -> async_graphql::Result<CollectionPointConnection> {
+        let (_, db) = ctx.request();
+        let req = relay::page_request(
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+            services::collection_point::ORDERING,
+            20,
+        )
+        .extend()?;
+        services::collection_point::in_region(db, self.0.id, req)
+            .await
+            .map(connection)
+            .extend()
     }
 }

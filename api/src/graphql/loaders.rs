@@ -1,0 +1,169 @@
+//! Per-request DataLoaders: every relation a resolver follows goes through one of these, so a
+//! page of N rows costs one statement per relation, not N.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use birlik_entity::{
+    collection_point, donation, organization, shipment, shipment_item, task, user_account,
+    volunteer,
+};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::error::{ApiError, ErrorExtensions as _};
+use crate::store;
+use crate::store::stats::RegionFigures;
+
+/// A row keyed by its `id`.
+pub trait Keyed {
+    fn key(&self) -> i32;
+}
+
+macro_rules! keyed {
+    ($($module:ident),*) => {$(
+        impl Keyed for $module::Model {
+            fn key(&self) -> i32 {
+                self.id
+            }
+        }
+    )*};
+}
+keyed!(
+    organization,
+    collection_point,
+    donation,
+    shipment,
+    task,
+    volunteer,
+    user_account
+);
+
+/// Loads rows of one table by id.
+pub struct ById<E> {
+    db: DatabaseConnection,
+    _entity: PhantomData<fn() -> E>,
+}
+
+fn graphql_error(err: sea_orm::DbErr) -> async_graphql::Error {
+    ApiError::from(err).extend()
+}
+
+impl<E> Loader<i32> for ById<E>
+where
+    E: EntityTrait + Default,
+    E::Model: Keyed + Clone + Send + Sync + 'static,
+{
+    type Value = E::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, E::Model>, Self::Error> {
+        let rows = E::find()
+            .filter(Expr::col((E::default(), Alias::new("id"))).is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(graphql_error)?;
+        Ok(rows.into_iter().map(|row| (row.key(), row)).collect())
+    }
+}
+
+/// The lines of shipments, by shipment id.
+pub struct ShipmentItems(DatabaseConnection);
+
+impl Loader<i32> for ShipmentItems {
+    type Value = Arc<Vec<shipment_item::Model>>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = store::shipment::items_of(&self.0, keys)
+            .await
+            .map_err(graphql_error)?;
+        let mut map: HashMap<i32, Vec<shipment_item::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            map.entry(row.shipment_id).or_default().push(row);
+        }
+        Ok(map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
+/// Grams a shipment carries, by shipment id.
+pub struct ShipmentTotals(DatabaseConnection);
+
+impl Loader<i32> for ShipmentTotals {
+    type Value = i64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, i64>, Self::Error> {
+        let mut totals: HashMap<i32, i64> = keys.iter().map(|k| (*k, 0)).collect();
+        totals.extend(
+            store::shipment::totals(&self.0, keys)
+                .await
+                .map_err(graphql_error)?,
+        );
+        Ok(totals)
+    }
+}
+
+/// A region's figures, by region id.
+pub struct RegionFiguresById(DatabaseConnection);
+
+impl Loader<i32> for RegionFiguresById {
+    type Value = RegionFigures;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, RegionFigures>, Self::Error> {
+        let rows = store::stats::region_figures(&self.0, Some(keys))
+            .await
+            .map_err(graphql_error)?;
+        Ok(rows.into_iter().map(|f| (f.region_id, f)).collect())
+    }
+}
+
+/// Every loader of one request.
+pub struct Loaders {
+    pub organization: DataLoader<ById<organization::Entity>>,
+    pub collection_point: DataLoader<ById<collection_point::Entity>>,
+    pub donation: DataLoader<ById<donation::Entity>>,
+    pub shipment: DataLoader<ById<shipment::Entity>>,
+    pub task: DataLoader<ById<task::Entity>>,
+    pub volunteer: DataLoader<ById<volunteer::Entity>>,
+    pub user: DataLoader<ById<user_account::Entity>>,
+    pub shipment_items: DataLoader<ShipmentItems>,
+    pub shipment_totals: DataLoader<ShipmentTotals>,
+    pub region_figures: DataLoader<RegionFiguresById>,
+}
+
+fn by_id<E>(db: &DatabaseConnection) -> DataLoader<ById<E>>
+where
+    E: EntityTrait + Default,
+    E::Model: Keyed + Clone + Send + Sync + 'static,
+{
+    DataLoader::new(
+        ById {
+            db: db.clone(),
+            _entity: PhantomData,
+        },
+        tokio::spawn,
+    )
+}
+
+impl Loaders {
+    /// Fresh loaders (no cache carried between requests).
+    pub fn new(db: &DatabaseConnection) -> Arc<Self> {
+        Arc::new(Loaders {
+            organization: by_id(db),
+            collection_point: by_id(db),
+            donation: by_id(db),
+            shipment: by_id(db),
+            task: by_id(db),
+            volunteer: by_id(db),
+            user: by_id(db),
+            shipment_items: DataLoader::new(ShipmentItems(db.clone()), tokio::spawn),
+            shipment_totals: DataLoader::new(ShipmentTotals(db.clone()), tokio::spawn),
+            region_figures: DataLoader::new(RegionFiguresById(db.clone()), tokio::spawn),
+        })
+    }
+}

@@ -1,0 +1,162 @@
+//! Donations: pages, totals and grouped statistics.
+
+use birlik_entity::donation;
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::{
+    ActiveEnum, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect,
+};
+
+use crate::store::page::{self, KeyValue, Page, PageRequest, SortKey};
+
+/// What donations can be ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortField {
+    ReceivedAt,
+    Kilograms,
+    ShippedKilograms,
+    Category,
+    Status,
+    CreatedAt,
+    UpdatedAt,
+    Id,
+}
+
+impl SortField {
+    /// The name used in cursors.
+    pub fn name(self) -> &'static str {
+        match self {
+            SortField::ReceivedAt => "RECEIVED_AT",
+            SortField::Kilograms => "KILOGRAMS",
+            SortField::ShippedKilograms => "SHIPPED_KILOGRAMS",
+            SortField::Category => "CATEGORY",
+            SortField::Status => "STATUS",
+            SortField::CreatedAt => "CREATED_AT",
+            SortField::UpdatedAt => "UPDATED_AT",
+            SortField::Id => "ID",
+        }
+    }
+
+    fn column(self) -> donation::Column {
+        match self {
+            SortField::ReceivedAt => donation::Column::ReceivedAt,
+            SortField::Kilograms => donation::Column::Grams,
+            SortField::ShippedKilograms => donation::Column::ShippedGrams,
+            SortField::Category => donation::Column::Category,
+            SortField::Status => donation::Column::Status,
+            SortField::CreatedAt => donation::Column::CreatedAt,
+            SortField::UpdatedAt => donation::Column::UpdatedAt,
+            SortField::Id => donation::Column::Id,
+        }
+    }
+
+    fn value(self, row: &donation::Model) -> KeyValue {
+        match self {
+            SortField::ReceivedAt => KeyValue::Time(row.received_at),
+            SortField::Kilograms => KeyValue::Int(row.grams),
+            SortField::ShippedKilograms => KeyValue::Int(row.shipped_grams),
+            SortField::Category => KeyValue::Text(row.category.to_value()),
+            SortField::Status => KeyValue::Text(row.status.to_value()),
+            SortField::CreatedAt => KeyValue::Time(row.created_at),
+            SortField::UpdatedAt => KeyValue::Time(row.updated_at),
+            SortField::Id => KeyValue::Int(row.id.into()),
+        }
+    }
+}
+
+/// An ordering: the requested keys, then `id` in the direction of the last one (a total order).
+#[derive(Clone, Debug)]
+pub struct Ordering(pub Vec<(SortField, bool)>);
+
+impl Ordering {
+    /// Newest first.
+    pub fn newest_first() -> Self {
+        Ordering(vec![(SortField::ReceivedAt, true)])
+    }
+
+    fn full(&self) -> Vec<(SortField, bool)> {
+        let mut keys: Vec<(SortField, bool)> = Vec::new();
+        for key in &self.0 {
+            if !keys.iter().any(|(f, _)| *f == key.0) {
+                keys.push(*key);
+            }
+        }
+        if !keys.iter().any(|(f, _)| *f == SortField::Id) {
+            let descending = keys.last().is_none_or(|k| k.1);
+            keys.push((SortField::Id, descending));
+        }
+        keys
+    }
+
+    /// The text cursors carry, so a cursor of one ordering is refused by another.
+    pub fn signature(&self) -> String {
+        self.full()
+            .iter()
+            .map(|(f, desc)| format!("{}:{}", f.name(), if *desc { "DESC" } else { "ASC" }))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn sort_keys(&self) -> Vec<SortKey> {
+        self.full()
+            .into_iter()
+            .map(|(f, descending)| SortKey {
+                column: column(f.column()),
+                descending,
+            })
+            .collect()
+    }
+
+    /// A row's cursor values.
+    pub fn key_values(&self, row: &donation::Model) -> Vec<KeyValue> {
+        self.full().into_iter().map(|(f, _)| f.value(row)).collect()
+    }
+}
+
+/// A donation column, qualified with its table.
+pub fn column(c: donation::Column) -> SimpleExpr {
+    Expr::col((donation::Entity, c))
+}
+
+/// A page of donations matching `condition`.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    ordering: &Ordering,
+    req: &PageRequest,
+) -> Result<Page<donation::Model>, DbErr> {
+    let select = page::bound(
+        donation::Entity::find().filter(condition),
+        &ordering.sort_keys(),
+        req,
+    );
+    Ok(page::finish(select.all(db).await?, req))
+}
+
+/// Count and grams of the donations matching `condition`, in one statement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromQueryResult)]
+pub struct Totals {
+    pub count: i64,
+    pub grams: i64,
+}
+
+/// [`Totals`] of the donations matching `condition`.
+pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<Totals, DbErr> {
+    let row = donation::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::col(donation::Column::Id).count().cast_as("BIGINT"),
+            "count",
+        )
+        .column_as(
+            Expr::expr(Expr::col(donation::Column::Grams).sum())
+                .if_null(0)
+                .cast_as("BIGINT"),
+            "grams",
+        )
+        .filter(condition)
+        .into_model::<Totals>()
+        .one(db)
+        .await?;
+    Ok(row.unwrap_or_default())
+}

@@ -1,0 +1,119 @@
+//! Keyset pagination: a page is "the rows after (or before) this row in this order", so a cursor
+//! stays valid while rows are inserted. The order always ends with `id` as a tiebreaker, and the
+//! cursor carries the row's value of every sort key.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::{Condition, Order, QueryFilter, QueryOrder, QuerySelect, Value};
+use serde::{Deserialize, Serialize};
+
+/// One sort key's value in a cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyValue {
+    Int(i64),
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+impl From<KeyValue> for Value {
+    fn from(v: KeyValue) -> Value {
+        match v {
+            KeyValue::Int(i) => i.into(),
+            KeyValue::Time(t) => t.into(),
+            KeyValue::Text(s) => s.into(),
+        }
+    }
+}
+
+/// One column of an ordering.
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    pub column: SimpleExpr,
+    pub descending: bool,
+}
+
+/// Which page to read.
+#[derive(Clone, Debug, Default)]
+pub struct PageRequest {
+    /// Rows wanted (the query reads one more to know whether there is another page).
+    pub limit: u64,
+    /// Start after the row with these key values.
+    pub after: Option<Vec<KeyValue>>,
+    /// End before the row with these key values.
+    pub before: Option<Vec<KeyValue>>,
+    /// Read the last `limit` rows (`last:`) instead of the first.
+    pub from_end: bool,
+}
+
+/// A page of rows in the requested order.
+#[derive(Debug)]
+pub struct Page<M> {
+    pub rows: Vec<M>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+/// Rows strictly beyond `values` in the order `keys` (or strictly before it when `backward`).
+fn beyond(keys: &[SortKey], values: &[KeyValue], backward: bool) -> Condition {
+    let mut any = Condition::any();
+    for i in 0..keys.len() {
+        let mut all = Condition::all();
+        for (key, value) in keys.iter().zip(values).take(i) {
+            all = all.add(Expr::expr(key.column.clone()).eq(Value::from(value.clone())));
+        }
+        let key = &keys[i];
+        let value = Value::from(values[i].clone());
+        let greater = key.descending == backward;
+        let cmp = if greater {
+            Expr::expr(key.column.clone()).gt(value)
+        } else {
+            Expr::expr(key.column.clone()).lt(value)
+        };
+        any = any.add(all.add(cmp));
+    }
+    any
+}
+
+/// Applies cursor bounds, order and limit to a select. `keys` must end with the unique id.
+pub fn bound<S>(select: S, keys: &[SortKey], req: &PageRequest) -> S
+where
+    S: QueryFilter + QueryOrder + QuerySelect,
+{
+    let mut select = select;
+    if let Some(after) = &req.after {
+        select = select.filter(beyond(keys, after, false));
+    }
+    if let Some(before) = &req.before {
+        select = select.filter(beyond(keys, before, true));
+    }
+    for key in keys {
+        // Reading from the end walks the order backwards; the caller reverses the rows after.
+        let descending = key.descending != req.from_end;
+        select = select.order_by(
+            key.column.clone(),
+            if descending { Order::Desc } else { Order::Asc },
+        );
+    }
+    select.limit(req.limit + 1)
+}
+
+/// Turns the `limit + 1` rows read into a page in the requested order.
+pub fn finish<M>(mut rows: Vec<M>, req: &PageRequest) -> Page<M> {
+    let more = rows.len() as u64 > req.limit;
+    rows.truncate(req.limit as usize);
+    if req.from_end {
+        rows.reverse();
+        Page {
+            rows,
+            has_next_page: req.before.is_some(),
+            has_previous_page: more,
+        }
+    } else {
+        Page {
+            rows,
+            has_next_page: more,
+            has_previous_page: req.after.is_some(),
+        }
+    }
+}
