@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod constraints;
 mod demo;
+mod donations;
 mod health;
 mod migrations;
 mod schema;

@@ -280,7 +280,7 @@ impl StringFilter {
             DbBackend::Postgres => {
                 Expr::cust_with_exprs("strpos($1, $2)", [column.clone(), Expr::val(needle)])
             }
-            _ => Expr::cust_with_exprs("instr($1, $2)", [column.clone(), Expr::val(needle)]),
+            _ => Expr::cust_with_exprs("instr(?, ?)", [column.clone(), Expr::val(needle)]),
         };
         if let Some(needle) = f.contains {
             all = all.add(Expr::expr(position(needle)).gt(0));

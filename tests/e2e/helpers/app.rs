@@ -100,3 +100,25 @@ impl TestApp {
             .await
     }
 }
+
+impl TestApp {
+    /// The demo NGO account.
+    pub async fn as_demo_ngo(&self) -> Client {
+        self.as_account(birlik_api::demo::generate::NGO_LOGIN).await
+    }
+
+    /// The demo volunteer account.
+    pub async fn as_demo_volunteer(&self) -> Client {
+        self.as_account(birlik_api::demo::generate::VOLUNTEER_LOGIN)
+            .await
+    }
+
+    /// SQL statements the server has run since it started (its `/metrics` counter).
+    pub async fn statements(&self) -> u64 {
+        let text = self.anonymous().get("/metrics").await.text().await.unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("birlik_sql_statements_total "))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("a statement counter")
+    }
+}

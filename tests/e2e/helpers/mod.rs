@@ -4,6 +4,7 @@ pub mod app;
 pub mod client;
 pub mod db;
 pub mod ops;
+pub mod sql;
 
 pub use app::{spawn_app, spawn_app_with_demo};
 pub use db::TestDb;

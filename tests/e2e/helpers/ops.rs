@@ -2,3 +2,7 @@
 
 pub const RELIEF_SUMMARY: &str = include_str!("../../clients/public/ReliefSummary.graphql");
 pub const REGIONS_OVERVIEW: &str = include_str!("../../clients/ministry/RegionsOverview.graphql");
+pub const AD_HOC_DONATIONS: &str = include_str!("../../clients/ministry/AdHocDonations.graphql");
+pub const ORGANIZATION_DONATIONS: &str =
+    include_str!("../../clients/ngo-portal/OrganizationDonations.graphql");
+pub const WHERE_TO_BRING_AID: &str = include_str!("../../clients/public/WhereToBringAid.graphql");
