@@ -10,4 +10,5 @@ mod donations;
 mod health;
 mod migrations;
 mod schema;
+mod stats;
 mod summary;

@@ -4,6 +4,7 @@ pub mod filters;
 pub mod loaders;
 pub mod query;
 pub mod relay;
+pub mod scalars;
 pub mod types;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};

@@ -60,3 +60,39 @@ pub fn summarize(figures: &[RegionFigures], as_of: DateTime<Utc>) -> Summary {
         as_of,
     }
 }
+
+/// Donation groups within the caller's scope (the ministry all, an organization its own).
+pub async fn donation_groups(
+    rc: &crate::context::RequestCtx,
+    db: &DatabaseConnection,
+    dimensions: &[store::stats::DonationDimension],
+    filter: sea_orm::Condition,
+) -> ApiResult<Vec<store::stats::DonationGroup>> {
+    let condition = sea_orm::Condition::all()
+        .add(crate::services::access::donations(&rc.actor)?)
+        .add(filter);
+    Ok(store::stats::donation_groups(db, dimensions, condition).await?)
+}
+
+/// Shipment flows within the caller's scope (the ministry all, an organization its own).
+pub async fn shipment_flows(
+    rc: &crate::context::RequestCtx,
+    db: &DatabaseConnection,
+    statuses: &[birlik_entity::enums::ShipmentStatus],
+) -> ApiResult<Vec<store::stats::Flow>> {
+    use crate::context::Actor;
+    use crate::error::ApiError;
+    let organization = match rc.actor {
+        Actor::Ministry { .. } => None,
+        Actor::Ngo {
+            organization_id, ..
+        } => Some(organization_id),
+        Actor::Volunteer { .. } => {
+            return Err(ApiError::Forbidden(
+                "shipment flows are for organizations and the ministry".into(),
+            ));
+        }
+        Actor::Anonymous => return Err(ApiError::Unauthenticated),
+    };
+    Ok(store::stats::shipment_flows(db, statuses, organization).await?)
+}

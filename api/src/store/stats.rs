@@ -61,3 +61,196 @@ pub async fn region_figures(
         .all(db)
         .await
 }
+
+/// A dimension donations can be grouped by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DonationDimension {
+    Region,
+    Category,
+    Organization,
+    Day,
+    Week,
+    Status,
+    CollectionPoint,
+}
+
+/// One group of donations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DonationGroup {
+    pub region_id: Option<i32>,
+    pub category: Option<birlik_entity::enums::DonationCategory>,
+    pub organization_id: Option<i32>,
+    /// `YYYY-MM-DD` in Kazakhstan time.
+    pub day: Option<String>,
+    /// The Monday of the week, `YYYY-MM-DD`, in Kazakhstan time.
+    pub week: Option<String>,
+    pub status: Option<birlik_entity::enums::DonationStatus>,
+    pub collection_point_id: Option<i32>,
+    pub count: i64,
+    pub grams: i64,
+}
+
+/// The calendar day of a UTC timestamp column in Kazakhstan (UTC+5, no daylight saving), as
+/// `YYYY-MM-DD`, computed the same way on both databases.
+fn kz_day(backend: sea_orm::DbBackend, column: &str) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => {
+            format!("to_char(({column} AT TIME ZONE 'UTC') + INTERVAL '5 hours', 'YYYY-MM-DD')")
+        }
+        _ => format!("date({column}, '+5 hours')"),
+    }
+}
+
+/// The Monday that starts the week of a UTC timestamp column in Kazakhstan, as `YYYY-MM-DD`.
+fn kz_week(backend: sea_orm::DbBackend, column: &str) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => {
+            format!(
+                "to_char(date_trunc('week', ({column} AT TIME ZONE 'UTC') + INTERVAL '5 hours'), 'YYYY-MM-DD')"
+            )
+        }
+        // 'weekday 0' moves forward to Sunday (or stays on one); six days back is its Monday.
+        _ => format!("date({column}, '+5 hours', 'weekday 0', '-6 days')"),
+    }
+}
+
+/// Groups the donations matching `condition` by `dimensions`, in one `GROUP BY`.
+pub async fn donation_groups(
+    db: &impl ConnectionTrait,
+    dimensions: &[DonationDimension],
+    condition: sea_orm::Condition,
+) -> Result<Vec<DonationGroup>, DbErr> {
+    use birlik_entity::donation;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    use sea_orm::{EntityName, TryGetable};
+
+    let backend = db.get_database_backend();
+    let mut select = Query::select();
+    select
+        .from(donation::Entity.table_ref())
+        .cond_where(condition);
+    let received = "donation.received_at";
+    let mut dims: Vec<(&str, Expr)> = Vec::new();
+    for d in dimensions {
+        let (alias, expr) = match d {
+            DonationDimension::Region => (
+                "region_id",
+                Expr::col((donation::Entity, donation::Column::RegionId)),
+            ),
+            DonationDimension::Category => (
+                "category",
+                Expr::col((donation::Entity, donation::Column::Category)),
+            ),
+            DonationDimension::Organization => (
+                "organization_id",
+                Expr::col((donation::Entity, donation::Column::OrganizationId)),
+            ),
+            DonationDimension::Day => ("day", Expr::cust(kz_day(backend, received))),
+            DonationDimension::Week => ("week", Expr::cust(kz_week(backend, received))),
+            DonationDimension::Status => (
+                "status",
+                Expr::col((donation::Entity, donation::Column::Status)),
+            ),
+            DonationDimension::CollectionPoint => (
+                "collection_point_id",
+                Expr::col((donation::Entity, donation::Column::CollectionPointId)),
+            ),
+        };
+        if dims.iter().any(|(a, _)| *a == alias) {
+            continue;
+        }
+        select
+            .expr_as(expr.clone(), Alias::new(alias))
+            .add_group_by([expr.clone()])
+            .order_by_expr(expr.clone(), Order::Asc);
+        dims.push((alias, expr));
+    }
+    select
+        .expr_as(
+            Expr::col((donation::Entity, donation::Column::Id))
+                .count()
+                .cast_as("BIGINT"),
+            Alias::new("n"),
+        )
+        .expr_as(
+            Expr::expr(Expr::col((donation::Entity, donation::Column::Grams)).sum())
+                .if_null(0)
+                .cast_as("BIGINT"),
+            Alias::new("grams"),
+        );
+    let rows = db.query_all(&select).await?;
+    fn get<T: TryGetable>(
+        row: &sea_orm::QueryResult,
+        dims: &[(&str, Expr)],
+        alias: &str,
+    ) -> Result<Option<T>, DbErr> {
+        if dims.iter().any(|(a, _)| *a == alias) {
+            row.try_get::<Option<T>>("", alias)
+        } else {
+            Ok(None)
+        }
+    }
+    rows.iter()
+        .map(|row| {
+            Ok(DonationGroup {
+                region_id: get(row, &dims, "region_id")?,
+                category: get(row, &dims, "category")?,
+                organization_id: get(row, &dims, "organization_id")?,
+                day: get(row, &dims, "day")?,
+                week: get(row, &dims, "week")?,
+                status: get(row, &dims, "status")?,
+                collection_point_id: get(row, &dims, "collection_point_id")?,
+                count: row.try_get("", "n")?,
+                grams: row.try_get("", "grams")?,
+            })
+        })
+        .collect()
+}
+
+/// Shipments from one region to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct Flow {
+    pub origin_region_id: i32,
+    pub destination_region_id: i32,
+    pub shipment_count: i64,
+    pub grams: i64,
+}
+
+/// Shipments grouped by origin and destination, with the grams they carry, for the given
+/// statuses (all when empty) and organization (all when `None`).
+pub async fn shipment_flows(
+    db: &impl ConnectionTrait,
+    statuses: &[birlik_entity::enums::ShipmentStatus],
+    organization_id: Option<i32>,
+) -> Result<Vec<Flow>, DbErr> {
+    use sea_orm::ActiveEnum;
+    let mut conditions = Vec::new();
+    if !statuses.is_empty() {
+        let list: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.to_value()))
+            .collect();
+        conditions.push(format!("s.status IN ({})", list.join(", ")));
+    }
+    if let Some(org) = organization_id {
+        conditions.push(format!("s.organization_id = {org}"));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    // Statuses come from the enum and the organization id is an integer: no client text reaches
+    // this statement.
+    let sql = format!(
+        "SELECT s.origin_region_id, s.destination_region_id, CAST(COUNT(DISTINCT s.id) AS BIGINT) AS shipment_count,
+                CAST(COALESCE(SUM(i.grams), 0) AS BIGINT) AS grams
+         FROM shipment s LEFT JOIN shipment_item i ON i.shipment_id = s.id
+         {filter}
+         GROUP BY s.origin_region_id, s.destination_region_id
+         ORDER BY s.origin_region_id, s.destination_region_id"
+    );
+    Flow::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+        .all(db)
+        .await
+}

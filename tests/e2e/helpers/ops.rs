@@ -6,3 +6,5 @@ pub const AD_HOC_DONATIONS: &str = include_str!("../../clients/ministry/AdHocDon
 pub const ORGANIZATION_DONATIONS: &str =
     include_str!("../../clients/ngo-portal/OrganizationDonations.graphql");
 pub const WHERE_TO_BRING_AID: &str = include_str!("../../clients/public/WhereToBringAid.graphql");
+pub const DONATION_STATS: &str = include_str!("../../clients/ministry/DonationStats.graphql");
+pub const SHIPMENT_FLOWS: &str = include_str!("../../clients/ministry/ShipmentFlows.graphql");

@@ -2,6 +2,7 @@
 
 mod donation;
 mod region;
+mod stats;
 mod summary;
 
 /// Every query Birlik answers.
@@ -10,4 +11,5 @@ pub struct Query(
     region::RegionQuery,
     summary::SummaryQuery,
     donation::DonationQuery,
+    stats::StatsQuery,
 );

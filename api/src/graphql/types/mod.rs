@@ -5,4 +5,5 @@ pub mod donation;
 pub mod enums;
 pub mod organization;
 pub mod region;
+pub mod stats;
 pub mod summary;
