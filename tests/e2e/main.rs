@@ -9,6 +9,8 @@ mod demo;
 mod donations;
 mod health;
 mod migrations;
+mod node;
 mod schema;
 mod stats;
 mod summary;
+mod tasks;

@@ -854,7 +854,21 @@ fn tasks(
             if !outgoing.is_empty() {
                 kinds.push(TaskKind::DeliveryEscort);
             }
-            let kind = *pick(&mut cx.rng, &kinds);
+            // The demo volunteer's finished tasks show each kind of link: a shipment, a point.
+            let demo_kind =
+                (status == TaskStatus::Done && region_id == demo_region && demo_done < 3)
+                    .then(|| {
+                        [
+                            TaskKind::DeliveryEscort,
+                            TaskKind::Sorting,
+                            TaskKind::Sandbagging,
+                        ][demo_done]
+                    })
+                    .filter(|k| kinds.contains(k));
+            let kind = match demo_kind {
+                Some(k) => k,
+                None => *pick(&mut cx.rng, &kinds),
+            };
             let starts_at = match status {
                 TaskStatus::Done | TaskStatus::Cancelled => cx
                     .spring()

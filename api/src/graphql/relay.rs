@@ -1,6 +1,7 @@
 //! Global object ids: opaque strings that name a type and a row (`base64url("Region:7")`), so a
 //! client cache keyed on `id` never mixes two objects.
 
+use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -102,24 +103,23 @@ pub fn page_request(
 }
 
 /// A Relay connection over a page, with each edge's cursor made from its row's key values.
-pub fn connection<M, N, F>(
+pub fn connection<M, N, F, Name, EdgeName>(
     page: crate::store::page::Page<M>,
     ordering: &str,
     keys: impl Fn(&M) -> Vec<crate::store::page::KeyValue>,
     fields: F,
-) -> async_graphql::connection::Connection<String, N, F>
+) -> Connection<String, N, F, EmptyFields, Name, EdgeName>
 where
     N: From<M> + async_graphql::OutputType,
     F: async_graphql::ObjectType,
+    Name: ConnectionNameType,
+    EdgeName: EdgeNameType,
 {
-    let mut conn = async_graphql::connection::Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        fields,
-    );
+    let mut conn =
+        Connection::with_additional_fields(page.has_previous_page, page.has_next_page, fields);
     conn.edges.extend(page.rows.into_iter().map(|row| {
         let cursor = encode_cursor(ordering, &keys(&row));
-        async_graphql::connection::Edge::new(cursor, N::from(row))
+        Edge::with_additional_fields(cursor, N::from(row), EmptyFields)
     }));
     conn
 }

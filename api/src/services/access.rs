@@ -34,3 +34,66 @@ pub fn ensure_org_personal_data(actor: &Actor, organization_id: i32) -> ApiResul
         )),
     }
 }
+
+/// Whether the actor may read this donation (the ministry, or the receiving organization).
+pub fn may_read_donation(actor: &Actor, d: &donation::Model) -> bool {
+    match actor {
+        Actor::Ministry { .. } => true,
+        Actor::Ngo {
+            organization_id, ..
+        } => *organization_id == d.organization_id,
+        _ => false,
+    }
+}
+
+/// Whether the actor may read this shipment: the ministry, the sending organization, or an
+/// organization that runs a collection point in the destination region (`receives`).
+pub fn may_read_shipment(
+    actor: &Actor,
+    s: &birlik_entity::shipment::Model,
+    receives: bool,
+) -> bool {
+    match actor {
+        Actor::Ministry { .. } => true,
+        Actor::Ngo {
+            organization_id, ..
+        } => *organization_id == s.organization_id || receives,
+        _ => false,
+    }
+}
+
+/// Whether the actor may read this task: the ministry and organizations all; a volunteer those
+/// of their region and those they hold.
+pub fn may_read_task(
+    actor: &Actor,
+    t: &birlik_entity::task::Model,
+    volunteer_region: Option<i32>,
+    held: bool,
+) -> bool {
+    match actor {
+        Actor::Ministry { .. } | Actor::Ngo { .. } => true,
+        Actor::Volunteer { .. } => held || volunteer_region == Some(t.region_id),
+        Actor::Anonymous => false,
+    }
+}
+
+/// Whether the actor may read this volunteer's record: themself, their organization, the ministry.
+pub fn may_read_volunteer(actor: &Actor, v: &birlik_entity::volunteer::Model) -> bool {
+    match actor {
+        Actor::Ministry { .. } => true,
+        Actor::Volunteer { volunteer_id, .. } => *volunteer_id == v.id,
+        Actor::Ngo {
+            organization_id, ..
+        } => Some(*organization_id) == v.organization_id,
+        Actor::Anonymous => false,
+    }
+}
+
+/// Whether the actor may read this account: its owner and the ministry.
+pub fn may_read_user(actor: &Actor, user_id: i32) -> bool {
+    match actor {
+        Actor::Ministry { .. } => true,
+        Actor::Volunteer { user_id: own, .. } | Actor::Ngo { user_id: own, .. } => *own == user_id,
+        Actor::Anonymous => false,
+    }
+}

@@ -6,3 +6,4 @@ pub mod collection_point;
 pub mod donation;
 pub mod region;
 pub mod stats;
+pub mod task;

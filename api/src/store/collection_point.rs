@@ -47,3 +47,17 @@ pub async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u6
 pub fn in_region(region_id: i32) -> Condition {
     Condition::all().add(collection_point::Column::RegionId.eq(region_id))
 }
+
+/// Whether the organization runs a collection point in the region.
+pub async fn runs_in(
+    db: &impl ConnectionTrait,
+    organization_id: i32,
+    region_id: i32,
+) -> Result<bool, DbErr> {
+    Ok(collection_point::Entity::find()
+        .filter(collection_point::Column::OrganizationId.eq(organization_id))
+        .filter(collection_point::Column::RegionId.eq(region_id))
+        .count(db)
+        .await?
+        > 0)
+}

@@ -7,3 +7,4 @@ pub mod page;
 pub mod region;
 pub mod shipment;
 pub mod stats;
+pub mod task;

@@ -47,3 +47,11 @@ pub async fn totals(
         .await?;
     Ok(rows.into_iter().map(|r| (r.shipment_id, r.grams)).collect())
 }
+
+/// One shipment item by id.
+pub async fn item(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<shipment_item::Model>, DbErr> {
+    shipment_item::Entity::find_by_id(id).one(db).await
+}

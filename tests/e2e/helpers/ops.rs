@@ -8,3 +8,6 @@ pub const ORGANIZATION_DONATIONS: &str =
 pub const WHERE_TO_BRING_AID: &str = include_str!("../../clients/public/WhereToBringAid.graphql");
 pub const DONATION_STATS: &str = include_str!("../../clients/ministry/DonationStats.graphql");
 pub const SHIPMENT_FLOWS: &str = include_str!("../../clients/ministry/ShipmentFlows.graphql");
+pub const OPEN_TASKS: &str = include_str!("../../clients/volunteer-app/OpenTasks.graphql");
+pub const MY_TASKS: &str = include_str!("../../clients/volunteer-app/MyTasks.graphql");
+pub const ME: &str = include_str!("../../clients/volunteer-app/Me.graphql");

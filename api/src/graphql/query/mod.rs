@@ -1,9 +1,11 @@
 //! The query root: one object per domain, merged.
 
 mod donation;
+mod node;
 mod region;
 mod stats;
 mod summary;
+mod task;
 
 /// Every query Birlik answers.
 #[derive(async_graphql::MergedObject, Default)]
@@ -12,4 +14,6 @@ pub struct Query(
     summary::SummaryQuery,
     donation::DonationQuery,
     stats::StatsQuery,
+    task::TaskQuery,
+    node::NodeQuery,
 );

@@ -26,7 +26,7 @@ impl From<collection_point::Model> for CollectionPoint {
 #[Object]
 impl CollectionPoint {
     /// Global object id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         relay::encode("CollectionPoint", self.0.id)
     }
 

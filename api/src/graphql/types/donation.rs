@@ -37,7 +37,7 @@ impl From<donation::Model> for Donation {
 #[Object]
 impl Donation {
     /// Global object id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         relay::encode("Donation", self.0.id)
     }
 

@@ -3,7 +3,11 @@
 pub mod collection_point;
 pub mod donation;
 pub mod enums;
+pub mod node;
 pub mod organization;
 pub mod region;
+pub mod shipment;
 pub mod stats;
 pub mod summary;
+pub mod task;
+pub mod volunteer;

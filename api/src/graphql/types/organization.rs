@@ -21,7 +21,7 @@ impl From<organization::Model> for Organization {
 #[Object]
 impl Organization {
     /// Global object id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         relay::encode("Organization", self.0.id)
     }
 

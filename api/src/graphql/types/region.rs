@@ -37,7 +37,7 @@ pub fn localized(model: &region::Model, lang: Lang) -> &str {
 #[Object]
 impl Region {
     /// Global object id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         relay::encode("Region", self.0.id)
     }
 

@@ -1,0 +1,174 @@
+//! `Shipment` and `ShipmentItem`.
+
+use async_graphql::{Context, ID, Object};
+use birlik_entity::{shipment, shipment_item};
+use chrono::{DateTime, Utc};
+
+use crate::context::ContextExt;
+use crate::error::ResultExt;
+use crate::graphql::relay;
+use crate::graphql::types::donation::Donation;
+use crate::graphql::types::enums::ShipmentStatus;
+use crate::graphql::types::organization::Organization;
+use crate::graphql::types::region::Region;
+use crate::mass::{self, Decimal};
+use crate::services;
+
+/// Aid sent from a collecting region to an affected one: planned → dispatched → delivered, or
+/// cancelled.
+pub struct Shipment(pub shipment::Model);
+
+impl From<shipment::Model> for Shipment {
+    fn from(m: shipment::Model) -> Self {
+        Shipment(m)
+    }
+}
+
+impl Shipment {
+    async fn grams(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(ctx
+            .loaders()
+            .shipment_totals
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or(0))
+    }
+}
+
+#[Object]
+impl Shipment {
+    /// Global object id.
+    pub async fn id(&self) -> ID {
+        relay::encode("Shipment", self.0.id)
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> ShipmentStatus {
+        self.0.status.into()
+    }
+
+    /// What it carries, in kilograms (exact).
+    async fn total_kilograms(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::kilograms(self.grams(ctx).await?))
+    }
+
+    /// What it carries, in tonnes (exact).
+    async fn total_tonnes(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::tonnes(self.grams(ctx).await?))
+    }
+
+    /// The collecting region it leaves from.
+    async fn origin_region(&self, ctx: &Context<'_>) -> Option<Region> {
+        ctx.state()
+            .region(self.0.origin_region_id)
+            .cloned()
+            .map(Region)
+    }
+
+    /// The affected region it goes to.
+    async fn destination_region(&self, ctx: &Context<'_>) -> Option<Region> {
+        ctx.state()
+            .region(self.0.destination_region_id)
+            .cloned()
+            .map(Region)
+    }
+
+    /// What it carries: donations, whole or in part.
+    async fn items(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ShipmentItem>> {
+        let items = ctx
+            .loaders()
+            .shipment_items
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(items.iter().cloned().map(ShipmentItem).collect())
+    }
+
+    /// The organization that sends it.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Ok(ctx
+            .loaders()
+            .organization
+            .load_one(self.0.organization_id)
+            .await?
+            .map(Organization))
+    }
+
+    /// The vehicle (make and plate).
+    async fn vehicle(&self) -> &str {
+        &self.0.vehicle
+    }
+
+    /// The driver's name.
+    async fn driver_name(&self) -> &str {
+        &self.0.driver_name
+    }
+
+    /// The driver's phone. Personal data: the sending organization's staff and the ministry only.
+    async fn driver_phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        services::access::ensure_org_personal_data(&ctx.request().0.actor, self.0.organization_id)
+            .extend()?;
+        Ok(self.0.driver_phone.as_deref())
+    }
+
+    /// When it left.
+    async fn dispatched_at(&self) -> Option<DateTime<Utc>> {
+        self.0.dispatched_at
+    }
+
+    /// When the receiving side confirmed it.
+    async fn delivered_at(&self) -> Option<DateTime<Utc>> {
+        self.0.delivered_at
+    }
+
+    /// When it was cancelled.
+    async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
+        self.0.cancelled_at
+    }
+
+    /// What the receiving side noted on delivery.
+    async fn delivery_note(&self) -> Option<&str> {
+        self.0.delivery_note.as_deref()
+    }
+
+    /// When it was planned.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Incremented on every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// The kilograms of one donation loaded on a shipment.
+pub struct ShipmentItem(pub shipment_item::Model);
+
+#[Object]
+impl ShipmentItem {
+    /// Global object id.
+    pub async fn id(&self) -> ID {
+        relay::encode("ShipmentItem", self.0.id)
+    }
+
+    /// Kilograms of the donation on this shipment (exact).
+    async fn kilograms(&self) -> Decimal {
+        mass::kilograms(self.0.grams)
+    }
+
+    /// The donation they come from.
+    async fn donation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Donation>> {
+        Ok(ctx
+            .loaders()
+            .donation
+            .load_one(self.0.donation_id)
+            .await?
+            .map(Donation))
+    }
+}
