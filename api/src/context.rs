@@ -24,6 +24,16 @@ pub enum Actor {
     Ministry { user_id: i32 },
 }
 
+impl Actor {
+    /// The account behind the request, if any.
+    pub fn user_id(&self) -> Option<i32> {
+        match self {
+            Actor::Anonymous => None,
+            Actor::Volunteer { user_id, .. } | Actor::Ngo { user_id, .. } | Actor::Ministry { user_id } => Some(*user_id),
+        }
+    }
+}
+
 /// The language names are served in, from `Accept-Language` (default Russian).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -86,6 +96,8 @@ pub struct AppState {
     pub statements: Arc<AtomicU64>,
     /// GraphQL requests served since start.
     pub requests: Arc<AtomicU64>,
+    /// Live events for subscriptions.
+    pub events: crate::events::Events,
 }
 
 impl AppState {

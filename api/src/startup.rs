@@ -48,6 +48,7 @@ impl Application {
             regions,
             statements,
             requests: Arc::new(AtomicU64::new(0)),
+            events: Default::default(),
         };
         let schema = graphql::build_schema(state.clone());
         let listener = TcpListener::bind(config.listen)

@@ -4,9 +4,11 @@
 pub mod collection_point;
 pub mod donation;
 pub mod enums;
+pub mod idempotency_key;
 pub mod organization;
 pub mod prelude;
 pub mod region;
+pub mod session;
 pub mod shipment;
 pub mod shipment_item;
 pub mod task;

@@ -21,6 +21,8 @@ mod m20261125_000007_create_shipment;
 mod m20261125_000008_create_shipment_item;
 mod m20261125_000009_create_task;
 mod m20261125_000010_create_task_assignment;
+mod m20261125_000011_create_session;
+mod m20261125_000012_create_idempotency_key;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -39,6 +41,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_shipment_item::Migration),
             Box::new(m20261125_000009_create_task::Migration),
             Box::new(m20261125_000010_create_task_assignment::Migration),
+            Box::new(m20261125_000011_create_session::Migration),
+            Box::new(m20261125_000012_create_idempotency_key::Migration),
         ]
     }
 }

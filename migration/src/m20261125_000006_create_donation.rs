@@ -57,7 +57,7 @@ const CATEGORIES: [&str; 10] = [
 ];
 
 /// No single donation reaches 1,000 tonnes; anything above is a typo.
-const MAX_GRAMS: i64 = 1_000_000_000_000;
+const MAX_GRAMS: i64 = 1_000_000_000;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

@@ -6,7 +6,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use crate::helpers::TestDb;
 use crate::helpers::db::on_postgres;
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 12] = [
+    "session", "idempotency_key",
     "region",
     "organization",
     "collection_point",

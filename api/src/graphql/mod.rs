@@ -2,17 +2,19 @@
 
 pub mod filters;
 pub mod loaders;
+pub mod mutation;
 pub mod query;
 pub mod relay;
 pub mod scalars;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::Schema;
 
 use crate::context::AppState;
 
 /// The schema type served at `/graphql`.
-pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// Builds the schema over the application's shared state.
 pub fn build_schema(state: AppState) -> AppSchema {
@@ -24,6 +26,6 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-fn builder() -> async_graphql::SchemaBuilder<query::Query, EmptyMutation, EmptySubscription> {
-    Schema::build(query::Query::default(), EmptyMutation, EmptySubscription)
+fn builder() -> async_graphql::SchemaBuilder<query::Query, mutation::Mutation, subscription::Subscription> {
+    Schema::build(query::Query::default(), mutation::Mutation::default(), subscription::Subscription)
 }

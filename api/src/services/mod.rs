@@ -4,6 +4,11 @@
 pub mod access;
 pub mod collection_point;
 pub mod donation;
+pub mod idempotency;
+pub mod organization;
 pub mod region;
+pub mod session;
+pub mod shipment;
 pub mod stats;
 pub mod task;
+pub mod validate;

@@ -160,3 +160,29 @@ pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<T
         .await?;
     Ok(row.unwrap_or_default())
 }
+
+/// Loads `grams` of a donation onto a shipment: one conditional UPDATE that succeeds only if the
+/// donation is not cancelled and has that much left. False when it had not.
+pub async fn load_onto_shipment(
+    db: &impl ConnectionTrait,
+    id: i32,
+    grams: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
+    use sea_orm::ColumnTrait;
+    let shipped = Expr::col(donation::Column::ShippedGrams).add(grams);
+    let result = donation::Entity::update_many()
+        .col_expr(donation::Column::ShippedGrams, shipped.clone())
+        .col_expr(
+            donation::Column::Status,
+            Expr::case(shipped.clone().eq(Expr::col(donation::Column::Grams)), "shipped").finally("partly_shipped").into(),
+        )
+        .col_expr(donation::Column::Version, Expr::col(donation::Column::Version).add(1))
+        .col_expr(donation::Column::UpdatedAt, Expr::val(now).into())
+        .filter(donation::Column::Id.eq(id))
+        .filter(donation::Column::Status.ne(birlik_entity::enums::DonationStatus::Cancelled))
+        .filter(shipped.lte(Expr::col(donation::Column::Grams)))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

@@ -2,6 +2,7 @@
 
 use birlik_entity::enums::AssignmentStatus;
 use birlik_entity::{task, task_assignment};
+use sea_orm::ActiveEnum;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityName, EntityTrait, PaginatorTrait,
@@ -96,4 +97,160 @@ pub async fn holds(
         .count(db)
         .await?
         > 0)
+}
+
+/// Takes one free place: succeeds only while the task is open, has a free place and has not
+/// ended; the last place turns it ASSIGNED.
+pub async fn take_place(db: &impl ConnectionTrait, task_id: i32, now: chrono::DateTime<chrono::Utc>) -> Result<bool, DbErr> {
+    use birlik_entity::enums::TaskStatus;
+    let assigned = Expr::col(task::Column::VolunteersAssigned).add(1);
+    let result = task::Entity::update_many()
+        .col_expr(task::Column::VolunteersAssigned, assigned.clone())
+        .col_expr(
+            task::Column::Status,
+            Expr::case(assigned.eq(Expr::col(task::Column::VolunteersNeeded)), "assigned").finally("open").into(),
+        )
+        .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
+        .col_expr(task::Column::UpdatedAt, Expr::val(now).into())
+        .filter(task::Column::Id.eq(task_id))
+        .filter(task::Column::Status.eq(TaskStatus::Open))
+        .filter(Expr::col(task::Column::VolunteersAssigned).lt(Expr::col(task::Column::VolunteersNeeded)))
+        .filter(task::Column::EndsAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Records a volunteer's claim.
+pub async fn add_claim(db: &impl ConnectionTrait, task_id: i32, volunteer_id: i32, now: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    task_assignment::ActiveModel {
+        task_id: Set(task_id),
+        volunteer_id: Set(volunteer_id),
+        status: Set(AssignmentStatus::Claimed),
+        claimed_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// Ends a volunteer's live claim and frees its place (an ASSIGNED task opens again). False when
+/// the volunteer held none.
+pub async fn release_claim(
+    db: &impl ConnectionTrait,
+    task_id: i32,
+    volunteer_id: i32,
+    reason: birlik_entity::enums::ReleaseReason,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
+    let released = task_assignment::Entity::update_many()
+        .col_expr(task_assignment::Column::Status, Expr::val(AssignmentStatus::Released.to_value()).into())
+        .col_expr(task_assignment::Column::ReleasedAt, Expr::val(now).into())
+        .col_expr(task_assignment::Column::ReleaseReason, Expr::val(reason.to_value()).into())
+        .col_expr(task_assignment::Column::Version, Expr::col(task_assignment::Column::Version).add(1))
+        .col_expr(task_assignment::Column::UpdatedAt, Expr::val(now).into())
+        .filter(task_assignment::Column::TaskId.eq(task_id))
+        .filter(task_assignment::Column::VolunteerId.eq(volunteer_id))
+        .filter(task_assignment::Column::Status.is_in([AssignmentStatus::Claimed, AssignmentStatus::InProgress]))
+        .exec(db)
+        .await?;
+    if released.rows_affected != 1 {
+        return Ok(false);
+    }
+    let assigned = Expr::col(task::Column::VolunteersAssigned).sub(1);
+    task::Entity::update_many()
+        .col_expr(task::Column::VolunteersAssigned, assigned)
+        .col_expr(
+            task::Column::Status,
+            Expr::case(Expr::col(task::Column::Status).eq("assigned"), "open").finally(Expr::col(task::Column::Status)).into(),
+        )
+        .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
+        .col_expr(task::Column::UpdatedAt, Expr::val(now).into())
+        .filter(task::Column::Id.eq(task_id))
+        .exec(db)
+        .await?;
+    Ok(true)
+}
+
+
+/// Moves a volunteer's claim from one state to the next. False when it was not in `from`.
+pub async fn move_claim(
+    db: &impl ConnectionTrait,
+    task_id: i32,
+    volunteer_id: i32,
+    from: AssignmentStatus,
+    to: AssignmentStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
+    let mut update = task_assignment::Entity::update_many()
+        .col_expr(task_assignment::Column::Status, Expr::val(to.to_value()).into())
+        .col_expr(task_assignment::Column::Version, Expr::col(task_assignment::Column::Version).add(1))
+        .col_expr(task_assignment::Column::UpdatedAt, Expr::val(now).into());
+    update = match to {
+        AssignmentStatus::InProgress => update.col_expr(task_assignment::Column::StartedAt, Expr::val(now).into()),
+        _ => update.col_expr(task_assignment::Column::FinishedAt, Expr::val(now).into()),
+    };
+    let result = update
+        .filter(task_assignment::Column::TaskId.eq(task_id))
+        .filter(task_assignment::Column::VolunteerId.eq(volunteer_id))
+        .filter(task_assignment::Column::Status.eq(from))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Whether anyone still holds the task without having finished.
+pub async fn any_unfinished(db: &impl ConnectionTrait, task_id: i32) -> Result<bool, DbErr> {
+    Ok(task_assignment::Entity::find()
+        .filter(task_assignment::Column::TaskId.eq(task_id))
+        .filter(task_assignment::Column::Status.is_in([AssignmentStatus::Claimed, AssignmentStatus::InProgress]))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// The volunteers holding live claims on the task.
+pub async fn live_claims(db: &impl ConnectionTrait, task_id: i32) -> Result<Vec<i32>, DbErr> {
+    task_assignment::Entity::find()
+        .select_only()
+        .column(task_assignment::Column::VolunteerId)
+        .filter(task_assignment::Column::TaskId.eq(task_id))
+        .filter(task_assignment::Column::Status.ne(AssignmentStatus::Released))
+        .into_tuple::<i32>()
+        .all(db)
+        .await
+}
+
+/// Bumps the task's version (and status, if given), guarded by the version read.
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    task_id: i32,
+    status: Option<birlik_entity::enums::TaskStatus>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    let mut update = task::Entity::update_many()
+        .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
+        .col_expr(task::Column::UpdatedAt, Expr::val(now).into());
+    if let Some(status) = status {
+        update = update.col_expr(task::Column::Status, Expr::val(status.to_value()).into());
+    }
+    update.filter(task::Column::Id.eq(task_id)).exec(db).await.map(|_| ())
+}
+
+/// Calls a task off.
+pub async fn cancel(db: &impl ConnectionTrait, task_id: i32, now: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
+    task::Entity::update_many()
+        .col_expr(task::Column::Status, Expr::val("cancelled").into())
+        .col_expr(task::Column::CancelledAt, Expr::val(now).into())
+        .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
+        .col_expr(task::Column::UpdatedAt, Expr::val(now).into())
+        .filter(task::Column::Id.eq(task_id))
+        .exec(db)
+        .await
+        .map(|_| ())
 }

@@ -1,0 +1,18 @@
+//! The mutation root: one object per domain, merged. Each mutation is one call into `services`,
+//! which runs it in one transaction.
+
+mod donation;
+mod organization;
+mod session;
+mod shipment;
+mod task;
+
+/// Every change Birlik accepts.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(
+    session::SessionMutation,
+    donation::DonationMutation,
+    shipment::ShipmentMutation,
+    task::TaskMutation,
+    organization::OrganizationMutation,
+);

@@ -1,0 +1,113 @@
+//! `login`, `refreshSession`, `logout`, `registerVolunteer`.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::context::ContextExt;
+use crate::error::ResultExt;
+use crate::graphql::relay;
+use crate::graphql::types::volunteer::User;
+use crate::services;
+use crate::services::session::Tokens;
+
+/// Tokens of a session and its account.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// Send as `Authorization: Bearer …`; lives about 15 minutes.
+    pub access_token: String,
+    /// Exchange with `refreshSession` for a new pair; works once.
+    pub refresh_token: String,
+    /// When the access token expires.
+    pub expires_at: DateTime<Utc>,
+    /// The account.
+    pub user: User,
+}
+
+impl From<Tokens> for AuthPayload {
+    fn from(t: Tokens) -> Self {
+        AuthPayload { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: t.expires_at, user: User(t.user) }
+    }
+}
+
+/// A fresh access token and refresh token.
+#[derive(SimpleObject)]
+pub struct RefreshPayload {
+    /// Send as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// The next refresh token; the one just used no longer works.
+    pub refresh_token: String,
+    /// When the access token expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The end of a session.
+#[derive(SimpleObject)]
+pub struct LogoutPayload {
+    /// Always true: the session, if it existed, is over.
+    pub ok: bool,
+}
+
+/// A volunteer signing up from the app.
+#[derive(InputObject)]
+pub struct RegisterVolunteerInput {
+    /// Full name.
+    pub full_name: String,
+    /// Mobile phone (+7 7XX XXX XX XX); also the login.
+    pub phone: String,
+    /// Email, optional; also a login.
+    pub email: Option<String>,
+    /// At least 8 characters.
+    pub password: String,
+    /// The regional headquarters to join (`KZ-39`).
+    pub region_code: String,
+    /// An organization to join, optional.
+    pub organization_id: Option<ID>,
+    /// What they can do.
+    #[graphql(default)]
+    pub skills: Vec<String>,
+    /// Optional key for safe retries (a second sign-up with the same phone is refused anyway).
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Default)]
+pub struct SessionMutation;
+
+#[Object]
+impl SessionMutation {
+    /// Logs in with an email or phone and a password. Public.
+    async fn login(&self, ctx: &Context<'_>, login: String, password: String) -> async_graphql::Result<AuthPayload> {
+        services::session::login(ctx.state(), &login, &password).await.map(Into::into).extend()
+    }
+
+    /// Exchanges a refresh token for a new pair. Reusing an exchanged token ends the whole session.
+    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<RefreshPayload> {
+        let t = services::session::refresh(ctx.state(), &refresh_token).await.extend()?;
+        Ok(RefreshPayload { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: t.expires_at })
+    }
+
+    /// Ends the session of a refresh token.
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<LogoutPayload> {
+        services::session::logout(ctx.state(), &refresh_token).await.map(|ok| LogoutPayload { ok }).extend()
+    }
+
+    /// Signs a volunteer up and logs them in. Public.
+    async fn register_volunteer(&self, ctx: &Context<'_>, input: RegisterVolunteerInput) -> async_graphql::Result<AuthPayload> {
+        let (rc, _) = ctx.request();
+        let sign_up = services::session::SignUp {
+            full_name: input.full_name,
+            phone: input.phone,
+            email: input.email,
+            password: input.password,
+            region_code: input.region_code,
+            organization_id: input
+                .organization_id
+                .as_ref()
+                .map(|id| relay::decode("Organization", "input.organizationId", id))
+                .transpose()
+                .extend()?,
+            skills: input.skills,
+        };
+        let _ = input.idempotency_key;
+        services::session::register_volunteer(rc, ctx.state(), sign_up).await.map(Into::into).extend()
+    }
+}

@@ -1,0 +1,63 @@
+//! The subscription root: `taskEvents`.
+
+use async_graphql::{Context, Enum, SimpleObject, Subscription};
+use futures_util::Stream;
+use futures_util::stream::StreamExt;
+
+use crate::context::{Actor, ContextExt};
+use crate::error::{ApiError, ErrorExtensions};
+use crate::events::TaskEventKind;
+use crate::graphql::types::task::Task;
+
+/// What happened to a task.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "TaskEventKind")]
+pub enum TaskEventType {
+    /// You got a place on it.
+    Assigned,
+    /// It changed.
+    Changed,
+    /// It was called off.
+    Cancelled,
+    /// Your place on it ended.
+    Released,
+}
+
+/// A task event for the subscribed volunteer.
+#[derive(SimpleObject)]
+pub struct TaskEvent {
+    /// What happened.
+    pub kind: TaskEventType,
+    /// The task as it now stands.
+    pub task: Task,
+}
+
+/// Every live event Birlik pushes.
+#[derive(Default)]
+pub struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// Events of the calling volunteer's tasks: a place assigned or released, a task changed or
+    /// cancelled. The access token comes in `connection_init`.
+    async fn task_events(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = TaskEvent> + use<>> {
+        let (rc, _) = ctx.request();
+        let volunteer_id = match rc.actor {
+            Actor::Volunteer { volunteer_id, .. } => volunteer_id,
+            Actor::Anonymous => return Err(ApiError::Unauthenticated.extend()),
+            _ => return Err(ApiError::Forbidden("task events are a volunteer's".into()).extend()),
+        };
+        let state = ctx.state().clone();
+        let receiver = tokio_stream::wrappers::BroadcastStream::new(state.events.subscribe_tasks());
+        Ok(receiver.filter_map(move |event| {
+            let db = state.db.clone();
+            async move {
+                let event = event.ok().filter(|e| e.volunteer_ids.contains(&volunteer_id))?;
+                let task = birlik_entity::task::Entity::find_by_id(event.task_id).one(&db).await.ok().flatten()?;
+                Some(TaskEvent { kind: event.kind.into(), task: Task(task) })
+            }
+        }))
+    }
+}
+
+use sea_orm::EntityTrait;

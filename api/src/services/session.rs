@@ -1,0 +1,252 @@
+//! Sessions: login by email or phone, refresh-token rotation with reuse detection, logout, and
+//! volunteer sign-up. Refresh tokens are random, shown once, and stored as SHA-256 hashes.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use birlik_entity::enums::Role;
+use birlik_entity::{session, user_account, volunteer};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+use crate::auth::{jwt::Keys, password};
+use crate::context::{Actor, AppState, RequestCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::services::validate;
+
+/// How long a refresh token lives without use.
+pub const REFRESH_TTL: Duration = Duration::days(30);
+
+/// What a successful login, refresh or sign-up hands out.
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// When the access token expires.
+    pub expires_at: DateTime<Utc>,
+    pub user: user_account::Model,
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_token() -> ApiResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(anyhow::anyhow!("no system randomness: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Starts (or continues) a session family and signs an access token.
+async fn issue(db: &impl ConnectionTrait, keys: &Keys, user: user_account::Model, family: Option<String>) -> ApiResult<Tokens> {
+    let refresh_token = random_token()?;
+    let now = Utc::now();
+    session::ActiveModel {
+        user_id: Set(user.id),
+        family: Set(match family {
+            Some(f) => f,
+            None => random_token()?,
+        }),
+        token_hash: Set(token_hash(&refresh_token)),
+        created_at: Set(now),
+        expires_at: Set(now + REFRESH_TTL),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let (access_token, expires_at) = keys.issue(user.id, user.role, user.organization_id, user.volunteer_id)?;
+    Ok(Tokens { access_token, refresh_token, expires_at, user })
+}
+
+/// The account a login names: an email (any case) or a phone (as people type it).
+async fn find_login(db: &DatabaseConnection, login: &str) -> ApiResult<Option<user_account::Model>> {
+    let login = login.trim();
+    let query = user_account::Entity::find();
+    let query = if login.contains('@') {
+        query.filter(user_account::Column::Email.eq(login.to_lowercase()))
+    } else {
+        match validate::phone("login", login) {
+            Ok(phone) => query.filter(user_account::Column::Phone.eq(phone)),
+            Err(_) => return Ok(None),
+        }
+    };
+    Ok(query.one(db).await?)
+}
+
+/// A PHC hash of nothing anyone knows, so an unknown login costs the same argon2 time.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YmlybGlrLWRlY295LXNhbHQ$yvJnWYNh1ZxDRr7yvQJi0vVbAIN8tHgHnqJcU5dJjqU";
+
+/// Logs in with email or phone and password. A wrong password, an unknown login and a disabled
+/// account get the same answer.
+pub async fn login(state: &AppState, login: &str, secret: &str) -> ApiResult<Tokens> {
+    let account = find_login(&state.db, login).await?;
+    let hash = account.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| DECOY_HASH.to_owned());
+    let secret = secret.to_owned();
+    let matches = tokio::task::spawn_blocking(move || password::verify(&secret, &hash))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    match account {
+        Some(account) if matches && account.disabled_at.is_none() => {
+            let tx = crate::db::begin_write(&state.db).await?;
+            let tokens = issue(&tx, &state.keys, account, None).await?;
+            tx.commit().await?;
+            Ok(tokens)
+        }
+        _ => Err(ApiError::Unauthenticated),
+    }
+}
+
+/// Exchanges a refresh token for a new pair. A token already exchanged is a sign of theft: its
+/// whole family is revoked and the call refused.
+pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Tokens> {
+    let tx = crate::db::begin_write(&state.db).await?;
+    let now = Utc::now();
+    let Some(current) = session::Entity::find().filter(session::Column::TokenHash.eq(token_hash(token))).one(&tx).await? else {
+        return Err(ApiError::Unauthenticated);
+    };
+    if current.rotated_at.is_some() {
+        revoke_family(&tx, &current.family, now).await?;
+        tx.commit().await?;
+        tracing::warn!(user_id = current.user_id, "a rotated refresh token was reused: session family revoked");
+        return Err(ApiError::Unauthenticated);
+    }
+    if current.revoked_at.is_some() || current.expires_at <= now {
+        return Err(ApiError::Unauthenticated);
+    }
+    let user = user_account::Entity::find_by_id(current.user_id).one(&tx).await?.ok_or(ApiError::Unauthenticated)?;
+    if user.disabled_at.is_some() {
+        return Err(ApiError::Unauthenticated);
+    }
+    let rotated = session::Entity::update_many()
+        .col_expr(session::Column::RotatedAt, Expr::val(now).into())
+        .filter(session::Column::Id.eq(current.id))
+        .filter(session::Column::RotatedAt.is_null())
+        .exec(&tx)
+        .await?;
+    if rotated.rows_affected != 1 {
+        return Err(ApiError::Unauthenticated);
+    }
+    let tokens = issue(&tx, &state.keys, user, Some(current.family)).await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+async fn revoke_family(db: &impl ConnectionTrait, family: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::val(now).into())
+        .filter(session::Column::Family.eq(family))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends the session a refresh token belongs to. Unknown tokens end nothing and say so no differently.
+pub async fn logout(state: &AppState, token: &str) -> ApiResult<bool> {
+    let tx = crate::db::begin_write(&state.db).await?;
+    if let Some(current) = session::Entity::find().filter(session::Column::TokenHash.eq(token_hash(token))).one(&tx).await? {
+        revoke_family(&tx, &current.family, Utc::now()).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// What `registerVolunteer` asks for.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SignUp {
+    pub full_name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    #[serde(skip)]
+    pub password: String,
+    pub region_code: String,
+    pub organization_id: Option<i32>,
+    pub skills: Vec<String>,
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 8;
+
+/// Signs a volunteer up: their record, their account, and a first session.
+pub async fn register_volunteer(rc: &RequestCtx, state: &AppState, input: SignUp) -> ApiResult<Tokens> {
+    if rc.actor != Actor::Anonymous && !matches!(rc.actor, Actor::Ministry { .. }) {
+        return Err(ApiError::Forbidden("you are already signed in".into()));
+    }
+    let full_name = validate::text("input.fullName", &input.full_name, 200)?;
+    let phone = validate::phone("input.phone", &input.phone)?;
+    let email = input.email.as_deref().filter(|e| !e.trim().is_empty()).map(|e| validate::email("input.email", e)).transpose()?;
+    if input.password.chars().count() < MIN_PASSWORD || input.password.len() > 1024 {
+        return Err(ApiError::bad_input("input.password", format!("must be at least {MIN_PASSWORD} characters")));
+    }
+    let region = crate::services::region::get(state, &input.region_code)
+        .map_err(|_| ApiError::bad_input("input.regionCode", "no region has this code"))?;
+    if input.skills.len() > 50 {
+        return Err(ApiError::bad_input("input.skills", "at most 50 skills"));
+    }
+    let skills = input
+        .skills
+        .iter()
+        .map(|s| validate::text("input.skills", s, 100))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let secret = input.password.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&secret)).await.map_err(|e| ApiError::Internal(e.into()))??;
+
+    let tx = crate::db::begin_write(&state.db).await?;
+    if let Some(org) = input.organization_id {
+        birlik_entity::organization::Entity::find_by_id(org)
+            .one(&tx)
+            .await?
+            .ok_or_else(|| ApiError::bad_input("input.organizationId", "no such organization"))?;
+    }
+    let taken = user_account::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(user_account::Column::Phone.eq(phone.clone()))
+                .add(user_account::Column::Email.eq(email.clone().unwrap_or_default())),
+        )
+        .one(&tx)
+        .await?
+        .is_some()
+        || volunteer::Entity::find().filter(volunteer::Column::Phone.eq(phone.clone())).one(&tx).await?.is_some();
+    if taken {
+        return Err(ApiError::Conflict { message: "an account with this phone or email already exists; log in instead".into(), current: None });
+    }
+    let now = Utc::now();
+    let record = volunteer::ActiveModel {
+        full_name: Set(full_name.clone()),
+        phone: Set(phone.clone()),
+        email: Set(email.clone()),
+        region_id: Set(region.id),
+        organization_id: Set(input.organization_id),
+        skills: Set(serde_json::json!(skills)),
+        available: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    let account = user_account::ActiveModel {
+        email: Set(email),
+        phone: Set(Some(phone)),
+        password_hash: Set(hash),
+        role: Set(Role::Volunteer),
+        display_name: Set(full_name),
+        volunteer_id: Set(Some(record.id)),
+        organization_id: Set(None),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    let tokens = issue(&tx, &state.keys, account, None).await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
