@@ -29,7 +29,9 @@ impl Actor {
     pub fn user_id(&self) -> Option<i32> {
         match self {
             Actor::Anonymous => None,
-            Actor::Volunteer { user_id, .. } | Actor::Ngo { user_id, .. } | Actor::Ministry { user_id } => Some(*user_id),
+            Actor::Volunteer { user_id, .. }
+            | Actor::Ngo { user_id, .. }
+            | Actor::Ministry { user_id } => Some(*user_id),
         }
     }
 }

@@ -36,7 +36,9 @@ pub struct Events {
 
 impl Default for Events {
     fn default() -> Self {
-        Events { tasks: broadcast::channel(CAPACITY).0 }
+        Events {
+            tasks: broadcast::channel(CAPACITY).0,
+        }
     }
 }
 

@@ -52,11 +52,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index(Session::Table, &["family"], false)).await?;
-        manager.create_index(index(Session::Table, &["user_id"], false)).await
+        manager
+            .create_index(index(Session::Table, &["family"], false))
+            .await?;
+        manager
+            .create_index(index(Session::Table, &["user_id"], false))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Session::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Session::Table).to_owned())
+            .await
     }
 }

@@ -44,17 +44,25 @@ impl MigrationTrait for Migration {
                         "idempotency_key_length",
                         Expr::cust("length(key) BETWEEN 1 AND 200"),
                     ))
-                    .foreign_key(&mut fk(IdempotencyKey::Table, IdempotencyKey::UserId, UserAccount::Table))
+                    .foreign_key(&mut fk(
+                        IdempotencyKey::Table,
+                        IdempotencyKey::UserId,
+                        UserAccount::Table,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(index(IdempotencyKey::Table, &["user_id", "key"], true))
             .await?;
-        manager.create_index(index(IdempotencyKey::Table, &["created_at"], false)).await
+        manager
+            .create_index(index(IdempotencyKey::Table, &["created_at"], false))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(IdempotencyKey::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(IdempotencyKey::Table).to_owned())
+            .await
     }
 }

@@ -7,7 +7,8 @@ use crate::helpers::TestDb;
 use crate::helpers::db::on_postgres;
 
 const TABLES: [&str; 12] = [
-    "session", "idempotency_key",
+    "session",
+    "idempotency_key",
     "region",
     "organization",
     "collection_point",

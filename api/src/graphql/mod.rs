@@ -26,6 +26,11 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-fn builder() -> async_graphql::SchemaBuilder<query::Query, mutation::Mutation, subscription::Subscription> {
-    Schema::build(query::Query::default(), mutation::Mutation::default(), subscription::Subscription)
+fn builder()
+-> async_graphql::SchemaBuilder<query::Query, mutation::Mutation, subscription::Subscription> {
+    Schema::build(
+        query::Query::default(),
+        mutation::Mutation::default(),
+        subscription::Subscription,
+    )
 }

@@ -52,7 +52,9 @@ pub async fn register(
     key: Option<&str>,
 ) -> ApiResult<donation::Model> {
     match register_once(rc, db, &input, key).await {
-        Err(e) if crate::services::idempotency::lost_race(&e) => register_once(rc, db, &input, key).await,
+        Err(e) if crate::services::idempotency::lost_race(&e) => {
+            register_once(rc, db, &input, key).await
+        }
         other => other,
     }
 }
@@ -74,35 +76,63 @@ async fn register_once(
     let user_id = match rc.actor {
         Actor::Ngo { user_id, .. } | Actor::Ministry { user_id } => user_id,
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
-        Actor::Volunteer { .. } => return Err(ApiError::Forbidden("donations are registered by organizations".into())),
+        Actor::Volunteer { .. } => {
+            return Err(ApiError::Forbidden(
+                "donations are registered by organizations".into(),
+            ));
+        }
     };
     let grams = validate::grams("input.kilograms", input.kilograms)?;
-    if input.item_count.is_some_and(|n| !(1..=10_000_000).contains(&n)) {
-        return Err(ApiError::bad_input("input.itemCount", "must be between 1 and 10,000,000"));
+    if input
+        .item_count
+        .is_some_and(|n| !(1..=10_000_000).contains(&n))
+    {
+        return Err(ApiError::bad_input(
+            "input.itemCount",
+            "must be between 1 and 10,000,000",
+        ));
     }
-    let description = validate::optional_text("input.description", Some(&input.description), 2000)?.unwrap_or_default();
+    let description = validate::optional_text("input.description", Some(&input.description), 2000)?
+        .unwrap_or_default();
     let donor_name = validate::optional_text("input.donorName", input.donor_name.as_deref(), 200)?;
     let now = Utc::now();
     let received_at = validate::past("input.receivedAt", input.received_at.unwrap_or(now))?;
 
     let tx = crate::db::begin_write(db).await?;
-    let keyed = key.map(|k| idempotency::Keyed::new(user_id, k, "registerDonation", input)).transpose()?;
+    let keyed = key
+        .map(|k| idempotency::Keyed::new(user_id, k, "registerDonation", input))
+        .transpose()?;
     if let Some(keyed) = &keyed {
         if let Some(id) = idempotency::replay(&tx, keyed).await? {
-            return donation::Entity::find_by_id(id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "donation" });
+            return donation::Entity::find_by_id(id)
+                .one(&tx)
+                .await?
+                .ok_or(ApiError::NotFound { entity: "donation" });
         }
     }
     let point = collection_point::Entity::find_by_id(input.collection_point_id)
         .one(&tx)
         .await?
-        .ok_or(ApiError::NotFound { entity: "collection point" })?;
-    if let Actor::Ngo { organization_id, .. } = rc.actor {
+        .ok_or(ApiError::NotFound {
+            entity: "collection point",
+        })?;
+    if let Actor::Ngo {
+        organization_id, ..
+    } = rc.actor
+    {
         if point.organization_id != organization_id {
-            return Err(ApiError::Forbidden("donations are registered at your own collection points only".into()));
+            return Err(ApiError::Forbidden(
+                "donations are registered at your own collection points only".into(),
+            ));
         }
-        let org = organization::Entity::find_by_id(organization_id).one(&tx).await?.ok_or(ApiError::Unauthenticated)?;
+        let org = organization::Entity::find_by_id(organization_id)
+            .one(&tx)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
         if org.verified_at.is_none() {
-            return Err(ApiError::Forbidden("your organization must be verified by the ministry first".into()));
+            return Err(ApiError::Forbidden(
+                "your organization must be verified by the ministry first".into(),
+            ));
         }
     }
     let row = donation::ActiveModel {

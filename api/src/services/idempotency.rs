@@ -23,14 +23,30 @@ pub struct Keyed<'a> {
 
 impl<'a> Keyed<'a> {
     /// A request keyed by `key`, fingerprinted by `input` (any serializable form of it).
-    pub fn new(user_id: i32, key: &'a str, operation: &'static str, input: &impl serde::Serialize) -> ApiResult<Self> {
+    pub fn new(
+        user_id: i32,
+        key: &'a str,
+        operation: &'static str,
+        input: &impl serde::Serialize,
+    ) -> ApiResult<Self> {
         let key = key.trim();
         if key.is_empty() || key.len() > MAX_KEY_LEN {
-            return Err(ApiError::bad_input("idempotencyKey", format!("must be 1 to {MAX_KEY_LEN} characters")));
+            return Err(ApiError::bad_input(
+                "idempotencyKey",
+                format!("must be 1 to {MAX_KEY_LEN} characters"),
+            ));
         }
         let json = serde_json::to_vec(input).map_err(|e| ApiError::Internal(e.into()))?;
-        let request_hash = Sha256::digest(&json).iter().map(|b| format!("{b:02x}")).collect();
-        Ok(Keyed { user_id, key, operation, request_hash })
+        let request_hash = Sha256::digest(&json)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Keyed {
+            user_id,
+            key,
+            operation,
+            request_hash,
+        })
     }
 }
 
@@ -43,7 +59,9 @@ pub async fn replay(db: &impl ConnectionTrait, keyed: &Keyed<'_>) -> ApiResult<O
         .await?;
     match found {
         None => Ok(None),
-        Some(row) if row.operation == keyed.operation && row.request_hash == keyed.request_hash => Ok(Some(row.result_id)),
+        Some(row) if row.operation == keyed.operation && row.request_hash == keyed.request_hash => {
+            Ok(Some(row.result_id))
+        }
         Some(_) => Err(ApiError::Conflict {
             message: "this idempotency key was already used for another request".into(),
             current: None,
@@ -66,7 +84,10 @@ pub async fn record(db: &impl ConnectionTrait, keyed: &Keyed<'_>, result_id: i32
     .await
     .map_err(|e| match e.sql_err() {
         // A concurrent call with the same key committed first: the caller retries and replays.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict { message: KEY_RACE.into(), current: None },
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict {
+            message: KEY_RACE.into(),
+            current: None,
+        },
         _ => ApiError::from(e),
     })?;
     Ok(())

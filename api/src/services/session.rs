@@ -7,7 +7,10 @@ use birlik_entity::enums::Role;
 use birlik_entity::{session, user_account, volunteer};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{jwt::Keys, password};
@@ -29,17 +32,26 @@ pub struct Tokens {
 }
 
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn random_token() -> ApiResult<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(anyhow::anyhow!("no system randomness: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no system randomness: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Starts (or continues) a session family and signs an access token.
-async fn issue(db: &impl ConnectionTrait, keys: &Keys, user: user_account::Model, family: Option<String>) -> ApiResult<Tokens> {
+async fn issue(
+    db: &impl ConnectionTrait,
+    keys: &Keys,
+    user: user_account::Model,
+    family: Option<String>,
+) -> ApiResult<Tokens> {
     let refresh_token = random_token()?;
     let now = Utc::now();
     session::ActiveModel {
@@ -57,12 +69,21 @@ async fn issue(db: &impl ConnectionTrait, keys: &Keys, user: user_account::Model
     }
     .insert(db)
     .await?;
-    let (access_token, expires_at) = keys.issue(user.id, user.role, user.organization_id, user.volunteer_id)?;
-    Ok(Tokens { access_token, refresh_token, expires_at, user })
+    let (access_token, expires_at) =
+        keys.issue(user.id, user.role, user.organization_id, user.volunteer_id)?;
+    Ok(Tokens {
+        access_token,
+        refresh_token,
+        expires_at,
+        user,
+    })
 }
 
 /// The account a login names: an email (any case) or a phone (as people type it).
-async fn find_login(db: &DatabaseConnection, login: &str) -> ApiResult<Option<user_account::Model>> {
+async fn find_login(
+    db: &DatabaseConnection,
+    login: &str,
+) -> ApiResult<Option<user_account::Model>> {
     let login = login.trim();
     let query = user_account::Entity::find();
     let query = if login.contains('@') {
@@ -83,7 +104,10 @@ const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YmlybGlrLWRlY295LXNhbHQ
 /// account get the same answer.
 pub async fn login(state: &AppState, login: &str, secret: &str) -> ApiResult<Tokens> {
     let account = find_login(&state.db, login).await?;
-    let hash = account.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| DECOY_HASH.to_owned());
+    let hash = account
+        .as_ref()
+        .map(|a| a.password_hash.clone())
+        .unwrap_or_else(|| DECOY_HASH.to_owned());
     let secret = secret.to_owned();
     let matches = tokio::task::spawn_blocking(move || password::verify(&secret, &hash))
         .await
@@ -104,24 +128,34 @@ pub async fn login(state: &AppState, login: &str, secret: &str) -> ApiResult<Tok
 pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Tokens> {
     let tx = crate::db::begin_write(&state.db).await?;
     let now = Utc::now();
-    let Some(current) = session::Entity::find().filter(session::Column::TokenHash.eq(token_hash(token))).one(&tx).await? else {
+    let Some(current) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash(token)))
+        .one(&tx)
+        .await?
+    else {
         return Err(ApiError::Unauthenticated);
     };
     if current.rotated_at.is_some() {
         revoke_family(&tx, &current.family, now).await?;
         tx.commit().await?;
-        tracing::warn!(user_id = current.user_id, "a rotated refresh token was reused: session family revoked");
+        tracing::warn!(
+            user_id = current.user_id,
+            "a rotated refresh token was reused: session family revoked"
+        );
         return Err(ApiError::Unauthenticated);
     }
     if current.revoked_at.is_some() || current.expires_at <= now {
         return Err(ApiError::Unauthenticated);
     }
-    let user = user_account::Entity::find_by_id(current.user_id).one(&tx).await?.ok_or(ApiError::Unauthenticated)?;
+    let user = user_account::Entity::find_by_id(current.user_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
     if user.disabled_at.is_some() {
         return Err(ApiError::Unauthenticated);
     }
     let rotated = session::Entity::update_many()
-        .col_expr(session::Column::RotatedAt, Expr::val(now).into())
+        .col_expr(session::Column::RotatedAt, Expr::val(now))
         .filter(session::Column::Id.eq(current.id))
         .filter(session::Column::RotatedAt.is_null())
         .exec(&tx)
@@ -134,9 +168,13 @@ pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Tokens> {
     Ok(tokens)
 }
 
-async fn revoke_family(db: &impl ConnectionTrait, family: &str, now: DateTime<Utc>) -> ApiResult<()> {
+async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::val(now).into())
+        .col_expr(session::Column::RevokedAt, Expr::val(now))
         .filter(session::Column::Family.eq(family))
         .filter(session::Column::RevokedAt.is_null())
         .exec(db)
@@ -147,7 +185,11 @@ async fn revoke_family(db: &impl ConnectionTrait, family: &str, now: DateTime<Ut
 /// Ends the session a refresh token belongs to. Unknown tokens end nothing and say so no differently.
 pub async fn logout(state: &AppState, token: &str) -> ApiResult<bool> {
     let tx = crate::db::begin_write(&state.db).await?;
-    if let Some(current) = session::Entity::find().filter(session::Column::TokenHash.eq(token_hash(token))).one(&tx).await? {
+    if let Some(current) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash(token)))
+        .one(&tx)
+        .await?
+    {
         revoke_family(&tx, &current.family, Utc::now()).await?;
     }
     tx.commit().await?;
@@ -171,15 +213,27 @@ pub struct SignUp {
 pub const MIN_PASSWORD: usize = 8;
 
 /// Signs a volunteer up: their record, their account, and a first session.
-pub async fn register_volunteer(rc: &RequestCtx, state: &AppState, input: SignUp) -> ApiResult<Tokens> {
+pub async fn register_volunteer(
+    rc: &RequestCtx,
+    state: &AppState,
+    input: SignUp,
+) -> ApiResult<Tokens> {
     if rc.actor != Actor::Anonymous && !matches!(rc.actor, Actor::Ministry { .. }) {
         return Err(ApiError::Forbidden("you are already signed in".into()));
     }
     let full_name = validate::text("input.fullName", &input.full_name, 200)?;
     let phone = validate::phone("input.phone", &input.phone)?;
-    let email = input.email.as_deref().filter(|e| !e.trim().is_empty()).map(|e| validate::email("input.email", e)).transpose()?;
+    let email = input
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| validate::email("input.email", e))
+        .transpose()?;
     if input.password.chars().count() < MIN_PASSWORD || input.password.len() > 1024 {
-        return Err(ApiError::bad_input("input.password", format!("must be at least {MIN_PASSWORD} characters")));
+        return Err(ApiError::bad_input(
+            "input.password",
+            format!("must be at least {MIN_PASSWORD} characters"),
+        ));
     }
     let region = crate::services::region::get(state, &input.region_code)
         .map_err(|_| ApiError::bad_input("input.regionCode", "no region has this code"))?;
@@ -192,7 +246,9 @@ pub async fn register_volunteer(rc: &RequestCtx, state: &AppState, input: SignUp
         .map(|s| validate::text("input.skills", s, 100))
         .collect::<ApiResult<Vec<_>>>()?;
     let secret = input.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&secret)).await.map_err(|e| ApiError::Internal(e.into()))??;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))??;
 
     let tx = crate::db::begin_write(&state.db).await?;
     if let Some(org) = input.organization_id {
@@ -210,9 +266,16 @@ pub async fn register_volunteer(rc: &RequestCtx, state: &AppState, input: SignUp
         .one(&tx)
         .await?
         .is_some()
-        || volunteer::Entity::find().filter(volunteer::Column::Phone.eq(phone.clone())).one(&tx).await?.is_some();
+        || volunteer::Entity::find()
+            .filter(volunteer::Column::Phone.eq(phone.clone()))
+            .one(&tx)
+            .await?
+            .is_some();
     if taken {
-        return Err(ApiError::Conflict { message: "an account with this phone or email already exists; log in instead".into(), current: None });
+        return Err(ApiError::Conflict {
+            message: "an account with this phone or email already exists; log in instead".into(),
+            current: None,
+        });
     }
     let now = Utc::now();
     let record = volunteer::ActiveModel {

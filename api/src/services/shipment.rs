@@ -29,60 +29,110 @@ pub struct Plan {
 }
 
 /// Plans a shipment of the caller's stock to an affected region.
-pub async fn plan(rc: &RequestCtx, state: &AppState, input: Plan, key: Option<&str>) -> ApiResult<shipment::Model> {
+pub async fn plan(
+    rc: &RequestCtx,
+    state: &AppState,
+    input: Plan,
+    key: Option<&str>,
+) -> ApiResult<shipment::Model> {
     match plan_once(rc, state, &input, key).await {
         Err(e) if idempotency::lost_race(&e) => plan_once(rc, state, &input, key).await,
         other => other,
     }
 }
 
-async fn plan_once(rc: &RequestCtx, state: &AppState, input: &Plan, key: Option<&str>) -> ApiResult<shipment::Model> {
+async fn plan_once(
+    rc: &RequestCtx,
+    state: &AppState,
+    input: &Plan,
+    key: Option<&str>,
+) -> ApiResult<shipment::Model> {
     let db = &state.db;
     let user_id = match rc.actor {
         Actor::Ngo { user_id, .. } | Actor::Ministry { user_id } => user_id,
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
-        Actor::Volunteer { .. } => return Err(ApiError::Forbidden("shipments are planned by organizations".into())),
+        Actor::Volunteer { .. } => {
+            return Err(ApiError::Forbidden(
+                "shipments are planned by organizations".into(),
+            ));
+        }
     };
-    let destination = crate::services::region::get(state, &input.destination_region_code)
-        .map_err(|_| ApiError::bad_input("input.destinationRegionCode", "no region has this code"))?;
+    let destination =
+        crate::services::region::get(state, &input.destination_region_code).map_err(|_| {
+            ApiError::bad_input("input.destinationRegionCode", "no region has this code")
+        })?;
     if !destination.affected {
-        return Err(ApiError::bad_input("input.destinationRegionCode", "aid is shipped to affected regions only"));
+        return Err(ApiError::bad_input(
+            "input.destinationRegionCode",
+            "aid is shipped to affected regions only",
+        ));
     }
     if input.items.is_empty() || input.items.len() > MAX_ITEMS {
-        return Err(ApiError::bad_input("input.items", format!("a shipment carries 1 to {MAX_ITEMS} items")));
+        return Err(ApiError::bad_input(
+            "input.items",
+            format!("a shipment carries 1 to {MAX_ITEMS} items"),
+        ));
     }
     // Kilograms per donation; the same donation twice is one line.
     let mut lines: BTreeMap<i32, i64> = BTreeMap::new();
     for (donation_id, kilograms) in &input.items {
-        *lines.entry(*donation_id).or_default() += validate::grams("input.items.kilograms", *kilograms)?;
+        *lines.entry(*donation_id).or_default() +=
+            validate::grams("input.items.kilograms", *kilograms)?;
     }
     let vehicle = validate::text("input.vehicle", &input.vehicle, 200)?;
     let driver_name = validate::text("input.driverName", &input.driver_name, 200)?;
-    let driver_phone = input.driver_phone.as_deref().map(|p| validate::phone("input.driverPhone", p)).transpose()?;
+    let driver_phone = input
+        .driver_phone
+        .as_deref()
+        .map(|p| validate::phone("input.driverPhone", p))
+        .transpose()?;
 
     let tx = crate::db::begin_write(db).await?;
-    let keyed = key.map(|k| idempotency::Keyed::new(user_id, k, "planShipment", input)).transpose()?;
+    let keyed = key
+        .map(|k| idempotency::Keyed::new(user_id, k, "planShipment", input))
+        .transpose()?;
     if let Some(keyed) = &keyed {
         if let Some(id) = idempotency::replay(&tx, keyed).await? {
-            return shipment::Entity::find_by_id(id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "shipment" });
+            return shipment::Entity::find_by_id(id)
+                .one(&tx)
+                .await?
+                .ok_or(ApiError::NotFound { entity: "shipment" });
         }
     }
-    let donations = donation::Entity::find().filter(donation::Column::Id.is_in(lines.keys().copied())).all(&tx).await?;
+    let donations = donation::Entity::find()
+        .filter(donation::Column::Id.is_in(lines.keys().copied()))
+        .all(&tx)
+        .await?;
     if donations.len() != lines.len() {
         return Err(ApiError::NotFound { entity: "donation" });
     }
     let first = &donations[0];
     let (organization_id, origin) = (first.organization_id, first.region_id);
-    if donations.iter().any(|d| d.organization_id != organization_id || d.region_id != origin) {
-        return Err(ApiError::bad_input("input.items", "all items come from one organization's stock in one region"));
+    if donations
+        .iter()
+        .any(|d| d.organization_id != organization_id || d.region_id != origin)
+    {
+        return Err(ApiError::bad_input(
+            "input.items",
+            "all items come from one organization's stock in one region",
+        ));
     }
-    if let Actor::Ngo { organization_id: own, .. } = rc.actor {
+    if let Actor::Ngo {
+        organization_id: own,
+        ..
+    } = rc.actor
+    {
         if own != organization_id {
-            return Err(ApiError::Forbidden("shipments carry your own organization's stock only".into()));
+            return Err(ApiError::Forbidden(
+                "shipments carry your own organization's stock only".into(),
+            ));
         }
     }
     if origin == destination.id {
-        return Err(ApiError::bad_input("input.destinationRegionCode", "a shipment goes to another region"));
+        return Err(ApiError::bad_input(
+            "input.destinationRegionCode",
+            "a shipment goes to another region",
+        ));
     }
     let now = Utc::now();
     let planned = shipment::ActiveModel {
@@ -108,13 +158,24 @@ async fn plan_once(rc: &RequestCtx, state: &AppState, input: &Plan, key: Option<
     .await?;
     for (donation_id, grams) in &lines {
         if !store::donation::load_onto_shipment(&tx, *donation_id, *grams, now).await? {
-            let d = donations.iter().find(|d| d.id == *donation_id).expect("loaded above");
+            let d = donations
+                .iter()
+                .find(|d| d.id == *donation_id)
+                .expect("loaded above");
             let message = if d.status == DonationStatus::Cancelled {
                 "a cancelled donation cannot be shipped".to_owned()
             } else {
-                format!("only {} kg of this donation are left in stock", crate::mass::kilograms(d.grams - d.shipped_grams).0)
+                format!(
+                    "only {} kg of this donation are left in stock",
+                    crate::mass::kilograms(d.grams - d.shipped_grams).0
+                )
             };
-            return Err(ApiError::Conflict { message, current: Some(serde_json::json!({ "donationId": crate::graphql::relay::encode("Donation", *donation_id).0 })) });
+            return Err(ApiError::Conflict {
+                message,
+                current: Some(
+                    serde_json::json!({ "donationId": crate::graphql::relay::encode("Donation", *donation_id).0 }),
+                ),
+            });
         }
         shipment_item::ActiveModel {
             shipment_id: Set(planned.id),
@@ -138,7 +199,10 @@ async fn plan_once(rc: &RequestCtx, state: &AppState, input: &Plan, key: Option<
 fn ensure_version(s: &shipment::Model, expected: Option<i32>) -> ApiResult<()> {
     match expected {
         Some(v) if v != s.version => Err(ApiError::Conflict {
-            message: format!("the shipment changed (version {} now, {v} expected)", s.version),
+            message: format!(
+                "the shipment changed (version {} now, {v} expected)",
+                s.version
+            ),
             current: Some(serde_json::json!({
                 "id": crate::graphql::relay::encode("Shipment", s.id).0,
                 "status": format!("{:?}", s.status).to_uppercase(),
@@ -158,13 +222,18 @@ async fn transition(
     change: impl FnOnce(&mut shipment::ActiveModel),
 ) -> ApiResult<shipment::Model> {
     let tx = crate::db::begin_write(db).await?;
-    let current = shipment::Entity::find_by_id(id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "shipment" })?;
+    let current = shipment::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "shipment" })?;
     allowed(&current)?;
     ensure_version(&current, expected_version)?;
     if current.status != from {
         return Err(ApiError::Conflict {
             message: format!("the shipment is {:?}, not {from:?}", current.status).to_lowercase(),
-            current: Some(serde_json::json!({ "status": format!("{:?}", current.status).to_uppercase(), "version": current.version })),
+            current: Some(
+                serde_json::json!({ "status": format!("{:?}", current.status).to_uppercase(), "version": current.version }),
+            ),
         });
     }
     let mut row: shipment::ActiveModel = current.clone().into();
@@ -179,15 +248,26 @@ async fn transition(
         .exec(&tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(ApiError::Conflict { message: "the shipment changed meanwhile; reload it".into(), current: None });
+        return Err(ApiError::Conflict {
+            message: "the shipment changed meanwhile; reload it".into(),
+            current: None,
+        });
     }
-    let updated = shipment::Entity::find_by_id(id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "shipment" })?;
+    let updated = shipment::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "shipment" })?;
     tx.commit().await?;
     Ok(updated)
 }
 
 /// Puts a planned shipment on the road (its organization or the ministry).
-pub async fn dispatch(rc: &RequestCtx, db: &DatabaseConnection, id: i32, expected_version: Option<i32>) -> ApiResult<shipment::Model> {
+pub async fn dispatch(
+    rc: &RequestCtx,
+    db: &DatabaseConnection,
+    id: i32,
+    expected_version: Option<i32>,
+) -> ApiResult<shipment::Model> {
     let actor = rc.actor;
     transition(
         db,
@@ -196,9 +276,13 @@ pub async fn dispatch(rc: &RequestCtx, db: &DatabaseConnection, id: i32, expecte
         expected_version,
         |s| match actor {
             Actor::Ministry { .. } => Ok(()),
-            Actor::Ngo { organization_id, .. } if organization_id == s.organization_id => Ok(()),
+            Actor::Ngo {
+                organization_id, ..
+            } if organization_id == s.organization_id => Ok(()),
             Actor::Anonymous => Err(ApiError::Unauthenticated),
-            _ => Err(ApiError::Forbidden("only the sending organization dispatches a shipment".into())),
+            _ => Err(ApiError::Forbidden(
+                "only the sending organization dispatches a shipment".into(),
+            )),
         },
         |row| {
             row.status = Set(ShipmentStatus::Dispatched);
@@ -219,8 +303,13 @@ pub async fn confirm_delivery(
 ) -> ApiResult<shipment::Model> {
     let note = validate::optional_text("note", note.as_deref(), 2000)?;
     let receiver = match rc.actor {
-        Actor::Ngo { organization_id, .. } => {
-            let s = shipment::Entity::find_by_id(id).one(db).await?.ok_or(ApiError::NotFound { entity: "shipment" })?;
+        Actor::Ngo {
+            organization_id, ..
+        } => {
+            let s = shipment::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or(ApiError::NotFound { entity: "shipment" })?;
             store::collection_point::runs_in(db, organization_id, s.destination_region_id).await?
         }
         _ => false,
@@ -233,9 +322,13 @@ pub async fn confirm_delivery(
         expected_version,
         |s| match actor {
             Actor::Ministry { .. } => Ok(()),
-            Actor::Ngo { organization_id, .. } if organization_id == s.organization_id || receiver => Ok(()),
+            Actor::Ngo {
+                organization_id, ..
+            } if organization_id == s.organization_id || receiver => Ok(()),
             Actor::Anonymous => Err(ApiError::Unauthenticated),
-            _ => Err(ApiError::Forbidden("delivery is confirmed by the sender or the receiving side".into())),
+            _ => Err(ApiError::Forbidden(
+                "delivery is confirmed by the sender or the receiving side".into(),
+            )),
         },
         |row| {
             row.status = Set(ShipmentStatus::Delivered);
@@ -246,4 +339,3 @@ pub async fn confirm_delivery(
     )
     .await
 }
-

@@ -104,65 +104,117 @@ pub struct Posting {
 pub const MAX_VOLUNTEERS: i32 = 10_000;
 
 /// Posts a task: a verified organization's staff (in any region) or the ministry.
-pub async fn post(rc: &RequestCtx, state: &crate::context::AppState, input: Posting, key: Option<&str>) -> ApiResult<task::Model> {
+pub async fn post(
+    rc: &RequestCtx,
+    state: &crate::context::AppState,
+    input: Posting,
+    key: Option<&str>,
+) -> ApiResult<task::Model> {
     match post_once(rc, state, &input, key).await {
-        Err(e) if crate::services::idempotency::lost_race(&e) => post_once(rc, state, &input, key).await,
+        Err(e) if crate::services::idempotency::lost_race(&e) => {
+            post_once(rc, state, &input, key).await
+        }
         other => other,
     }
 }
 
-async fn post_once(rc: &RequestCtx, state: &crate::context::AppState, input: &Posting, key: Option<&str>) -> ApiResult<task::Model> {
+async fn post_once(
+    rc: &RequestCtx,
+    state: &crate::context::AppState,
+    input: &Posting,
+    key: Option<&str>,
+) -> ApiResult<task::Model> {
     use birlik_entity::{collection_point, organization, shipment};
     use sea_orm::{ActiveModelTrait, Set};
 
     use crate::services::{idempotency, validate};
 
     let (user_id, organization_id) = match rc.actor {
-        Actor::Ngo { user_id, organization_id } => (user_id, Some(organization_id)),
+        Actor::Ngo {
+            user_id,
+            organization_id,
+        } => (user_id, Some(organization_id)),
         Actor::Ministry { user_id } => (user_id, None),
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
-        Actor::Volunteer { .. } => return Err(ApiError::Forbidden("tasks are posted by organizations".into())),
+        Actor::Volunteer { .. } => {
+            return Err(ApiError::Forbidden(
+                "tasks are posted by organizations".into(),
+            ));
+        }
     };
     let title = validate::text("input.title", &input.title, 200)?;
-    let description = validate::optional_text("input.description", Some(&input.description), 4000)?.unwrap_or_default();
+    let description = validate::optional_text("input.description", Some(&input.description), 4000)?
+        .unwrap_or_default();
     let region = crate::services::region::get(state, &input.region_code)
         .map_err(|_| ApiError::bad_input("input.regionCode", "no region has this code"))?;
     if input.ends_at <= input.starts_at {
-        return Err(ApiError::bad_input("input.endsAt", "must be after startsAt"));
+        return Err(ApiError::bad_input(
+            "input.endsAt",
+            "must be after startsAt",
+        ));
     }
     if input.ends_at <= Utc::now() {
         return Err(ApiError::bad_input("input.endsAt", "must be in the future"));
     }
     if input.ends_at - input.starts_at > chrono::Duration::days(31) {
-        return Err(ApiError::bad_input("input.endsAt", "a task lasts at most 31 days"));
+        return Err(ApiError::bad_input(
+            "input.endsAt",
+            "a task lasts at most 31 days",
+        ));
     }
     if !(1..=MAX_VOLUNTEERS).contains(&input.volunteers_needed) {
-        return Err(ApiError::bad_input("input.volunteersNeeded", format!("must be between 1 and {MAX_VOLUNTEERS}")));
+        return Err(ApiError::bad_input(
+            "input.volunteersNeeded",
+            format!("must be between 1 and {MAX_VOLUNTEERS}"),
+        ));
     }
     let db = &state.db;
     let tx = crate::db::begin_write(db).await?;
-    let keyed = key.map(|k| idempotency::Keyed::new(user_id, k, "postTask", input)).transpose()?;
+    let keyed = key
+        .map(|k| idempotency::Keyed::new(user_id, k, "postTask", input))
+        .transpose()?;
     if let Some(keyed) = &keyed {
         if let Some(id) = idempotency::replay(&tx, keyed).await? {
-            return task::Entity::find_by_id(id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" });
+            return task::Entity::find_by_id(id)
+                .one(&tx)
+                .await?
+                .ok_or(ApiError::NotFound { entity: "task" });
         }
     }
     if let Some(org) = organization_id {
-        let org = organization::Entity::find_by_id(org).one(&tx).await?.ok_or(ApiError::Unauthenticated)?;
+        let org = organization::Entity::find_by_id(org)
+            .one(&tx)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
         if org.verified_at.is_none() {
-            return Err(ApiError::Forbidden("your organization must be verified by the ministry first".into()));
+            return Err(ApiError::Forbidden(
+                "your organization must be verified by the ministry first".into(),
+            ));
         }
     }
     if let Some(point) = input.collection_point_id {
-        let point = collection_point::Entity::find_by_id(point).one(&tx).await?.ok_or(ApiError::NotFound { entity: "collection point" })?;
+        let point = collection_point::Entity::find_by_id(point)
+            .one(&tx)
+            .await?
+            .ok_or(ApiError::NotFound {
+                entity: "collection point",
+            })?;
         if point.region_id != region.id {
-            return Err(ApiError::bad_input("input.collectionPointId", "the collection point is in another region"));
+            return Err(ApiError::bad_input(
+                "input.collectionPointId",
+                "the collection point is in another region",
+            ));
         }
     }
     if let Some(s) = input.shipment_id {
-        let s = shipment::Entity::find_by_id(s).one(&tx).await?.ok_or(ApiError::NotFound { entity: "shipment" })?;
+        let s = shipment::Entity::find_by_id(s)
+            .one(&tx)
+            .await?
+            .ok_or(ApiError::NotFound { entity: "shipment" })?;
         if organization_id.is_some_and(|o| o != s.organization_id) {
-            return Err(ApiError::Forbidden("tasks link your own organization's shipments only".into()));
+            return Err(ApiError::Forbidden(
+                "tasks link your own organization's shipments only".into(),
+            ));
         }
     }
     let now = Utc::now();
@@ -197,9 +249,14 @@ async fn post_once(rc: &RequestCtx, state: &crate::context::AppState, input: &Po
 
 fn volunteer_of(rc: &RequestCtx) -> ApiResult<(i32, i32)> {
     match rc.actor {
-        Actor::Volunteer { user_id, volunteer_id } => Ok((user_id, volunteer_id)),
+        Actor::Volunteer {
+            user_id,
+            volunteer_id,
+        } => Ok((user_id, volunteer_id)),
         Actor::Anonymous => Err(ApiError::Unauthenticated),
-        _ => Err(ApiError::Forbidden("tasks are claimed by volunteers".into())),
+        _ => Err(ApiError::Forbidden(
+            "tasks are claimed by volunteers".into(),
+        )),
     }
 }
 
@@ -218,63 +275,130 @@ fn current(t: &task::Model) -> serde_json::Value {
 
 /// Claims a place on an open task of the volunteer's region. Atomic against
 /// `volunteersNeeded`: the last place goes to exactly one volunteer.
-pub async fn claim(rc: &RequestCtx, state: &crate::context::AppState, task_id: i32, key: &str) -> ApiResult<task::Model> {
+pub async fn claim(
+    rc: &RequestCtx,
+    state: &crate::context::AppState,
+    task_id: i32,
+    key: &str,
+) -> ApiResult<task::Model> {
     match claim_once(rc, state, task_id, key).await {
-        Err(e) if crate::services::idempotency::lost_race(&e) => claim_once(rc, state, task_id, key).await,
+        Err(e) if crate::services::idempotency::lost_race(&e) => {
+            claim_once(rc, state, task_id, key).await
+        }
         other => other,
     }
 }
 
-async fn claim_once(rc: &RequestCtx, state: &crate::context::AppState, task_id: i32, key: &str) -> ApiResult<task::Model> {
+async fn claim_once(
+    rc: &RequestCtx,
+    state: &crate::context::AppState,
+    task_id: i32,
+    key: &str,
+) -> ApiResult<task::Model> {
     use crate::services::idempotency;
     let (user_id, volunteer_id) = volunteer_of(rc)?;
     let db = &state.db;
     let tx = crate::db::begin_write(db).await?;
     let keyed = idempotency::Keyed::new(user_id, key, "claimTask", &task_id)?;
     if let Some(id) = idempotency::replay(&tx, &keyed).await? {
-        return task::Entity::find_by_id(id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" });
+        return task::Entity::find_by_id(id)
+            .one(&tx)
+            .await?
+            .ok_or(ApiError::NotFound { entity: "task" });
     }
-    let t = task::Entity::find_by_id(task_id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" })?;
-    let me = volunteer::Entity::find_by_id(volunteer_id).one(&tx).await?.ok_or(ApiError::Unauthenticated)?;
+    let t = task::Entity::find_by_id(task_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "task" })?;
+    let me = volunteer::Entity::find_by_id(volunteer_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
     if me.region_id != t.region_id {
-        return Err(ApiError::Forbidden("volunteers claim tasks of their own region".into()));
+        return Err(ApiError::Forbidden(
+            "volunteers claim tasks of their own region".into(),
+        ));
     }
     if store::task::holds(&tx, volunteer_id, task_id).await? {
-        return Err(ApiError::Conflict { message: "you already hold a place on this task".into(), current: Some(current(&t)) });
+        return Err(ApiError::Conflict {
+            message: "you already hold a place on this task".into(),
+            current: Some(current(&t)),
+        });
     }
     let now = Utc::now();
     if !store::task::take_place(&tx, task_id, now).await? {
-        let t = task::Entity::find_by_id(task_id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" })?;
+        let t = task::Entity::find_by_id(task_id)
+            .one(&tx)
+            .await?
+            .ok_or(ApiError::NotFound { entity: "task" })?;
         let message = match t.status {
             TaskStatus::Open if t.ends_at <= now => "the task has ended",
             TaskStatus::Open | TaskStatus::Assigned => "no free place is left on this task",
             _ => "the task is not open for claims",
         };
-        return Err(ApiError::Conflict { message: message.into(), current: Some(current(&t)) });
+        return Err(ApiError::Conflict {
+            message: message.into(),
+            current: Some(current(&t)),
+        });
     }
     store::task::add_claim(&tx, task_id, volunteer_id, now).await?;
     idempotency::record(&tx, &keyed, task_id).await?;
-    let t = task::Entity::find_by_id(task_id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" })?;
+    let t = task::Entity::find_by_id(task_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "task" })?;
     tx.commit().await?;
-    state.events.task(crate::events::TaskEvent { kind: crate::events::TaskEventKind::Assigned, task_id, volunteer_ids: vec![volunteer_id] });
+    state.events.task(crate::events::TaskEvent {
+        kind: crate::events::TaskEventKind::Assigned,
+        task_id,
+        volunteer_ids: vec![volunteer_id],
+    });
     Ok(t)
 }
 
 /// Gives up the volunteer's place on a task that has not finished.
-pub async fn release(rc: &RequestCtx, state: &crate::context::AppState, task_id: i32) -> ApiResult<task::Model> {
+pub async fn release(
+    rc: &RequestCtx,
+    state: &crate::context::AppState,
+    task_id: i32,
+) -> ApiResult<task::Model> {
     let (_, volunteer_id) = volunteer_of(rc)?;
     let tx = crate::db::begin_write(&state.db).await?;
-    let t = task::Entity::find_by_id(task_id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" })?;
+    let t = task::Entity::find_by_id(task_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "task" })?;
     if matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled) {
-        return Err(ApiError::Conflict { message: "the task is over".into(), current: Some(current(&t)) });
+        return Err(ApiError::Conflict {
+            message: "the task is over".into(),
+            current: Some(current(&t)),
+        });
     }
     let now = Utc::now();
-    if !store::task::release_claim(&tx, task_id, volunteer_id, birlik_entity::enums::ReleaseReason::Volunteer, now).await? {
-        return Err(ApiError::Conflict { message: "you hold no place on this task".into(), current: Some(current(&t)) });
+    if !store::task::release_claim(
+        &tx,
+        task_id,
+        volunteer_id,
+        birlik_entity::enums::ReleaseReason::Volunteer,
+        now,
+    )
+    .await?
+    {
+        return Err(ApiError::Conflict {
+            message: "you hold no place on this task".into(),
+            current: Some(current(&t)),
+        });
     }
-    let t = task::Entity::find_by_id(task_id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" })?;
+    let t = task::Entity::find_by_id(task_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "task" })?;
     tx.commit().await?;
-    state.events.task(crate::events::TaskEvent { kind: crate::events::TaskEventKind::Released, task_id, volunteer_ids: vec![volunteer_id] });
+    state.events.task(crate::events::TaskEvent {
+        kind: crate::events::TaskEventKind::Released,
+        task_id,
+        volunteer_ids: vec![volunteer_id],
+    });
     Ok(t)
 }
 
@@ -287,26 +411,41 @@ pub async fn update_status(
     status: TaskStatus,
     expected_version: i32,
 ) -> ApiResult<task::Model> {
-    use birlik_entity::enums::AssignmentStatus;
     use crate::events::{TaskEvent, TaskEventKind};
+    use birlik_entity::enums::AssignmentStatus;
 
     let tx = crate::db::begin_write(&state.db).await?;
-    let t = task::Entity::find_by_id(task_id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" })?;
+    let t = task::Entity::find_by_id(task_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "task" })?;
     let now = Utc::now();
     let (event, recipients) = match rc.actor {
         Actor::Volunteer { volunteer_id, .. } => {
             let (from, to) = match status {
                 TaskStatus::InProgress => (AssignmentStatus::Claimed, AssignmentStatus::InProgress),
                 TaskStatus::Done => (AssignmentStatus::InProgress, AssignmentStatus::Done),
-                _ => return Err(ApiError::bad_input("status", "a volunteer moves a task to IN_PROGRESS or DONE (releaseTask gives a place up)")),
+                _ => {
+                    return Err(ApiError::bad_input(
+                        "status",
+                        "a volunteer moves a task to IN_PROGRESS or DONE (releaseTask gives a place up)",
+                    ));
+                }
             };
             if t.version != expected_version {
                 return Err(stale(&t, expected_version));
             }
             if !store::task::move_claim(&tx, task_id, volunteer_id, from, to, now).await? {
                 let held = store::task::holds(&tx, volunteer_id, task_id).await?;
-                let message = if held { "your place is not in a state that allows this" } else { "you hold no place on this task" };
-                return Err(ApiError::Conflict { message: message.into(), current: Some(current(&t)) });
+                let message = if held {
+                    "your place is not in a state that allows this"
+                } else {
+                    "you hold no place on this task"
+                };
+                return Err(ApiError::Conflict {
+                    message: message.into(),
+                    current: Some(current(&t)),
+                });
             }
             let next = match to {
                 AssignmentStatus::InProgress => Some(TaskStatus::InProgress),
@@ -317,21 +456,35 @@ pub async fn update_status(
             store::task::touch(&tx, task_id, next, now).await?;
             (TaskEventKind::Changed, vec![volunteer_id])
         }
-        Actor::Ngo { organization_id, .. } if Some(organization_id) != t.organization_id => {
-            return Err(ApiError::Forbidden("only the task's organization or the ministry changes it".into()));
+        Actor::Ngo {
+            organization_id, ..
+        } if Some(organization_id) != t.organization_id => {
+            return Err(ApiError::Forbidden(
+                "only the task's organization or the ministry changes it".into(),
+            ));
         }
         Actor::Ngo { .. } | Actor::Ministry { .. } => {
             if t.version != expected_version {
                 return Err(stale(&t, expected_version));
             }
             if matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled) {
-                return Err(ApiError::Conflict { message: "the task is over".into(), current: Some(current(&t)) });
+                return Err(ApiError::Conflict {
+                    message: "the task is over".into(),
+                    current: Some(current(&t)),
+                });
             }
             let holders = store::task::live_claims(&tx, task_id).await?;
             match status {
                 TaskStatus::Cancelled => {
                     for v in &holders {
-                        store::task::release_claim(&tx, task_id, *v, birlik_entity::enums::ReleaseReason::TaskCancelled, now).await?;
+                        store::task::release_claim(
+                            &tx,
+                            task_id,
+                            *v,
+                            birlik_entity::enums::ReleaseReason::TaskCancelled,
+                            now,
+                        )
+                        .await?;
                     }
                     store::task::cancel(&tx, task_id, now).await?;
                     (TaskEventKind::Cancelled, holders)
@@ -340,20 +493,35 @@ pub async fn update_status(
                     store::task::touch(&tx, task_id, Some(TaskStatus::Done), now).await?;
                     (TaskEventKind::Changed, holders)
                 }
-                _ => return Err(ApiError::bad_input("status", "an organization moves a task to DONE or CANCELLED")),
+                _ => {
+                    return Err(ApiError::bad_input(
+                        "status",
+                        "an organization moves a task to DONE or CANCELLED",
+                    ));
+                }
             }
         }
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
     };
-    let t = task::Entity::find_by_id(task_id).one(&tx).await?.ok_or(ApiError::NotFound { entity: "task" })?;
+    let t = task::Entity::find_by_id(task_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "task" })?;
     tx.commit().await?;
-    state.events.task(TaskEvent { kind: event, task_id, volunteer_ids: recipients });
+    state.events.task(TaskEvent {
+        kind: event,
+        task_id,
+        volunteer_ids: recipients,
+    });
     Ok(t)
 }
 
 fn stale(t: &task::Model, expected: i32) -> ApiError {
     ApiError::Conflict {
-        message: format!("the task changed (version {} now, {expected} expected)", t.version),
+        message: format!(
+            "the task changed (version {} now, {expected} expected)",
+            t.version
+        ),
         current: Some(current(t)),
     }
 }

@@ -12,14 +12,20 @@ pub const MAX_GRAMS: i64 = 1_000_000_000;
 pub fn grams(field: &'static str, kilograms: Decimal) -> ApiResult<i64> {
     let g = kilograms * Decimal::from(1000);
     if !g.fract().is_zero() {
-        return Err(ApiError::bad_input(field, "kilograms are exact to the gram (3 decimals)"));
+        return Err(ApiError::bad_input(
+            field,
+            "kilograms are exact to the gram (3 decimals)",
+        ));
     }
     let g = i64::try_from(g).map_err(|_| ApiError::bad_input(field, "kilograms out of range"))?;
     if g <= 0 {
         return Err(ApiError::bad_input(field, "kilograms must be more than 0"));
     }
     if g > MAX_GRAMS {
-        return Err(ApiError::bad_input(field, "kilograms must be at most 1,000,000 (1,000 t)"));
+        return Err(ApiError::bad_input(
+            field,
+            "kilograms must be at most 1,000,000 (1,000 t)",
+        ));
     }
     Ok(g)
 }
@@ -35,15 +41,28 @@ pub fn text(field: &'static str, value: &str, max: usize) -> ApiResult<String> {
 }
 
 /// Like [`text`], but absent or blank is `None`.
-pub fn optional_text(field: &'static str, value: Option<&str>, max: usize) -> ApiResult<Option<String>> {
+pub fn optional_text(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> ApiResult<Option<String>> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     if value.chars().count() > max {
-        return Err(ApiError::bad_input(field, format!("must be at most {max} characters")));
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(ApiError::bad_input(field, "must not contain control characters"));
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(ApiError::bad_input(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(Some(value.to_owned()))
 }
@@ -55,10 +74,22 @@ pub fn phone(field: &'static str, value: &str) -> ApiResult<String> {
     let national = match digits.len() {
         11 if digits.starts_with('7') || digits.starts_with('8') => &digits[1..],
         10 => &digits[..],
-        _ => return Err(ApiError::bad_input(field, "not a Kazakhstan phone number (+7 7XX XXX XX XX)")),
+        _ => {
+            return Err(ApiError::bad_input(
+                field,
+                "not a Kazakhstan phone number (+7 7XX XXX XX XX)",
+            ));
+        }
     };
-    if !value.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) || !national.starts_with('7') {
-        return Err(ApiError::bad_input(field, "not a Kazakhstan phone number (+7 7XX XXX XX XX)"));
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+        || !national.starts_with('7')
+    {
+        return Err(ApiError::bad_input(
+            field,
+            "not a Kazakhstan phone number (+7 7XX XXX XX XX)",
+        ));
     }
     Ok(format!("+7{national}"))
 }
@@ -68,7 +99,10 @@ pub fn email(field: &'static str, value: &str) -> ApiResult<String> {
     let value = value.trim().to_lowercase();
     let valid = value.len() <= 254
         && value.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !value.chars().any(|c| c.is_whitespace() || c.is_control());
     if !valid {

@@ -175,10 +175,18 @@ pub async fn load_onto_shipment(
         .col_expr(donation::Column::ShippedGrams, shipped.clone())
         .col_expr(
             donation::Column::Status,
-            Expr::case(shipped.clone().eq(Expr::col(donation::Column::Grams)), "shipped").finally("partly_shipped").into(),
+            Expr::case(
+                shipped.clone().eq(Expr::col(donation::Column::Grams)),
+                "shipped",
+            )
+            .finally("partly_shipped")
+            .into(),
         )
-        .col_expr(donation::Column::Version, Expr::col(donation::Column::Version).add(1))
-        .col_expr(donation::Column::UpdatedAt, Expr::val(now).into())
+        .col_expr(
+            donation::Column::Version,
+            Expr::col(donation::Column::Version).add(1),
+        )
+        .col_expr(donation::Column::UpdatedAt, Expr::val(now))
         .filter(donation::Column::Id.eq(id))
         .filter(donation::Column::Status.ne(birlik_entity::enums::DonationStatus::Cancelled))
         .filter(shipped.lte(Expr::col(donation::Column::Grams)))

@@ -101,20 +101,35 @@ pub async fn holds(
 
 /// Takes one free place: succeeds only while the task is open, has a free place and has not
 /// ended; the last place turns it ASSIGNED.
-pub async fn take_place(db: &impl ConnectionTrait, task_id: i32, now: chrono::DateTime<chrono::Utc>) -> Result<bool, DbErr> {
+pub async fn take_place(
+    db: &impl ConnectionTrait,
+    task_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
     use birlik_entity::enums::TaskStatus;
     let assigned = Expr::col(task::Column::VolunteersAssigned).add(1);
     let result = task::Entity::update_many()
         .col_expr(task::Column::VolunteersAssigned, assigned.clone())
         .col_expr(
             task::Column::Status,
-            Expr::case(assigned.eq(Expr::col(task::Column::VolunteersNeeded)), "assigned").finally("open").into(),
+            Expr::case(
+                assigned.eq(Expr::col(task::Column::VolunteersNeeded)),
+                "assigned",
+            )
+            .finally("open")
+            .into(),
         )
-        .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
-        .col_expr(task::Column::UpdatedAt, Expr::val(now).into())
+        .col_expr(
+            task::Column::Version,
+            Expr::col(task::Column::Version).add(1),
+        )
+        .col_expr(task::Column::UpdatedAt, Expr::val(now))
         .filter(task::Column::Id.eq(task_id))
         .filter(task::Column::Status.eq(TaskStatus::Open))
-        .filter(Expr::col(task::Column::VolunteersAssigned).lt(Expr::col(task::Column::VolunteersNeeded)))
+        .filter(
+            Expr::col(task::Column::VolunteersAssigned)
+                .lt(Expr::col(task::Column::VolunteersNeeded)),
+        )
         .filter(task::Column::EndsAt.gt(now))
         .exec(db)
         .await?;
@@ -122,7 +137,12 @@ pub async fn take_place(db: &impl ConnectionTrait, task_id: i32, now: chrono::Da
 }
 
 /// Records a volunteer's claim.
-pub async fn add_claim(db: &impl ConnectionTrait, task_id: i32, volunteer_id: i32, now: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
+pub async fn add_claim(
+    db: &impl ConnectionTrait,
+    task_id: i32,
+    volunteer_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
     use sea_orm::{ActiveModelTrait, Set};
     task_assignment::ActiveModel {
         task_id: Set(task_id),
@@ -149,14 +169,26 @@ pub async fn release_claim(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, DbErr> {
     let released = task_assignment::Entity::update_many()
-        .col_expr(task_assignment::Column::Status, Expr::val(AssignmentStatus::Released.to_value()).into())
-        .col_expr(task_assignment::Column::ReleasedAt, Expr::val(now).into())
-        .col_expr(task_assignment::Column::ReleaseReason, Expr::val(reason.to_value()).into())
-        .col_expr(task_assignment::Column::Version, Expr::col(task_assignment::Column::Version).add(1))
-        .col_expr(task_assignment::Column::UpdatedAt, Expr::val(now).into())
+        .col_expr(
+            task_assignment::Column::Status,
+            Expr::val(AssignmentStatus::Released.to_value()),
+        )
+        .col_expr(task_assignment::Column::ReleasedAt, Expr::val(now))
+        .col_expr(
+            task_assignment::Column::ReleaseReason,
+            Expr::val(reason.to_value()),
+        )
+        .col_expr(
+            task_assignment::Column::Version,
+            Expr::col(task_assignment::Column::Version).add(1),
+        )
+        .col_expr(task_assignment::Column::UpdatedAt, Expr::val(now))
         .filter(task_assignment::Column::TaskId.eq(task_id))
         .filter(task_assignment::Column::VolunteerId.eq(volunteer_id))
-        .filter(task_assignment::Column::Status.is_in([AssignmentStatus::Claimed, AssignmentStatus::InProgress]))
+        .filter(
+            task_assignment::Column::Status
+                .is_in([AssignmentStatus::Claimed, AssignmentStatus::InProgress]),
+        )
         .exec(db)
         .await?;
     if released.rows_affected != 1 {
@@ -167,16 +199,20 @@ pub async fn release_claim(
         .col_expr(task::Column::VolunteersAssigned, assigned)
         .col_expr(
             task::Column::Status,
-            Expr::case(Expr::col(task::Column::Status).eq("assigned"), "open").finally(Expr::col(task::Column::Status)).into(),
+            Expr::case(Expr::col(task::Column::Status).eq("assigned"), "open")
+                .finally(Expr::col(task::Column::Status))
+                .into(),
         )
-        .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
-        .col_expr(task::Column::UpdatedAt, Expr::val(now).into())
+        .col_expr(
+            task::Column::Version,
+            Expr::col(task::Column::Version).add(1),
+        )
+        .col_expr(task::Column::UpdatedAt, Expr::val(now))
         .filter(task::Column::Id.eq(task_id))
         .exec(db)
         .await?;
     Ok(true)
 }
-
 
 /// Moves a volunteer's claim from one state to the next. False when it was not in `from`.
 pub async fn move_claim(
@@ -188,12 +224,17 @@ pub async fn move_claim(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, DbErr> {
     let mut update = task_assignment::Entity::update_many()
-        .col_expr(task_assignment::Column::Status, Expr::val(to.to_value()).into())
-        .col_expr(task_assignment::Column::Version, Expr::col(task_assignment::Column::Version).add(1))
-        .col_expr(task_assignment::Column::UpdatedAt, Expr::val(now).into());
+        .col_expr(task_assignment::Column::Status, Expr::val(to.to_value()))
+        .col_expr(
+            task_assignment::Column::Version,
+            Expr::col(task_assignment::Column::Version).add(1),
+        )
+        .col_expr(task_assignment::Column::UpdatedAt, Expr::val(now));
     update = match to {
-        AssignmentStatus::InProgress => update.col_expr(task_assignment::Column::StartedAt, Expr::val(now).into()),
-        _ => update.col_expr(task_assignment::Column::FinishedAt, Expr::val(now).into()),
+        AssignmentStatus::InProgress => {
+            update.col_expr(task_assignment::Column::StartedAt, Expr::val(now))
+        }
+        _ => update.col_expr(task_assignment::Column::FinishedAt, Expr::val(now)),
     };
     let result = update
         .filter(task_assignment::Column::TaskId.eq(task_id))
@@ -208,7 +249,10 @@ pub async fn move_claim(
 pub async fn any_unfinished(db: &impl ConnectionTrait, task_id: i32) -> Result<bool, DbErr> {
     Ok(task_assignment::Entity::find()
         .filter(task_assignment::Column::TaskId.eq(task_id))
-        .filter(task_assignment::Column::Status.is_in([AssignmentStatus::Claimed, AssignmentStatus::InProgress]))
+        .filter(
+            task_assignment::Column::Status
+                .is_in([AssignmentStatus::Claimed, AssignmentStatus::InProgress]),
+        )
         .count(db)
         .await?
         > 0)
@@ -234,21 +278,35 @@ pub async fn touch(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), DbErr> {
     let mut update = task::Entity::update_many()
-        .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
-        .col_expr(task::Column::UpdatedAt, Expr::val(now).into());
+        .col_expr(
+            task::Column::Version,
+            Expr::col(task::Column::Version).add(1),
+        )
+        .col_expr(task::Column::UpdatedAt, Expr::val(now));
     if let Some(status) = status {
-        update = update.col_expr(task::Column::Status, Expr::val(status.to_value()).into());
+        update = update.col_expr(task::Column::Status, Expr::val(status.to_value()));
     }
-    update.filter(task::Column::Id.eq(task_id)).exec(db).await.map(|_| ())
+    update
+        .filter(task::Column::Id.eq(task_id))
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// Calls a task off.
-pub async fn cancel(db: &impl ConnectionTrait, task_id: i32, now: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
+pub async fn cancel(
+    db: &impl ConnectionTrait,
+    task_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
     task::Entity::update_many()
-        .col_expr(task::Column::Status, Expr::val("cancelled").into())
-        .col_expr(task::Column::CancelledAt, Expr::val(now).into())
-        .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
-        .col_expr(task::Column::UpdatedAt, Expr::val(now).into())
+        .col_expr(task::Column::Status, Expr::val("cancelled"))
+        .col_expr(task::Column::CancelledAt, Expr::val(now))
+        .col_expr(
+            task::Column::Version,
+            Expr::col(task::Column::Version).add(1),
+        )
+        .col_expr(task::Column::UpdatedAt, Expr::val(now))
         .filter(task::Column::Id.eq(task_id))
         .exec(db)
         .await

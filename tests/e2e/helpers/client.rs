@@ -34,6 +34,21 @@ impl Client {
         self
     }
 
+    /// A client of the same server with this access token.
+    pub fn with_token(&self, token: &str) -> Self {
+        Client {
+            base: self.base.clone(),
+            token: Some(token.to_owned()),
+            lang: self.lang.clone(),
+            http: self.http.clone(),
+        }
+    }
+
+    /// The server's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The same client with another `Authorization` header value.
     pub fn with_raw_token(mut self, token: &str) -> Self {
         self.token = Some(token.to_owned());

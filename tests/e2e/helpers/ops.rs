@@ -11,3 +11,20 @@ pub const SHIPMENT_FLOWS: &str = include_str!("../../clients/ministry/ShipmentFl
 pub const OPEN_TASKS: &str = include_str!("../../clients/volunteer-app/OpenTasks.graphql");
 pub const MY_TASKS: &str = include_str!("../../clients/volunteer-app/MyTasks.graphql");
 pub const ME: &str = include_str!("../../clients/volunteer-app/Me.graphql");
+pub const REGISTER_DONATION: &str =
+    include_str!("../../clients/ngo-portal/RegisterDonation.graphql");
+pub const PLAN_SHIPMENT: &str = include_str!("../../clients/ngo-portal/PlanShipment.graphql");
+pub const DISPATCH_SHIPMENT: &str =
+    include_str!("../../clients/ngo-portal/DispatchShipment.graphql");
+pub const CONFIRM_DELIVERY: &str = include_str!("../../clients/ngo-portal/ConfirmDelivery.graphql");
+pub const POST_TASK: &str = include_str!("../../clients/ngo-portal/PostTask.graphql");
+pub const VERIFY_ORGANIZATION: &str =
+    include_str!("../../clients/ministry/VerifyOrganization.graphql");
+pub const CLAIM_TASK: &str = include_str!("../../clients/volunteer-app/ClaimTask.graphql");
+pub const UPDATE_TASK_STATUS: &str =
+    include_str!("../../clients/volunteer-app/UpdateTaskStatus.graphql");
+pub const LOGIN: &str = include_str!("../../clients/volunteer-app/Login.graphql");
+pub const SIGN_UP: &str = include_str!("../../clients/volunteer-app/SignUp.graphql");
+pub const REFRESH_SESSION: &str =
+    include_str!("../../clients/volunteer-app/RefreshSession.graphql");
+pub const TASK_EVENTS: &str = include_str!("../../clients/volunteer-app/TaskEvents.graphql");

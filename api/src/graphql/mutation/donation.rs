@@ -47,10 +47,19 @@ pub struct DonationMutation;
 impl DonationMutation {
     /// Registers a donation at one of your organization's collection points (verified
     /// organizations' staff, and the ministry).
-    async fn register_donation(&self, ctx: &Context<'_>, input: RegisterDonationInput) -> async_graphql::Result<RegisterDonationPayload> {
+    async fn register_donation(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterDonationInput,
+    ) -> async_graphql::Result<RegisterDonationPayload> {
         let (rc, db) = ctx.request();
         let registration = services::donation::Registration {
-            collection_point_id: relay::decode("CollectionPoint", "input.collectionPointId", &input.collection_point_id).extend()?,
+            collection_point_id: relay::decode(
+                "CollectionPoint",
+                "input.collectionPointId",
+                &input.collection_point_id,
+            )
+            .extend()?,
             category: input.category.into(),
             kilograms: input.kilograms.0,
             item_count: input.item_count,
@@ -58,7 +67,12 @@ impl DonationMutation {
             donor_name: input.donor_name,
             received_at: input.received_at,
         };
-        let donation = services::donation::register(rc, db, registration, Some(&input.idempotency_key)).await.extend()?;
-        Ok(RegisterDonationPayload { donation: Donation(donation) })
+        let donation =
+            services::donation::register(rc, db, registration, Some(&input.idempotency_key))
+                .await
+                .extend()?;
+        Ok(RegisterDonationPayload {
+            donation: Donation(donation),
+        })
     }
 }

@@ -25,11 +25,16 @@ impl OrganizationMutation {
         &self,
         ctx: &Context<'_>,
         organization_id: ID,
-        #[graphql(desc = "Refuse with CONFLICT if the organization's version is no longer this.")] expected_version: Option<i32>,
+        #[graphql(desc = "Refuse with CONFLICT if the organization's version is no longer this.")]
+        expected_version: Option<i32>,
     ) -> async_graphql::Result<OrganizationPayload> {
         let (rc, db) = ctx.request();
         let id = relay::decode("Organization", "organizationId", &organization_id).extend()?;
-        let organization = services::organization::verify(rc, db, id, expected_version).await.extend()?;
-        Ok(OrganizationPayload { organization: Organization(organization) })
+        let organization = services::organization::verify(rc, db, id, expected_version)
+            .await
+            .extend()?;
+        Ok(OrganizationPayload {
+            organization: Organization(organization),
+        })
     }
 }

@@ -25,7 +25,12 @@ pub struct AuthPayload {
 
 impl From<Tokens> for AuthPayload {
     fn from(t: Tokens) -> Self {
-        AuthPayload { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: t.expires_at, user: User(t.user) }
+        AuthPayload {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_at: t.expires_at,
+            user: User(t.user),
+        }
     }
 }
 
@@ -75,23 +80,52 @@ pub struct SessionMutation;
 #[Object]
 impl SessionMutation {
     /// Logs in with an email or phone and a password. Public.
-    async fn login(&self, ctx: &Context<'_>, login: String, password: String) -> async_graphql::Result<AuthPayload> {
-        services::session::login(ctx.state(), &login, &password).await.map(Into::into).extend()
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        login: String,
+        password: String,
+    ) -> async_graphql::Result<AuthPayload> {
+        services::session::login(ctx.state(), &login, &password)
+            .await
+            .map(Into::into)
+            .extend()
     }
 
     /// Exchanges a refresh token for a new pair. Reusing an exchanged token ends the whole session.
-    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<RefreshPayload> {
-        let t = services::session::refresh(ctx.state(), &refresh_token).await.extend()?;
-        Ok(RefreshPayload { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: t.expires_at })
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> async_graphql::Result<RefreshPayload> {
+        let t = services::session::refresh(ctx.state(), &refresh_token)
+            .await
+            .extend()?;
+        Ok(RefreshPayload {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_at: t.expires_at,
+        })
     }
 
     /// Ends the session of a refresh token.
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<LogoutPayload> {
-        services::session::logout(ctx.state(), &refresh_token).await.map(|ok| LogoutPayload { ok }).extend()
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> async_graphql::Result<LogoutPayload> {
+        services::session::logout(ctx.state(), &refresh_token)
+            .await
+            .map(|ok| LogoutPayload { ok })
+            .extend()
     }
 
     /// Signs a volunteer up and logs them in. Public.
-    async fn register_volunteer(&self, ctx: &Context<'_>, input: RegisterVolunteerInput) -> async_graphql::Result<AuthPayload> {
+    async fn register_volunteer(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterVolunteerInput,
+    ) -> async_graphql::Result<AuthPayload> {
         let (rc, _) = ctx.request();
         let sign_up = services::session::SignUp {
             full_name: input.full_name,
@@ -108,6 +142,9 @@ impl SessionMutation {
             skills: input.skills,
         };
         let _ = input.idempotency_key;
-        services::session::register_volunteer(rc, ctx.state(), sign_up).await.map(Into::into).extend()
+        services::session::register_volunteer(rc, ctx.state(), sign_up)
+            .await
+            .map(Into::into)
+            .extend()
     }
 }

@@ -53,12 +53,21 @@ fn shipment_id(id: &ID) -> ApiResult<i32> {
 impl ShipmentMutation {
     /// Loads donations (whole or in part) onto a new shipment to an affected region. Refused,
     /// with nothing changed, if any donation would be shipped beyond its kilograms.
-    async fn plan_shipment(&self, ctx: &Context<'_>, input: PlanShipmentInput) -> async_graphql::Result<ShipmentPayload> {
+    async fn plan_shipment(
+        &self,
+        ctx: &Context<'_>,
+        input: PlanShipmentInput,
+    ) -> async_graphql::Result<ShipmentPayload> {
         let (rc, _) = ctx.request();
         let items = input
             .items
             .iter()
-            .map(|i| Ok((relay::decode("Donation", "input.items.donationId", &i.donation_id)?, i.kilograms.0)))
+            .map(|i| {
+                Ok((
+                    relay::decode("Donation", "input.items.donationId", &i.donation_id)?,
+                    i.kilograms.0,
+                ))
+            })
             .collect::<ApiResult<Vec<_>>>()
             .extend()?;
         let plan = services::shipment::Plan {
@@ -68,8 +77,13 @@ impl ShipmentMutation {
             driver_name: input.driver_name,
             driver_phone: input.driver_phone,
         };
-        let shipment = services::shipment::plan(rc, ctx.state(), plan, Some(&input.idempotency_key)).await.extend()?;
-        Ok(ShipmentPayload { shipment: Shipment(shipment) })
+        let shipment =
+            services::shipment::plan(rc, ctx.state(), plan, Some(&input.idempotency_key))
+                .await
+                .extend()?;
+        Ok(ShipmentPayload {
+            shipment: Shipment(shipment),
+        })
     }
 
     /// Puts a planned shipment on the road (the sending organization or the ministry).
@@ -77,12 +91,17 @@ impl ShipmentMutation {
         &self,
         ctx: &Context<'_>,
         shipment_id: ID,
-        #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")] expected_version: Option<i32>,
+        #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")]
+        expected_version: Option<i32>,
     ) -> async_graphql::Result<ShipmentPayload> {
         let (rc, db) = ctx.request();
         let id = self::shipment_id(&shipment_id).extend()?;
-        let shipment = services::shipment::dispatch(rc, db, id, expected_version).await.extend()?;
-        Ok(ShipmentPayload { shipment: Shipment(shipment) })
+        let shipment = services::shipment::dispatch(rc, db, id, expected_version)
+            .await
+            .extend()?;
+        Ok(ShipmentPayload {
+            shipment: Shipment(shipment),
+        })
     }
 
     /// Confirms that a dispatched shipment arrived (the sender, an organization with a collection
@@ -92,11 +111,16 @@ impl ShipmentMutation {
         ctx: &Context<'_>,
         shipment_id: ID,
         #[graphql(desc = "What the receiving side noted.")] note: Option<String>,
-        #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")] expected_version: Option<i32>,
+        #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")]
+        expected_version: Option<i32>,
     ) -> async_graphql::Result<ShipmentPayload> {
         let (rc, db) = ctx.request();
         let id = self::shipment_id(&shipment_id).extend()?;
-        let shipment = services::shipment::confirm_delivery(rc, db, id, note, expected_version).await.extend()?;
-        Ok(ShipmentPayload { shipment: Shipment(shipment) })
+        let shipment = services::shipment::confirm_delivery(rc, db, id, note, expected_version)
+            .await
+            .extend()?;
+        Ok(ShipmentPayload {
+            shipment: Shipment(shipment),
+        })
     }
 }

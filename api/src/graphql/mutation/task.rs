@@ -53,7 +53,11 @@ fn task_id(id: &ID) -> ApiResult<i32> {
 #[Object]
 impl TaskMutation {
     /// Posts a task for volunteers (verified organizations' staff, in any region, and the ministry).
-    async fn post_task(&self, ctx: &Context<'_>, input: PostTaskInput) -> async_graphql::Result<TaskPayload> {
+    async fn post_task(
+        &self,
+        ctx: &Context<'_>,
+        input: PostTaskInput,
+    ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();
         let posting = services::task::Posting {
             title: input.title,
@@ -66,12 +70,19 @@ impl TaskMutation {
                 .map(|id| relay::decode("CollectionPoint", "input.collectionPointId", id))
                 .transpose()
                 .extend()?,
-            shipment_id: input.shipment_id.as_ref().map(|id| relay::decode("Shipment", "input.shipmentId", id)).transpose().extend()?,
+            shipment_id: input
+                .shipment_id
+                .as_ref()
+                .map(|id| relay::decode("Shipment", "input.shipmentId", id))
+                .transpose()
+                .extend()?,
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             volunteers_needed: input.volunteers_needed,
         };
-        let task = services::task::post(rc, ctx.state(), posting, input.idempotency_key.as_deref()).await.extend()?;
+        let task = services::task::post(rc, ctx.state(), posting, input.idempotency_key.as_deref())
+            .await
+            .extend()?;
         Ok(TaskPayload { task: Task(task) })
     }
 
@@ -81,19 +92,28 @@ impl TaskMutation {
         &self,
         ctx: &Context<'_>,
         task_id: ID,
-        #[graphql(desc = "A key of the client's choosing (a UUID), the same on every retry.")] idempotency_key: String,
+        #[graphql(desc = "A key of the client's choosing (a UUID), the same on every retry.")]
+        idempotency_key: String,
     ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();
         let id = self::task_id(&task_id).extend()?;
-        let task = services::task::claim(rc, ctx.state(), id, &idempotency_key).await.extend()?;
+        let task = services::task::claim(rc, ctx.state(), id, &idempotency_key)
+            .await
+            .extend()?;
         Ok(TaskPayload { task: Task(task) })
     }
 
     /// Gives up your place on a task (volunteers).
-    async fn release_task(&self, ctx: &Context<'_>, task_id: ID) -> async_graphql::Result<TaskPayload> {
+    async fn release_task(
+        &self,
+        ctx: &Context<'_>,
+        task_id: ID,
+    ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();
         let id = self::task_id(&task_id).extend()?;
-        let task = services::task::release(rc, ctx.state(), id).await.extend()?;
+        let task = services::task::release(rc, ctx.state(), id)
+            .await
+            .extend()?;
         Ok(TaskPayload { task: Task(task) })
     }
 
@@ -109,7 +129,10 @@ impl TaskMutation {
     ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();
         let id = self::task_id(&task_id).extend()?;
-        let task = services::task::update_status(rc, ctx.state(), id, status.into(), expected_version).await.extend()?;
+        let task =
+            services::task::update_status(rc, ctx.state(), id, status.into(), expected_version)
+                .await
+                .extend()?;
         Ok(TaskPayload { task: Task(task) })
     }
 }

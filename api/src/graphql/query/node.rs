@@ -72,7 +72,8 @@ async fn load(ctx: &Context<'_>, id: &str) -> async_graphql::Result<Option<Node>
                     .map_err(|e| ApiError::from(e).extend())?,
                     _ => false,
                 };
-                access::may_read_shipment(actor, &s, receives).then_some(Node::Shipment(Shipment(s)))
+                access::may_read_shipment(actor, &s, receives)
+                    .then_some(Node::Shipment(Shipment(s)))
             }
             None => None,
         },

@@ -40,7 +40,10 @@ pub struct Subscription;
 impl Subscription {
     /// Events of the calling volunteer's tasks: a place assigned or released, a task changed or
     /// cancelled. The access token comes in `connection_init`.
-    async fn task_events(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = TaskEvent> + use<>> {
+    async fn task_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = TaskEvent> + use<>> {
         let (rc, _) = ctx.request();
         let volunteer_id = match rc.actor {
             Actor::Volunteer { volunteer_id, .. } => volunteer_id,
@@ -52,9 +55,18 @@ impl Subscription {
         Ok(receiver.filter_map(move |event| {
             let db = state.db.clone();
             async move {
-                let event = event.ok().filter(|e| e.volunteer_ids.contains(&volunteer_id))?;
-                let task = birlik_entity::task::Entity::find_by_id(event.task_id).one(&db).await.ok().flatten()?;
-                Some(TaskEvent { kind: event.kind.into(), task: Task(task) })
+                let event = event
+                    .ok()
+                    .filter(|e| e.volunteer_ids.contains(&volunteer_id))?;
+                let task = birlik_entity::task::Entity::find_by_id(event.task_id)
+                    .one(&db)
+                    .await
+                    .ok()
+                    .flatten()?;
+                Some(TaskEvent {
+                    kind: event.kind.into(),
+                    task: Task(task),
+                })
             }
         }))
     }
