@@ -44,10 +44,6 @@ impl Client {
         }
     }
 
-    /// The server's base URL.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
 
     /// The same client with another `Authorization` header value.
     pub fn with_raw_token(mut self, token: &str) -> Self {
