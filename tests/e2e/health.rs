@@ -184,3 +184,30 @@ async fn readyz_reports_unavailable_when_the_database_is_gone() {
     );
     assert_eq!(app.anonymous().get("/healthz").await.status(), 200);
 }
+
+#[tokio::test]
+async fn every_error_carries_a_code() {
+    let app = spawn_app().await;
+    let client = app.anonymous();
+    for (query, variables) in [
+        ("{ nope }", json!({})),
+        ("{", json!({})),
+        ("{ region(code: 5) { code } }", json!({})),
+        (
+            "query($c: [DonationDimension!]!) { donationStats(groupBy: $c) { donationCount } }",
+            json!({ "c": ["NOPE"] }),
+        ),
+        ("query($id: ID!) { node(id: $id) { id } }", json!({})),
+    ] {
+        let gql = client.gql(query, variables).await;
+        let errors = gql.body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no errors for {query}: {}", gql.body));
+        for error in errors {
+            assert_eq!(
+                error["extensions"]["code"], "BAD_USER_INPUT",
+                "{query}: {error}"
+            );
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! The GraphQL schema: built once at start, cloned into every HTTP worker.
 
+pub mod extensions;
 pub mod filters;
 pub mod loaders;
 pub mod mutation;
@@ -33,4 +34,5 @@ fn builder()
         mutation::Mutation::default(),
         subscription::Subscription,
     )
+    .extension(extensions::ErrorCodes)
 }

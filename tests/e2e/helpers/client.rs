@@ -44,7 +44,6 @@ impl Client {
         }
     }
 
-
     /// The same client with another `Authorization` header value.
     pub fn with_raw_token(mut self, token: &str) -> Self {
         self.token = Some(token.to_owned());
