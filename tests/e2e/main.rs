@@ -8,6 +8,7 @@ mod constraints;
 mod demo;
 mod donations;
 mod health;
+mod lists;
 mod migrations;
 mod mutations;
 mod node;

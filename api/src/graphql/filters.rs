@@ -401,3 +401,58 @@ pub fn ensure_depth(depth: usize) -> ApiResult<()> {
     }
     Ok(())
 }
+
+/// An entity filter: its own field conditions, combined with nested `and` / `or` / `not`.
+pub trait FilterTree: Sized {
+    /// The nested filters: `and`, `or`, `not`.
+    fn nested(&self) -> (Option<&[Self]>, Option<&[Self]>, Option<&Self>);
+
+    /// The conditions of this filter's own fields, ANDed.
+    fn fields(&self, cx: FilterCx) -> ApiResult<Condition>;
+
+    /// The SQL condition the whole filter stands for.
+    fn condition(&self, cx: FilterCx) -> ApiResult<Condition> {
+        self.condition_at(cx, 1)
+    }
+
+    /// [`Self::condition`] at a nesting depth, refusing filters nested too deep.
+    fn condition_at(&self, cx: FilterCx, depth: usize) -> ApiResult<Condition> {
+        ensure_depth(depth)?;
+        let (and, or, not) = self.nested();
+        let mut all = Condition::all();
+        for f in and.unwrap_or_default() {
+            all = all.add(f.condition_at(cx, depth + 1)?);
+        }
+        if let Some(filters) = or {
+            let mut any = Condition::any();
+            for f in filters {
+                any = any.add(f.condition_at(cx, depth + 1)?);
+            }
+            all = all.add(any);
+        }
+        if let Some(f) = not {
+            all = all.add(f.condition_at(cx, depth + 1)?.not());
+        }
+        Ok(all.add(self.fields(cx)?))
+    }
+}
+
+/// Compares a yes/no value.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct BooleanFilter {
+    /// Equal to.
+    pub eq: Option<bool>,
+    /// Not equal to.
+    pub ne: Option<bool>,
+}
+
+impl BooleanFilter {
+    pub fn condition(&self, column: SimpleExpr) -> Condition {
+        Ops {
+            eq: self.eq,
+            ne: self.ne,
+            ..Ops::default()
+        }
+        .condition(column)
+    }
+}

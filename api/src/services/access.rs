@@ -97,3 +97,46 @@ pub fn may_read_user(actor: &Actor, user_id: i32) -> bool {
         Actor::Anonymous => false,
     }
 }
+
+/// Shipments the actor may list: the ministry all, an organization those it sends.
+pub fn shipments(actor: &Actor) -> ApiResult<Condition> {
+    use birlik_entity::shipment;
+    match actor {
+        Actor::Ministry { .. } => Ok(Condition::all()),
+        Actor::Ngo {
+            organization_id, ..
+        } => Ok(Condition::all().add(shipment::Column::OrganizationId.eq(*organization_id))),
+        Actor::Volunteer { .. } => Err(ApiError::Forbidden(
+            "shipments are listed for organizations and the ministry".into(),
+        )),
+        Actor::Anonymous => Err(ApiError::Unauthenticated),
+    }
+}
+
+/// Volunteers the actor may list: the ministry all, an organization its members.
+pub fn volunteers(actor: &Actor) -> ApiResult<Condition> {
+    use birlik_entity::volunteer;
+    match actor {
+        Actor::Ministry { .. } => Ok(Condition::all()),
+        Actor::Ngo {
+            organization_id, ..
+        } => Ok(Condition::all().add(volunteer::Column::OrganizationId.eq(*organization_id))),
+        Actor::Volunteer { .. } => Err(ApiError::Forbidden(
+            "volunteers are listed for their organization and the ministry".into(),
+        )),
+        Actor::Anonymous => Err(ApiError::Unauthenticated),
+    }
+}
+
+/// Tasks the actor may list: the ministry and organizations all (they post in any region); a
+/// volunteer those of their region (`volunteer_region`).
+pub fn tasks(actor: &Actor, volunteer_region: Option<i32>) -> ApiResult<Condition> {
+    use birlik_entity::task;
+    match actor {
+        Actor::Ministry { .. } | Actor::Ngo { .. } => Ok(Condition::all()),
+        Actor::Volunteer { .. } => {
+            Ok(Condition::all().add(task::Column::RegionId.eq(volunteer_region.unwrap_or(-1))))
+        }
+        Actor::Anonymous => Err(ApiError::Unauthenticated),
+    }
+}

@@ -5,6 +5,7 @@ pub mod access;
 pub mod collection_point;
 pub mod donation;
 pub mod idempotency;
+pub mod lists;
 pub mod organization;
 pub mod region;
 pub mod session;

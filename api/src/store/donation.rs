@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use crate::store::page::{self, KeyValue, Page, PageRequest, SortKey};
+use crate::store::page::{self, KeyValue, Page, PageRequest};
 
 /// What donations can be ordered by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,9 +22,11 @@ pub enum SortField {
     Id,
 }
 
-impl SortField {
-    /// The name used in cursors.
-    pub fn name(self) -> &'static str {
+impl page::Field for SortField {
+    type Model = donation::Model;
+    const ID: Self = SortField::Id;
+
+    fn name(self) -> &'static str {
         match self {
             SortField::ReceivedAt => "RECEIVED_AT",
             SortField::Kilograms => "KILOGRAMS",
@@ -37,8 +39,8 @@ impl SortField {
         }
     }
 
-    fn column(self) -> donation::Column {
-        match self {
+    fn column(self) -> SimpleExpr {
+        column(match self {
             SortField::ReceivedAt => donation::Column::ReceivedAt,
             SortField::Kilograms => donation::Column::Grams,
             SortField::ShippedKilograms => donation::Column::ShippedGrams,
@@ -47,7 +49,7 @@ impl SortField {
             SortField::CreatedAt => donation::Column::CreatedAt,
             SortField::UpdatedAt => donation::Column::UpdatedAt,
             SortField::Id => donation::Column::Id,
-        }
+        })
     }
 
     fn value(self, row: &donation::Model) -> KeyValue {
@@ -64,53 +66,12 @@ impl SortField {
     }
 }
 
-/// An ordering: the requested keys, then `id` in the direction of the last one (a total order).
-#[derive(Clone, Debug)]
-pub struct Ordering(pub Vec<(SortField, bool)>);
+/// An ordering of donations.
+pub type Ordering = page::Ordering<SortField>;
 
-impl Ordering {
-    /// Newest first.
-    pub fn newest_first() -> Self {
-        Ordering(vec![(SortField::ReceivedAt, true)])
-    }
-
-    fn full(&self) -> Vec<(SortField, bool)> {
-        let mut keys: Vec<(SortField, bool)> = Vec::new();
-        for key in &self.0 {
-            if !keys.iter().any(|(f, _)| *f == key.0) {
-                keys.push(*key);
-            }
-        }
-        if !keys.iter().any(|(f, _)| *f == SortField::Id) {
-            let descending = keys.last().is_none_or(|k| k.1);
-            keys.push((SortField::Id, descending));
-        }
-        keys
-    }
-
-    /// The text cursors carry, so a cursor of one ordering is refused by another.
-    pub fn signature(&self) -> String {
-        self.full()
-            .iter()
-            .map(|(f, desc)| format!("{}:{}", f.name(), if *desc { "DESC" } else { "ASC" }))
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-
-    fn sort_keys(&self) -> Vec<SortKey> {
-        self.full()
-            .into_iter()
-            .map(|(f, descending)| SortKey {
-                column: column(f.column()),
-                descending,
-            })
-            .collect()
-    }
-
-    /// A row's cursor values.
-    pub fn key_values(&self, row: &donation::Model) -> Vec<KeyValue> {
-        self.full().into_iter().map(|(f, _)| f.value(row)).collect()
-    }
+/// Newest first.
+pub fn newest_first() -> Ordering {
+    page::Ordering(vec![(SortField::ReceivedAt, true)])
 }
 
 /// A donation column, qualified with its table.

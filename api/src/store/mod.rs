@@ -3,6 +3,7 @@
 
 pub mod collection_point;
 pub mod donation;
+pub mod lists;
 pub mod page;
 pub mod region;
 pub mod shipment;

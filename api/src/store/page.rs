@@ -117,3 +117,91 @@ pub fn finish<M>(mut rows: Vec<M>, req: &PageRequest) -> Page<M> {
         }
     }
 }
+
+/// A column rows can be ordered by, for keyset pages of one table.
+pub trait Field: Copy + PartialEq + 'static {
+    /// The row type.
+    type Model;
+    /// The unique id, the tiebreaker of every ordering.
+    const ID: Self;
+    /// The name used in cursors.
+    fn name(self) -> &'static str;
+    /// The qualified column.
+    fn column(self) -> SimpleExpr;
+    /// A row's value of this column.
+    fn value(self, row: &Self::Model) -> KeyValue;
+}
+
+/// An ordering: the requested keys, then the id in the direction of the last one, so the order
+/// is total and a cursor names one place in it.
+#[derive(Clone, Debug)]
+pub struct Ordering<F>(pub Vec<(F, bool)>);
+
+impl<F: Field> Ordering<F> {
+    fn full(&self) -> Vec<(F, bool)> {
+        let mut keys: Vec<(F, bool)> = Vec::new();
+        for key in &self.0 {
+            if !keys.iter().any(|(f, _)| *f == key.0) {
+                keys.push(*key);
+            }
+        }
+        if !keys.iter().any(|(f, _)| *f == F::ID) {
+            let descending = keys.last().is_none_or(|k| k.1);
+            keys.push((F::ID, descending));
+        }
+        keys
+    }
+
+    /// The text cursors carry, so a cursor of one ordering is refused by another.
+    pub fn signature(&self) -> String {
+        self.full()
+            .iter()
+            .map(|(f, desc)| format!("{}:{}", f.name(), if *desc { "DESC" } else { "ASC" }))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The keys to order and bound by.
+    pub fn sort_keys(&self) -> Vec<SortKey> {
+        self.full()
+            .into_iter()
+            .map(|(f, descending)| SortKey {
+                column: f.column(),
+                descending,
+            })
+            .collect()
+    }
+
+    /// A row's cursor values.
+    pub fn key_values(&self, row: &F::Model) -> Vec<KeyValue> {
+        self.full().into_iter().map(|(f, _)| f.value(row)).collect()
+    }
+}
+
+/// A page of any table's rows matching `condition`, in `ordering`.
+pub async fn read<E, F>(
+    db: &impl sea_orm::ConnectionTrait,
+    condition: Condition,
+    ordering: &Ordering<F>,
+    req: &PageRequest,
+) -> Result<Page<E::Model>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    F: Field<Model = E::Model>,
+{
+    let select = bound(E::find().filter(condition), &ordering.sort_keys(), req);
+    Ok(finish(select.all(db).await?, req))
+}
+
+/// How many rows of a table match `condition`.
+pub async fn count<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    condition: Condition,
+) -> Result<i64, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::PaginatorTrait;
+    Ok(E::find().filter(condition).count(db).await? as i64)
+}

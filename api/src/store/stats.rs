@@ -254,3 +254,96 @@ pub async fn shipment_flows(
         .all(db)
         .await
 }
+
+/// A dimension tasks can be grouped by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskDimension {
+    Region,
+    Kind,
+    Status,
+}
+
+/// One group of tasks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskGroup {
+    pub region_id: Option<i32>,
+    pub kind: Option<birlik_entity::enums::TaskKind>,
+    pub status: Option<birlik_entity::enums::TaskStatus>,
+    pub count: i64,
+    pub volunteers_needed: i64,
+    pub volunteers_assigned: i64,
+}
+
+/// Groups the tasks matching `condition` by `dimensions`, in one `GROUP BY`.
+pub async fn task_groups(
+    db: &impl ConnectionTrait,
+    dimensions: &[TaskDimension],
+    condition: sea_orm::Condition,
+) -> Result<Vec<TaskGroup>, DbErr> {
+    use birlik_entity::task;
+    use sea_orm::EntityName;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+
+    let mut select = Query::select();
+    select.from(task::Entity.table_ref()).cond_where(condition);
+    let mut grouped: Vec<&str> = Vec::new();
+    for d in dimensions {
+        let (alias, column) = match d {
+            TaskDimension::Region => ("region_id", task::Column::RegionId),
+            TaskDimension::Kind => ("kind", task::Column::Kind),
+            TaskDimension::Status => ("status", task::Column::Status),
+        };
+        if grouped.contains(&alias) {
+            continue;
+        }
+        let expr = Expr::col((task::Entity, column));
+        select
+            .expr_as(expr.clone(), Alias::new(alias))
+            .add_group_by([expr.clone()])
+            .order_by_expr(expr, Order::Asc);
+        grouped.push(alias);
+    }
+    let sum = |c: task::Column| {
+        Expr::expr(Expr::col((task::Entity, c)).sum())
+            .if_null(0)
+            .cast_as("BIGINT")
+    };
+    select
+        .expr_as(
+            Expr::col((task::Entity, task::Column::Id))
+                .count()
+                .cast_as("BIGINT"),
+            Alias::new("n"),
+        )
+        .expr_as(sum(task::Column::VolunteersNeeded), Alias::new("needed"))
+        .expr_as(
+            sum(task::Column::VolunteersAssigned),
+            Alias::new("assigned"),
+        );
+    let rows = db.query_all(&select).await?;
+    rows.iter()
+        .map(|row| {
+            let has = |a: &str| grouped.contains(&a);
+            Ok(TaskGroup {
+                region_id: if has("region_id") {
+                    row.try_get("", "region_id")?
+                } else {
+                    None
+                },
+                kind: if has("kind") {
+                    row.try_get("", "kind")?
+                } else {
+                    None
+                },
+                status: if has("status") {
+                    row.try_get("", "status")?
+                } else {
+                    None
+                },
+                count: row.try_get("", "n")?,
+                volunteers_needed: row.try_get("", "needed")?,
+                volunteers_assigned: row.try_get("", "assigned")?,
+            })
+        })
+        .collect()
+}

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
-use crate::graphql::filters::FilterCx;
+use crate::graphql::filters::{FilterCx, FilterTree};
 use crate::graphql::relay;
 use crate::graphql::types::donation::{self, DonationConnection, DonationFilter, DonationOrder};
 use crate::services;

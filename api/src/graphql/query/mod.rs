@@ -1,6 +1,7 @@
 //! The query root: one object per domain, merged.
 
 mod donation;
+mod lists;
 mod node;
 mod region;
 mod stats;
@@ -15,5 +16,6 @@ pub struct Query(
     donation::DonationQuery,
     stats::StatsQuery,
     task::TaskQuery,
+    lists::ListQuery,
     node::NodeQuery,
 );

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
-use crate::graphql::filters::FilterCx;
+use crate::graphql::filters::{FilterCx, FilterTree};
 use crate::graphql::types::donation::DonationFilter;
 use crate::graphql::types::enums::ShipmentStatus;
 use crate::graphql::types::stats::{DonationDimension, DonationStatsRow, ShipmentFlow};

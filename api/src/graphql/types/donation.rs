@@ -12,8 +12,8 @@ use tokio::sync::OnceCell;
 use crate::context::ContextExt;
 use crate::error::{ApiResult, ResultExt};
 use crate::graphql::filters::{
-    DateTimeFilter, FilterCx, IdFilter, IntFilter, MassFilter, OrderDirection, StringFilter,
-    ensure_depth, enum_filter, region_code_condition,
+    DateTimeFilter, FilterCx, FilterTree, IdFilter, IntFilter, MassFilter, OrderDirection,
+    StringFilter, enum_filter, region_code_condition,
 };
 use crate::graphql::relay;
 use crate::graphql::types::collection_point::CollectionPoint;
@@ -199,31 +199,14 @@ pub struct DonationFilter {
     pub collection_point_id: Option<IdFilter>,
 }
 
-impl DonationFilter {
-    /// The SQL condition this filter stands for.
-    pub fn condition(&self, cx: FilterCx) -> ApiResult<Condition> {
-        self.condition_at(cx, 1)
+impl FilterTree for DonationFilter {
+    fn nested(&self) -> (Option<&[Self]>, Option<&[Self]>, Option<&Self>) {
+        (self.and.as_deref(), self.or.as_deref(), self.not.as_deref())
     }
 
-    fn condition_at(&self, cx: FilterCx, depth: usize) -> ApiResult<Condition> {
+    fn fields(&self, cx: FilterCx) -> ApiResult<Condition> {
         use birlik_entity::donation::Column as C;
-        ensure_depth(depth)?;
         let mut all = Condition::all();
-        if let Some(filters) = &self.and {
-            for f in filters {
-                all = all.add(f.condition_at(cx, depth + 1)?);
-            }
-        }
-        if let Some(filters) = &self.or {
-            let mut any = Condition::any();
-            for f in filters {
-                any = any.add(f.condition_at(cx, depth + 1)?);
-            }
-            all = all.add(any);
-        }
-        if let Some(f) = &self.not {
-            all = all.add(f.condition_at(cx, depth + 1)?.not());
-        }
         if let Some(f) = &self.id {
             all = all.add(f.condition(column(C::Id), "Donation", "filter.id")?);
         }
@@ -329,9 +312,9 @@ pub fn ordering(order_by: Option<&[DonationOrder]>) -> Ordering {
         })
         .collect();
     if keys.is_empty() {
-        Ordering::newest_first()
+        crate::store::donation::newest_first()
     } else {
-        Ordering(keys)
+        crate::store::page::Ordering(keys)
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod collection_point;
 pub mod donation;
 pub mod enums;
+pub mod lists;
 pub mod node;
 pub mod organization;
 pub mod region;

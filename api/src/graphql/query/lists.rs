@@ -1,0 +1,267 @@
+//! `shipments`, `tasks`, `volunteers`, `organizations` and `taskStats`.
+
+use async_graphql::{Context, Enum, Object};
+
+use crate::context::ContextExt;
+use crate::error::ResultExt;
+use crate::graphql::filters::{FilterCx, FilterTree};
+use crate::graphql::relay;
+use crate::graphql::types::enums::{TaskKind, TaskStatus};
+use crate::graphql::types::lists::{
+    self, OrganizationConnection, OrganizationFilter, OrganizationOrder, OrganizationTotals,
+    ShipmentConnection, ShipmentFilter, ShipmentOrder, ShipmentTotals, TaskFilter,
+    TaskListConnection, TaskListTotals, TaskOrder, VolunteerConnection, VolunteerFilter,
+    VolunteerOrder, VolunteerTotals,
+};
+use crate::graphql::types::region::Region;
+use crate::services;
+use crate::store::stats::{self, TaskGroup};
+
+#[derive(Default)]
+pub struct ListQuery;
+
+/// A dimension to group tasks by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskDimension {
+    /// The region.
+    Region,
+    /// The kind of work.
+    Kind,
+    /// The status.
+    Status,
+}
+
+/// One group of tasks: its keys (null where not grouped) and its figures.
+pub struct TaskStatsRow(pub TaskGroup);
+
+#[Object]
+impl TaskStatsRow {
+    /// The region, when grouped by REGION.
+    async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
+        self.0
+            .region_id
+            .and_then(|id| ctx.state().region(id).cloned())
+            .map(Region)
+    }
+
+    /// The kind, when grouped by KIND.
+    async fn kind(&self) -> Option<TaskKind> {
+        self.0.kind.map(Into::into)
+    }
+
+    /// The status, when grouped by STATUS.
+    async fn status(&self) -> Option<TaskStatus> {
+        self.0.status.map(Into::into)
+    }
+
+    /// Tasks in the group.
+    async fn task_count(&self) -> i64 {
+        self.0.count
+    }
+
+    /// Places they offer.
+    async fn volunteers_needed(&self) -> i64 {
+        self.0.volunteers_needed
+    }
+
+    /// Places taken.
+    async fn volunteers_assigned(&self) -> i64 {
+        self.0.volunteers_assigned
+    }
+}
+
+#[Object]
+impl ListQuery {
+    /// Shipments, newest first unless `orderBy` says otherwise. The ministry sees all; an
+    /// organization those it sends.
+    #[allow(clippy::too_many_arguments)]
+    async fn shipments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions the shipments meet.")] filter: Option<ShipmentFilter>,
+        #[graphql(desc = "Sort keys, most significant first; the id breaks ties.")]
+        order_by: Option<Vec<ShipmentOrder>>,
+        #[graphql(desc = "Page size from the start (at most 100; default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to start after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
+    ) -> async_graphql::Result<ShipmentConnection> {
+        let (rc, db) = ctx.request();
+        let ordering = ShipmentOrder::ordering(order_by.as_deref());
+        let req = relay::page_request(
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+            &ordering.signature(),
+            20,
+        )
+        .extend()?;
+        let filter = filter
+            .unwrap_or_default()
+            .condition(FilterCx {
+                backend: db.get_database_backend(),
+            })
+            .extend()?;
+        let (page, condition) = services::lists::shipments(rc, db, filter, &ordering, req)
+            .await
+            .extend()?;
+        Ok(lists::connection(
+            page,
+            &ordering,
+            ShipmentTotals { condition },
+        ))
+    }
+
+    /// Tasks, newest first unless `orderBy` says otherwise. The ministry and organizations see
+    /// all; a volunteer those of their region.
+    #[allow(clippy::too_many_arguments)]
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions the tasks meet.")] filter: Option<TaskFilter>,
+        #[graphql(desc = "Sort keys, most significant first; the id breaks ties.")]
+        order_by: Option<Vec<TaskOrder>>,
+        #[graphql(desc = "Page size from the start (at most 100; default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to start after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
+    ) -> async_graphql::Result<TaskListConnection> {
+        let (rc, db) = ctx.request();
+        let ordering = TaskOrder::ordering(order_by.as_deref());
+        let req = relay::page_request(
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+            &ordering.signature(),
+            20,
+        )
+        .extend()?;
+        let filter = filter
+            .unwrap_or_default()
+            .condition(FilterCx {
+                backend: db.get_database_backend(),
+            })
+            .extend()?;
+        let (page, condition) = services::lists::tasks(rc, db, filter, &ordering, req)
+            .await
+            .extend()?;
+        Ok(lists::connection(
+            page,
+            &ordering,
+            TaskListTotals { condition },
+        ))
+    }
+
+    /// Volunteers, newest first unless `orderBy` says otherwise. The ministry sees all; an
+    /// organization its members.
+    #[allow(clippy::too_many_arguments)]
+    async fn volunteers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions the volunteers meet.")] filter: Option<VolunteerFilter>,
+        #[graphql(desc = "Sort keys, most significant first; the id breaks ties.")]
+        order_by: Option<Vec<VolunteerOrder>>,
+        #[graphql(desc = "Page size from the start (at most 100; default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to start after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
+    ) -> async_graphql::Result<VolunteerConnection> {
+        let (rc, db) = ctx.request();
+        let ordering = VolunteerOrder::ordering(order_by.as_deref());
+        let req = relay::page_request(
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+            &ordering.signature(),
+            20,
+        )
+        .extend()?;
+        let filter = filter
+            .unwrap_or_default()
+            .condition(FilterCx {
+                backend: db.get_database_backend(),
+            })
+            .extend()?;
+        let (page, condition) = services::lists::volunteers(rc, db, filter, &ordering, req)
+            .await
+            .extend()?;
+        Ok(lists::connection(
+            page,
+            &ordering,
+            VolunteerTotals { condition },
+        ))
+    }
+
+    /// Participating organizations, newest first unless `orderBy` says otherwise. Public.
+    #[allow(clippy::too_many_arguments)]
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions the organizations meet.")] filter: Option<OrganizationFilter>,
+        #[graphql(desc = "Sort keys, most significant first; the id breaks ties.")]
+        order_by: Option<Vec<OrganizationOrder>>,
+        #[graphql(desc = "Page size from the start (at most 100; default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to start after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
+    ) -> async_graphql::Result<OrganizationConnection> {
+        let (_, db) = ctx.request();
+        let ordering = OrganizationOrder::ordering(order_by.as_deref());
+        let req = relay::page_request(
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+            &ordering.signature(),
+            20,
+        )
+        .extend()?;
+        let filter = filter
+            .unwrap_or_default()
+            .condition(FilterCx {
+                backend: db.get_database_backend(),
+            })
+            .extend()?;
+        let (page, condition) = services::lists::organizations(db, filter, &ordering, req)
+            .await
+            .extend()?;
+        Ok(lists::connection(
+            page,
+            &ordering,
+            OrganizationTotals { condition },
+        ))
+    }
+
+    /// Tasks grouped by region, kind and/or status, over any filter, in one SQL `GROUP BY`.
+    /// The ministry and organizations see all; a volunteer their region's.
+    async fn task_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Dimensions to group by; none gives one row over everything.")]
+        group_by: Vec<TaskDimension>,
+        #[graphql(desc = "Conditions the tasks meet.")] filter: Option<TaskFilter>,
+    ) -> async_graphql::Result<Vec<TaskStatsRow>> {
+        let (rc, db) = ctx.request();
+        let filter = filter
+            .unwrap_or_default()
+            .condition(FilterCx {
+                backend: db.get_database_backend(),
+            })
+            .extend()?;
+        let dimensions: Vec<stats::TaskDimension> = group_by
+            .into_iter()
+            .map(|d| match d {
+                TaskDimension::Region => stats::TaskDimension::Region,
+                TaskDimension::Kind => stats::TaskDimension::Kind,
+                TaskDimension::Status => stats::TaskDimension::Status,
+            })
+            .collect();
+        let groups = services::lists::task_groups(rc, db, &dimensions, filter)
+            .await
+            .extend()?;
+        Ok(groups.into_iter().map(TaskStatsRow).collect())
+    }
+}

@@ -1,0 +1,103 @@
+//! The analysts' and portals' lists of shipments, tasks, volunteers and organizations: a filter
+//! from the client, ANDed with the caller's scope, read as one keyset page.
+
+use birlik_entity::{organization, shipment, task, volunteer};
+use sea_orm::{Condition, DatabaseConnection, EntityTrait};
+
+use crate::context::{Actor, RequestCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::services::access;
+use crate::store;
+use crate::store::lists::{OrganizationField, ShipmentField, TaskField, VolunteerField};
+use crate::store::page::{Ordering, Page, PageRequest};
+
+/// A page and the condition that selects the whole list (for `totalCount`).
+pub type Listed<M> = (Page<M>, Condition);
+
+/// Shipments within the caller's scope.
+pub async fn shipments(
+    rc: &RequestCtx,
+    db: &DatabaseConnection,
+    filter: Condition,
+    ordering: &Ordering<ShipmentField>,
+    req: PageRequest,
+) -> ApiResult<Listed<shipment::Model>> {
+    let condition = Condition::all()
+        .add(access::shipments(&rc.actor)?)
+        .add(filter);
+    Ok((
+        store::page::read::<shipment::Entity, _>(db, condition.clone(), ordering, &req).await?,
+        condition,
+    ))
+}
+
+/// The region of the calling volunteer, if the caller is one.
+async fn volunteer_region(rc: &RequestCtx, db: &DatabaseConnection) -> ApiResult<Option<i32>> {
+    match rc.actor {
+        Actor::Volunteer { volunteer_id, .. } => Ok(Some(
+            volunteer::Entity::find_by_id(volunteer_id)
+                .one(db)
+                .await?
+                .ok_or(ApiError::Unauthenticated)?
+                .region_id,
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// Tasks within the caller's scope.
+pub async fn tasks(
+    rc: &RequestCtx,
+    db: &DatabaseConnection,
+    filter: Condition,
+    ordering: &Ordering<TaskField>,
+    req: PageRequest,
+) -> ApiResult<Listed<task::Model>> {
+    let scope = access::tasks(&rc.actor, volunteer_region(rc, db).await?)?;
+    let condition = Condition::all().add(scope).add(filter);
+    Ok((
+        store::page::read::<task::Entity, _>(db, condition.clone(), ordering, &req).await?,
+        condition,
+    ))
+}
+
+/// Volunteers within the caller's scope.
+pub async fn volunteers(
+    rc: &RequestCtx,
+    db: &DatabaseConnection,
+    filter: Condition,
+    ordering: &Ordering<VolunteerField>,
+    req: PageRequest,
+) -> ApiResult<Listed<volunteer::Model>> {
+    let condition = Condition::all()
+        .add(access::volunteers(&rc.actor)?)
+        .add(filter);
+    Ok((
+        store::page::read::<volunteer::Entity, _>(db, condition.clone(), ordering, &req).await?,
+        condition,
+    ))
+}
+
+/// Organizations: public.
+pub async fn organizations(
+    db: &DatabaseConnection,
+    filter: Condition,
+    ordering: &Ordering<OrganizationField>,
+    req: PageRequest,
+) -> ApiResult<Listed<organization::Model>> {
+    Ok((
+        store::page::read::<organization::Entity, _>(db, filter.clone(), ordering, &req).await?,
+        filter,
+    ))
+}
+
+/// Task groups within the caller's scope.
+pub async fn task_groups(
+    rc: &RequestCtx,
+    db: &DatabaseConnection,
+    dimensions: &[store::stats::TaskDimension],
+    filter: Condition,
+) -> ApiResult<Vec<store::stats::TaskGroup>> {
+    let scope = access::tasks(&rc.actor, volunteer_region(rc, db).await?)?;
+    Ok(store::stats::task_groups(db, dimensions, Condition::all().add(scope).add(filter)).await?)
+}
