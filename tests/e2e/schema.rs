@@ -10,3 +10,66 @@ fn schema_graphql_matches_the_code() {
         "schema.graphql is out of date; regenerate it with:\n    cargo run -q -- schema > schema.graphql"
     );
 }
+
+#[test]
+fn every_type_field_argument_and_enum_value_is_described() {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let doc =
+        async_graphql::parser::parse_schema(birlik_api::graphql::sdl()).expect("the SDL parses");
+    let mut missing = Vec::new();
+    for def in doc.definitions {
+        let TypeSystemDefinition::Type(ty) = def else {
+            continue;
+        };
+        let ty = ty.node;
+        let name = ty.name.node.to_string();
+        // Relay's generated connection and edge wrappers carry no descriptions of their own.
+        if name.ends_with("Connection") || name.ends_with("Edge") {
+            continue;
+        }
+        if ty.description.is_none() {
+            missing.push(name.clone());
+        }
+        match ty.kind {
+            TypeKind::Object(o) => {
+                for f in o.fields {
+                    if f.node.description.is_none() {
+                        missing.push(format!("{name}.{}", f.node.name.node));
+                    }
+                    for a in f.node.arguments {
+                        if a.node.description.is_none() {
+                            missing
+                                .push(format!("{name}.{}({})", f.node.name.node, a.node.name.node));
+                        }
+                    }
+                }
+            }
+            TypeKind::Interface(i) => {
+                for f in i.fields {
+                    if f.node.description.is_none() {
+                        missing.push(format!("{name}.{}", f.node.name.node));
+                    }
+                }
+            }
+            TypeKind::InputObject(i) => {
+                for f in i.fields {
+                    if f.node.description.is_none() {
+                        missing.push(format!("{name}.{}", f.node.name.node));
+                    }
+                }
+            }
+            TypeKind::Enum(e) => {
+                for v in e.values {
+                    if v.node.description.is_none() {
+                        missing.push(format!("{name}.{}", v.node.value.node));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "undescribed in the schema: {missing:#?}"
+    );
+}

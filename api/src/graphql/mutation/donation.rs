@@ -50,7 +50,7 @@ impl DonationMutation {
     async fn register_donation(
         &self,
         ctx: &Context<'_>,
-        input: RegisterDonationInput,
+        #[graphql(desc = "The donation received.")] input: RegisterDonationInput,
     ) -> async_graphql::Result<RegisterDonationPayload> {
         let (rc, db) = ctx.request();
         let registration = services::donation::Registration {

@@ -24,7 +24,7 @@ impl OrganizationMutation {
     async fn verify_organization(
         &self,
         ctx: &Context<'_>,
-        organization_id: ID,
+        #[graphql(desc = "The organization to verify.")] organization_id: ID,
         #[graphql(desc = "Refuse with CONFLICT if the organization's version is no longer this.")]
         expected_version: Option<i32>,
     ) -> async_graphql::Result<OrganizationPayload> {

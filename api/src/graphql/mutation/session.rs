@@ -83,8 +83,8 @@ impl SessionMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        login: String,
-        password: String,
+        #[graphql(desc = "An email address or a phone number (+7 7XX XXX XX XX).")] login: String,
+        #[graphql(desc = "The account's password.")] password: String,
     ) -> async_graphql::Result<AuthPayload> {
         services::session::login(ctx.state(), &login, &password)
             .await
@@ -96,7 +96,7 @@ impl SessionMutation {
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
-        refresh_token: String,
+        #[graphql(desc = "The session's current refresh token.")] refresh_token: String,
     ) -> async_graphql::Result<RefreshPayload> {
         let t = services::session::refresh(ctx.state(), &refresh_token)
             .await
@@ -112,7 +112,7 @@ impl SessionMutation {
     async fn logout(
         &self,
         ctx: &Context<'_>,
-        refresh_token: String,
+        #[graphql(desc = "The session's current refresh token.")] refresh_token: String,
     ) -> async_graphql::Result<LogoutPayload> {
         services::session::logout(ctx.state(), &refresh_token)
             .await
@@ -124,7 +124,7 @@ impl SessionMutation {
     async fn register_volunteer(
         &self,
         ctx: &Context<'_>,
-        input: RegisterVolunteerInput,
+        #[graphql(desc = "Who signs up.")] input: RegisterVolunteerInput,
     ) -> async_graphql::Result<AuthPayload> {
         let (rc, _) = ctx.request();
         let sign_up = services::session::SignUp {

@@ -56,7 +56,7 @@ impl ShipmentMutation {
     async fn plan_shipment(
         &self,
         ctx: &Context<'_>,
-        input: PlanShipmentInput,
+        #[graphql(desc = "The shipment to plan.")] input: PlanShipmentInput,
     ) -> async_graphql::Result<ShipmentPayload> {
         let (rc, _) = ctx.request();
         let items = input
@@ -90,7 +90,7 @@ impl ShipmentMutation {
     async fn dispatch_shipment(
         &self,
         ctx: &Context<'_>,
-        shipment_id: ID,
+        #[graphql(desc = "The shipment.")] shipment_id: ID,
         #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")]
         expected_version: Option<i32>,
     ) -> async_graphql::Result<ShipmentPayload> {
@@ -109,7 +109,7 @@ impl ShipmentMutation {
     async fn confirm_delivery(
         &self,
         ctx: &Context<'_>,
-        shipment_id: ID,
+        #[graphql(desc = "The shipment.")] shipment_id: ID,
         #[graphql(desc = "What the receiving side noted.")] note: Option<String>,
         #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")]
         expected_version: Option<i32>,

@@ -56,7 +56,7 @@ impl TaskMutation {
     async fn post_task(
         &self,
         ctx: &Context<'_>,
-        input: PostTaskInput,
+        #[graphql(desc = "The task to post.")] input: PostTaskInput,
     ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();
         let posting = services::task::Posting {
@@ -91,7 +91,7 @@ impl TaskMutation {
     async fn claim_task(
         &self,
         ctx: &Context<'_>,
-        task_id: ID,
+        #[graphql(desc = "The task.")] task_id: ID,
         #[graphql(desc = "A key of the client's choosing (a UUID), the same on every retry.")]
         idempotency_key: String,
     ) -> async_graphql::Result<TaskPayload> {
@@ -107,7 +107,7 @@ impl TaskMutation {
     async fn release_task(
         &self,
         ctx: &Context<'_>,
-        task_id: ID,
+        #[graphql(desc = "The task.")] task_id: ID,
     ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();
         let id = self::task_id(&task_id).extend()?;
@@ -123,8 +123,8 @@ impl TaskMutation {
     async fn update_task_status(
         &self,
         ctx: &Context<'_>,
-        task_id: ID,
-        status: TaskStatus,
+        #[graphql(desc = "The task.")] task_id: ID,
+        #[graphql(desc = "The status to move to.")] status: TaskStatus,
         #[graphql(desc = "The task's version the client last saw.")] expected_version: i32,
     ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();

@@ -34,6 +34,7 @@ pub enum TaskDimension {
 /// One group of tasks: its keys (null where not grouped) and its figures.
 pub struct TaskStatsRow(pub TaskGroup);
 
+/// One group of tasks: its keys (null where not grouped) and its figures.
 #[Object]
 impl TaskStatsRow {
     /// The region, when grouped by REGION.

@@ -36,6 +36,7 @@ pub struct TaskEvent {
 #[derive(Default)]
 pub struct Subscription;
 
+/// Every live event Birlik pushes.
 #[Subscription]
 impl Subscription {
     /// Events of the calling volunteer's tasks: a place assigned or released, a task changed or

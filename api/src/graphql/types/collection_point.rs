@@ -23,6 +23,7 @@ impl From<collection_point::Model> for CollectionPoint {
     }
 }
 
+/// A place where donors bring aid, run by one organization in one region.
 #[Object]
 impl CollectionPoint {
     /// Global object id.
@@ -81,6 +82,7 @@ pub struct CollectionPointTotals {
     condition: Condition,
 }
 
+/// Counts over every page of a collection point list.
 #[Object]
 impl CollectionPointTotals {
     /// How many collection points the list holds, over all pages.

@@ -34,6 +34,7 @@ impl From<donation::Model> for Donation {
     }
 }
 
+/// Aid received at a collection point.
 #[Object]
 impl Donation {
     /// Global object id.
@@ -335,6 +336,7 @@ impl DonationTotals {
     }
 }
 
+/// Count and mass over every page of a donation list, computed once, on demand.
 #[Object]
 impl DonationTotals {
     /// How many donations the list holds, over all pages.

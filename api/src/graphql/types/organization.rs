@@ -18,6 +18,7 @@ impl From<organization::Model> for Organization {
     }
 }
 
+/// A participating organization. It may register donations once the ministry has verified it.
 #[Object]
 impl Organization {
     /// Global object id.

@@ -34,6 +34,7 @@ pub fn localized(model: &region::Model, lang: Lang) -> &str {
     }
 }
 
+/// A region or city of republican significance, with its volunteer headquarters.
 #[Object]
 impl Region {
     /// Global object id.

@@ -35,6 +35,8 @@ impl Shipment {
     }
 }
 
+/// Aid sent from a collecting region to an affected one: planned → dispatched → delivered, or
+/// cancelled.
 #[Object]
 impl Shipment {
     /// Global object id.
@@ -150,6 +152,7 @@ impl Shipment {
 /// The kilograms of one donation loaded on a shipment.
 pub struct ShipmentItem(pub shipment_item::Model);
 
+/// The kilograms of one donation loaded on a shipment.
 #[Object]
 impl ShipmentItem {
     /// Global object id.

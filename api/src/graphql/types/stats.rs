@@ -47,6 +47,7 @@ impl From<DonationDimension> for stats::DonationDimension {
 /// One group of donations: its keys (null where not grouped) and its figures.
 pub struct DonationStatsRow(pub DonationGroup);
 
+/// One group of donations: its keys (null where not grouped) and its figures.
 #[Object]
 impl DonationStatsRow {
     /// The region, when grouped by REGION.
@@ -125,6 +126,7 @@ impl DonationStatsRow {
 /// Shipments from one region to another.
 pub struct ShipmentFlow(pub Flow);
 
+/// Shipments from one region to another.
 #[Object]
 impl ShipmentFlow {
     /// Where they left from.

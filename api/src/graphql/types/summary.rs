@@ -10,6 +10,8 @@ use crate::services::stats::{CONTACT_CENTER_PHONE, Summary};
 /// `asOf`. Cancelled donations count in none of them.
 pub struct ReliefSummary(pub Summary);
 
+/// The campaign's headline figures as the press release gives them, computed from the records at
+/// `asOf`. Cancelled donations count in none of them.
 #[Object]
 impl ReliefSummary {
     /// Tonnes collected: every donation that is not cancelled.

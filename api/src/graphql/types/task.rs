@@ -26,6 +26,7 @@ impl From<task::Model> for Task {
     }
 }
 
+/// Work for volunteers in a region, with a time window and a number of places.
 #[Object]
 impl Task {
     /// Global object id.
@@ -141,6 +142,7 @@ pub struct TaskTotals {
     pub condition: Condition,
 }
 
+/// Counts over every page of a task list.
 #[Object]
 impl TaskTotals {
     /// How many tasks the list holds, over all pages.

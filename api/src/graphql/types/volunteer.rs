@@ -35,6 +35,7 @@ fn ensure_contacts(actor: &Actor, v: &volunteer::Model) -> Result<(), ApiError> 
     }
 }
 
+/// A volunteer attached to a regional headquarters.
 #[Object]
 impl Volunteer {
     /// Global object id.
@@ -135,6 +136,7 @@ fn ensure_self_or_ministry(actor: &Actor, user_id: i32) -> Result<(), ApiError> 
     }
 }
 
+/// Someone who can log in.
 #[Object]
 impl User {
     /// Global object id.
