@@ -493,3 +493,20 @@ async fn a_page_costs_the_same_statements_whatever_its_size() {
     }
     assert_eq!(costs, [3, 3], "totals, page, collection points");
 }
+
+#[tokio::test]
+async fn an_oversized_page_is_refused_before_any_resolver_runs() {
+    let app = spawn_app_with_demo().await;
+    let ministry = app.as_demo_ministry().await;
+    // `reliefSummary` would run first; the whole request is refused instead, with no SQL.
+    let query = "query($n: Int = 500) { reliefSummary { collectedTonnes } donations(first: $n) { totalCount } }";
+    let before = app.statements().await;
+    let gql = ministry.gql(query, json!({})).await;
+    gql.assert_code("BAD_USER_INPUT");
+    assert_eq!(gql.body["errors"][0]["extensions"]["field"], "first");
+    assert!(gql.body["data"].is_null(), "{}", gql.body);
+    let literal = ministry.gql("{ reliefSummary { asOf } region(code: \"KZ-71\") { collectionPoints(last: 101) { totalCount } } }", json!({})).await;
+    literal.assert_code("BAD_USER_INPUT");
+    assert_eq!(literal.body["errors"][0]["extensions"]["field"], "last");
+    assert_eq!(app.statements().await, before, "no SQL ran");
+}

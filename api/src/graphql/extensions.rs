@@ -54,3 +54,129 @@ fn classify(error: &mut ServerError) {
         extensions.set("errorId", error_id);
     }
 }
+
+/// Installs [`PageLimitsExtension`].
+pub struct PageLimits;
+
+impl ExtensionFactory for PageLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PageLimitsExtension)
+    }
+}
+
+/// Refuses the whole request, before any resolver or SQL runs, when a `first` or `last`
+/// argument (literal, variable or variable default) is outside 0..=100, or `ids` holds more
+/// than 100 ids.
+pub struct PageLimitsExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for PageLimitsExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        check_limits(&doc, variables)?;
+        Ok(doc)
+    }
+}
+
+fn check_limits(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    variables: &async_graphql::Variables,
+) -> async_graphql::ServerResult<()> {
+    use async_graphql::parser::types::{DocumentOperations, Selection, SelectionSet};
+    use async_graphql::{Name, Positioned};
+    use async_graphql_value::{ConstValue, Value};
+
+    use crate::graphql::relay::MAX_PAGE_SIZE;
+
+    // Variable defaults of every operation; the client's variables win over them.
+    let mut defaults = std::collections::HashMap::new();
+    let operations: Vec<_> = match &doc.operations {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(ops) => ops.values().collect(),
+    };
+    for op in &operations {
+        for def in &op.node.variable_definitions {
+            if let Some(default) = &def.node.default_value {
+                defaults.insert(def.node.name.node.clone(), default.node.clone());
+            }
+        }
+    }
+    let resolve = |value: &Value| -> Option<ConstValue> {
+        match value {
+            Value::Variable(name) => variables
+                .get(name)
+                .cloned()
+                .or_else(|| defaults.get(name).cloned()),
+            other => other.clone().into_const(),
+        }
+    };
+    let refuse = |field: &str, message: String, pos| {
+        let mut err = ServerError::new(message, Some(pos));
+        let mut ext = async_graphql::ErrorExtensionValues::default();
+        ext.set("code", "BAD_USER_INPUT");
+        ext.set("field", field);
+        err.extensions = Some(ext);
+        err
+    };
+    fn walk<'a>(
+        set: &'a Positioned<SelectionSet>,
+        out: &mut Vec<&'a Positioned<async_graphql::parser::types::Field>>,
+    ) {
+        for item in &set.node.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    out.push(f);
+                    walk(&f.node.selection_set, out);
+                }
+                Selection::InlineFragment(f) => walk(&f.node.selection_set, out),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let mut fields = Vec::new();
+    for op in &operations {
+        walk(&op.node.selection_set, &mut fields);
+    }
+    for fragment in doc.fragments.values() {
+        walk(&fragment.node.selection_set, &mut fields);
+    }
+    for field in fields {
+        for (name, value) in &field.node.arguments {
+            let arg: &Name = &name.node;
+            match arg.as_str() {
+                "first" | "last" => {
+                    if let Some(ConstValue::Number(n)) = resolve(&value.node) {
+                        if n.as_i64()
+                            .is_none_or(|n| !(0..=i64::from(MAX_PAGE_SIZE)).contains(&n))
+                        {
+                            return Err(refuse(
+                                arg,
+                                format!("`{arg}` must be between 0 and {MAX_PAGE_SIZE}"),
+                                value.pos,
+                            ));
+                        }
+                    }
+                }
+                "ids" => {
+                    if let Some(ConstValue::List(ids)) = resolve(&value.node) {
+                        if ids.len() > MAX_PAGE_SIZE as usize {
+                            return Err(refuse(
+                                arg,
+                                format!("at most {MAX_PAGE_SIZE} ids"),
+                                value.pos,
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}

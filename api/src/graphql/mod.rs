@@ -35,4 +35,5 @@ fn builder()
         subscription::Subscription,
     )
     .extension(extensions::ErrorCodes)
+    .extension(extensions::PageLimits)
 }
