@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod labels;
 pub mod mass;
 pub mod services;
 pub mod startup;

@@ -173,3 +173,27 @@ async fn an_unknown_region_code_is_not_found() {
         .await;
     gql.assert_code("NOT_FOUND");
 }
+
+#[tokio::test]
+async fn enum_labels_follow_accept_language() {
+    let app = spawn_app_with_demo().await;
+    let query = "{ organizations(first: 1, filter: { kind: { eq: CHARITY } }) { edges { node { kind kindLabel } } } }";
+    let label = |lang: &'static str| {
+        let client = app.anonymous().with_lang(lang);
+        async move {
+            client.gql(query, json!({})).await.data()["organizations"]["edges"][0]["node"].clone()
+        }
+    };
+    assert_eq!(
+        label("ru").await,
+        json!({ "kind": "CHARITY", "kindLabel": "Благотворительный фонд" })
+    );
+    assert_eq!(label("kk").await["kindLabel"], "Қайырымдылық қоры");
+    assert_eq!(label("en").await["kindLabel"], "Charity");
+    let ministry = app.as_demo_ministry().await.with_lang("en");
+    let donation = ministry.gql("{ donations(first: 1, filter: { category: { eq: ANIMAL_FEED } }) { edges { node { categoryLabel statusLabel } } } }", json!({})).await;
+    assert_eq!(
+        donation.data()["donations"]["edges"][0]["node"]["categoryLabel"],
+        "Animal feed"
+    );
+}

@@ -47,6 +47,11 @@ impl Donation {
         self.0.category.into()
     }
 
+    /// The category in the language of `Accept-Language`.
+    async fn category_label(&self, ctx: &Context<'_>) -> &'static str {
+        crate::labels::Label::label(&self.0.category, ctx.request().0.lang)
+    }
+
     /// Mass in kilograms (exact).
     async fn kilograms(&self) -> Decimal {
         mass::kilograms(self.0.grams)
@@ -92,6 +97,11 @@ impl Donation {
     /// Received → partly shipped → shipped, or cancelled.
     async fn status(&self) -> DonationStatus {
         self.0.status.into()
+    }
+
+    /// The status in the language of `Accept-Language`.
+    async fn status_label(&self, ctx: &Context<'_>) -> &'static str {
+        crate::labels::Label::label(&self.0.status, ctx.request().0.lang)
     }
 
     /// When it was received.

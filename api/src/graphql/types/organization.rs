@@ -36,6 +36,11 @@ impl Organization {
         self.0.kind.into()
     }
 
+    /// The kind in the language of `Accept-Language`.
+    async fn kind_label(&self, ctx: &Context<'_>) -> &'static str {
+        crate::labels::Label::label(&self.0.kind, ctx.request().0.lang)
+    }
+
     /// Verified by the ministry.
     async fn verified(&self) -> bool {
         self.0.verified_at.is_some()

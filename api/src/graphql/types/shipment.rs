@@ -49,6 +49,11 @@ impl Shipment {
         self.0.status.into()
     }
 
+    /// The status in the language of `Accept-Language`.
+    async fn status_label(&self, ctx: &Context<'_>) -> &'static str {
+        crate::labels::Label::label(&self.0.status, ctx.request().0.lang)
+    }
+
     /// What it carries, in kilograms (exact).
     async fn total_kilograms(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
         Ok(mass::kilograms(self.grams(ctx).await?))

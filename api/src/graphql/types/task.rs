@@ -49,9 +49,19 @@ impl Task {
         self.0.kind.into()
     }
 
+    /// The kind of work in the language of `Accept-Language`.
+    async fn kind_label(&self, ctx: &Context<'_>) -> &'static str {
+        crate::labels::Label::label(&self.0.kind, ctx.request().0.lang)
+    }
+
     /// Open (free places) → assigned (full) → in progress → done, or cancelled.
     async fn status(&self) -> TaskStatus {
         self.0.status.into()
+    }
+
+    /// The status in the language of `Accept-Language`.
+    async fn status_label(&self, ctx: &Context<'_>) -> &'static str {
+        crate::labels::Label::label(&self.0.status, ctx.request().0.lang)
     }
 
     /// When it starts.
