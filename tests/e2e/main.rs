@@ -14,6 +14,7 @@ mod mutations;
 mod node;
 mod schema;
 mod sessions;
+mod statements;
 mod stats;
 mod summary;
 mod tasks;

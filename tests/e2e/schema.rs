@@ -73,3 +73,36 @@ fn every_type_field_argument_and_enum_value_is_described() {
         "undescribed in the schema: {missing:#?}"
     );
 }
+
+#[test]
+fn every_client_operation_is_copied_verbatim_and_run_by_a_test() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ops = std::fs::read_to_string(root.join("tests/e2e/helpers/ops.rs")).unwrap();
+    let shared = root.join("../shared/clients");
+    let mut count = 0;
+    for client in std::fs::read_dir(root.join("tests/clients")).unwrap() {
+        let client = client.unwrap().path();
+        for op in std::fs::read_dir(&client).unwrap() {
+            let op = op.unwrap().path();
+            let rel = format!(
+                "{}/{}",
+                client.file_name().unwrap().to_str().unwrap(),
+                op.file_name().unwrap().to_str().unwrap()
+            );
+            assert!(
+                ops.contains(&format!("clients/{rel}")),
+                "{rel} is not in tests/e2e/helpers/ops.rs, so no test runs it"
+            );
+            // Beside a checkout of the steering repository, the copy must still be the original.
+            if let Ok(original) = std::fs::read_to_string(shared.join(&rel)) {
+                assert_eq!(
+                    std::fs::read_to_string(&op).unwrap(),
+                    original,
+                    "{rel} differs from shared/clients"
+                );
+            }
+            count += 1;
+        }
+    }
+    assert_eq!(count, 22, "the clients send 22 operations");
+}

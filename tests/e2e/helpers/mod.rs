@@ -6,5 +6,5 @@ pub mod db;
 pub mod ops;
 pub mod sql;
 
-pub use app::{spawn_app, spawn_app_with_demo};
+pub use app::{TestApp, spawn_app, spawn_app_with_demo};
 pub use db::TestDb;

@@ -1,0 +1,218 @@
+//! Every client operation costs a fixed number of SQL statements, whatever the page size: the
+//! relations of a page are loaded in batches, reference data comes from memory.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::helpers::client::Client;
+use crate::helpers::ops;
+use crate::helpers::spawn_app_with_demo;
+use crate::helpers::sql::int;
+
+async fn cost(app: &TestApp, client: &Client, op: &str, variables: Value) -> u64 {
+    let before = app.statements().await;
+    let gql = client.gql(op, variables).await;
+    gql.data();
+    app.statements().await - before
+}
+
+#[tokio::test]
+async fn every_query_of_the_clients_costs_a_fixed_number_of_statements() {
+    let app = spawn_app_with_demo().await;
+    let (anonymous, ministry, ngo, volunteer) = (
+        app.anonymous(),
+        app.as_demo_ministry().await,
+        app.as_demo_ngo().await,
+        app.as_demo_volunteer().await,
+    );
+    // (operation, client, variables for a small page, for a large page, statements)
+    let cases: Vec<(&str, &Client, Value, Value, u64)> = vec![
+        (ops::RELIEF_SUMMARY, &anonymous, json!({}), json!({}), 1),
+        (ops::REGIONS_OVERVIEW, &ministry, json!({}), json!({}), 1),
+        // page, count, organizations
+        (
+            ops::WHERE_TO_BRING_AID,
+            &anonymous,
+            json!({ "regionCode": "KZ-71", "first": 1 }),
+            json!({ "regionCode": "KZ-71", "first": 100 }),
+            3,
+        ),
+        // totals, page, collection points
+        (
+            ops::ORGANIZATION_DONATIONS,
+            &ngo,
+            json!({ "first": 10 }),
+            json!({ "first": 100 }),
+            3,
+        ),
+        // the GROUP BY; regions from memory
+        (
+            ops::DONATION_STATS,
+            &ministry,
+            json!({ "groupBy": ["REGION", "CATEGORY"] }),
+            json!({ "groupBy": ["REGION", "CATEGORY", "DAY"] }),
+            1,
+        ),
+        // the GROUP BY and the organizations of its rows
+        (
+            ops::DONATION_STATS,
+            &ministry,
+            json!({ "groupBy": ["ORGANIZATION"] }),
+            json!({ "groupBy": ["ORGANIZATION", "CATEGORY"] }),
+            2,
+        ),
+        (
+            ops::SHIPMENT_FLOWS,
+            &ministry,
+            json!({ "status": ["DELIVERED"] }),
+            json!({}),
+            1,
+        ),
+        // the account, its volunteer record, the volunteer's organization
+        (ops::ME, &volunteer, json!({}), json!({}), 3),
+        // the volunteer's region, page, count, collection points
+        (
+            ops::OPEN_TASKS,
+            &volunteer,
+            json!({ "first": 2 }),
+            json!({ "first": 100 }),
+            4,
+        ),
+        // page, collection points, shipments
+        (
+            ops::MY_TASKS,
+            &volunteer,
+            json!({ "first": 3 }),
+            json!({ "first": 100 }),
+            3,
+        ),
+    ];
+    for (op, client, small, large, expected) in cases {
+        let name = op.lines().find(|l| l.starts_with("query")).unwrap_or(op);
+        assert_eq!(cost(&app, client, op, small).await, expected, "{name}");
+        assert_eq!(
+            cost(&app, client, op, large).await,
+            expected,
+            "{name} (large)"
+        );
+    }
+    // AdHocDonations: totals, page, organizations, collection points.
+    assert_eq!(
+        cost(&app, &ministry, ops::AD_HOC_DONATIONS, json!({})).await,
+        4
+    );
+}
+
+#[tokio::test]
+async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
+    let app = spawn_app_with_demo().await;
+    let (ministry, ngo, volunteer) = (
+        app.as_demo_ministry().await,
+        app.as_demo_ngo().await,
+        app.as_demo_volunteer().await,
+    );
+    let db = app.db.connect().await;
+    let org = "(SELECT organization_id FROM user_account WHERE email = 'ngo@demo.birlik.kz')";
+    let point = int(
+        &db,
+        &format!("SELECT MIN(id) FROM collection_point WHERE organization_id = {org}"),
+    )
+    .await as i32;
+    let enc = |k: &str, id: i64| birlik_api::graphql::relay::encode(k, id as i32).0;
+
+    // replay check, point, organization, insert, key; then point and organization for the answer
+    let register = json!({ "input": { "collectionPointId": enc("CollectionPoint", point.into()), "category": "FOOD", "kilograms": 10, "idempotencyKey": "s1" } });
+    assert_eq!(
+        cost(&app, &ngo, ops::REGISTER_DONATION, register.clone()).await,
+        7
+    );
+    // a replay: the key, the donation; then point and organization
+    assert_eq!(cost(&app, &ngo, ops::REGISTER_DONATION, register).await, 4);
+
+    let donation = int(
+        &db,
+        &format!(
+            "SELECT MIN(id) FROM donation WHERE organization_id = {org} AND status = 'received'"
+        ),
+    )
+    .await;
+    let items = |n: usize| {
+        (0..n)
+            .map(|_| json!({ "donationId": enc("Donation", donation), "kilograms": "0.001" }))
+            .collect::<Vec<_>>()
+    };
+    let plan = |key: &str, n: usize| json!({ "input": { "destinationRegionCode": "KZ-39", "items": items(n), "vehicle": "ГАЗель", "driverName": "Серик", "idempotencyKey": key } });
+    // replay check, donations, insert shipment, (load + item) per donation, key; then totals, items, donations
+    let one = cost(&app, &ngo, ops::PLAN_SHIPMENT, plan("p1", 1)).await;
+    assert_eq!(one, 9);
+    let shipment = int(&db, "SELECT MAX(id) FROM shipment").await;
+    // read, update, read back; then nothing more
+    assert_eq!(
+        cost(
+            &app,
+            &ngo,
+            ops::DISPATCH_SHIPMENT,
+            json!({ "shipmentId": enc("Shipment", shipment) })
+        )
+        .await,
+        3
+    );
+    // receiving check (the shipment, the organization's points), read, update, read back; then the totals
+    assert_eq!(
+        cost(
+            &app,
+            &ngo,
+            ops::CONFIRM_DELIVERY,
+            json!({ "shipmentId": enc("Shipment", shipment) })
+        )
+        .await,
+        6
+    );
+
+    let starts = chrono::Utc::now() + chrono::Duration::hours(3);
+    let post = json!({ "input": { "title": "Погрузка", "kind": "LOADING", "regionCode": "KZ-39", "startsAt": starts,
+        "endsAt": starts + chrono::Duration::hours(2), "volunteersNeeded": 2, "idempotencyKey": "t1" } });
+    // replay check, organization, insert, key
+    assert_eq!(cost(&app, &ngo, ops::POST_TASK, post.clone()).await, 4);
+    let task = int(&db, "SELECT MAX(id) FROM task").await;
+    // replay check, task, volunteer, holds, take place, claim, key, read back
+    assert_eq!(
+        cost(
+            &app,
+            &volunteer,
+            ops::CLAIM_TASK,
+            json!({ "taskId": enc("Task", task), "idempotencyKey": "c1" })
+        )
+        .await,
+        8
+    );
+    let version = int(
+        &db,
+        &format!("SELECT CAST(version AS BIGINT) FROM task WHERE id = {task}"),
+    )
+    .await;
+    // read, move the claim, bump the task, read back
+    let update =
+        json!({ "taskId": enc("Task", task), "status": "IN_PROGRESS", "expectedVersion": version });
+    assert_eq!(
+        cost(&app, &volunteer, ops::UPDATE_TASK_STATUS, update).await,
+        4
+    );
+
+    let unverified = int(
+        &db,
+        "SELECT MIN(id) FROM organization WHERE verified_at IS NULL",
+    )
+    .await;
+    // read, update, read back
+    assert_eq!(
+        cost(
+            &app,
+            &ministry,
+            ops::VERIFY_ORGANIZATION,
+            json!({ "organizationId": enc("Organization", unverified) })
+        )
+        .await,
+        3
+    );
+}
