@@ -141,7 +141,9 @@ impl NodeQuery {
     ) -> async_graphql::Result<Option<Node>> {
         match load(ctx, &id).await? {
             Some(node) => Ok(Some(node)),
-            None => Err(ApiError::NotFound { entity: "node" }.extend()),
+            None => Err(ApiError::NotFound { entity: "node" }
+                .extend()
+                .extend_with(|_, e| e.set("field", "id"))),
         }
     }
 

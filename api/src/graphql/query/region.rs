@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object};
 
 use crate::context::ContextExt;
-use crate::error::ResultExt;
+use crate::error::ErrorExtensions;
 use crate::graphql::types::region::Region;
 use crate::services;
 
@@ -28,6 +28,6 @@ impl RegionQuery {
     ) -> async_graphql::Result<Option<Region>> {
         services::region::get(ctx.state(), &code)
             .map(|r| Some(Region(r)))
-            .extend()
+            .map_err(|e| e.extend().extend_with(|_, x| x.set("field", "code")))
     }
 }
