@@ -179,3 +179,270 @@ async fn a_volunteer_hears_of_the_task_they_claim() {
     assert_eq!(event["payload"]["data"]["taskEvents"]["kind"], "ASSIGNED");
     assert_eq!(event["payload"]["data"]["taskEvents"]["task"]["id"], task);
 }
+
+const ME_ID: &str = "{ me { id role } }";
+
+#[tokio::test]
+async fn every_malformed_foreign_or_expired_token_is_refused() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use birlik_api::auth::jwt::{AUDIENCE, Claims, ISSUER};
+    use birlik_entity::enums::Role;
+
+    let app = spawn_app_with_demo().await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = |f: &dyn Fn(&mut Claims)| {
+        let mut c = Claims {
+            sub: "1".into(),
+            role: Role::Ministry,
+            org: None,
+            vol: None,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat: now,
+            nbf: now,
+            exp: now + 600,
+        };
+        f(&mut c);
+        c
+    };
+    // The genuine article passes.
+    let good = app.keys.sign(&claims(&|_| {})).unwrap();
+    app.anonymous()
+        .with_token(&good)
+        .gql(ME_ID, json!({}))
+        .await
+        .data();
+
+    let mut refused = vec![
+        (
+            "expired",
+            app.keys
+                .sign(&claims(&|c| {
+                    c.exp = now - 120;
+                    c.iat = now - 1000;
+                    c.nbf = now - 1000;
+                }))
+                .unwrap(),
+        ),
+        (
+            "not yet valid",
+            app.keys.sign(&claims(&|c| c.nbf = now + 600)).unwrap(),
+        ),
+        (
+            "another audience",
+            app.keys
+                .sign(&claims(&|c| c.aud = "someone-else".into()))
+                .unwrap(),
+        ),
+        (
+            "another issuer",
+            app.keys.sign(&claims(&|c| c.iss = "evil".into())).unwrap(),
+        ),
+        (
+            "a role its claims do not fit",
+            app.keys.sign(&claims(&|c| c.role = Role::Ngo)).unwrap(),
+        ),
+    ];
+    // Another algorithm with the same key.
+    let key = jsonwebtoken::EncodingKey::from_secret(crate::helpers::app::TEST_SECRET.as_bytes());
+    refused.push((
+        "HS512",
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512),
+            &claims(&|_| {}),
+            &key,
+        )
+        .unwrap(),
+    ));
+    // `alg: none`, unsigned.
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+    let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims(&|_| {})).unwrap());
+    refused.push(("alg none", format!("{header}.{body}.")));
+    // A token missing a required claim.
+    let mut missing = serde_json::to_value(claims(&|_| {})).unwrap();
+    missing.as_object_mut().unwrap().remove("nbf");
+    let raw = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &missing,
+        &key,
+    )
+    .unwrap();
+    refused.push(("no nbf", raw));
+    for (why, token) in refused {
+        let gql = app
+            .anonymous()
+            .with_token(&token)
+            .gql(ME_ID, json!({}))
+            .await;
+        assert_eq!(gql.status, 401, "{why}");
+        gql.assert_code("UNAUTHENTICATED");
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_account_stops_at_once() {
+    let app = spawn_app_with_demo().await;
+    let login = app
+        .anonymous()
+        .gql(
+            ops::LOGIN,
+            json!({ "login": "volunteer@demo.birlik.kz", "password": "demo-password" }),
+        )
+        .await;
+    let session = login.data()["login"].clone();
+    let volunteer = app
+        .anonymous()
+        .with_token(session["accessToken"].as_str().unwrap());
+    let user_id = volunteer.gql(ME_ID, json!({})).await.data()["me"]["id"].clone();
+
+    let ministry = app.as_demo_ministry().await;
+    let disabled = ministry
+        .gql(
+            "mutation($id: ID!) { disableAccount(userId: $id) { user { id disabled } } }",
+            json!({ "id": user_id }),
+        )
+        .await;
+    assert_eq!(disabled.data()["disableAccount"]["user"]["disabled"], true);
+
+    // The same, unexpired token no longer works; neither does the refresh token, nor the password.
+    volunteer
+        .gql(ME_ID, json!({}))
+        .await
+        .assert_code("UNAUTHENTICATED");
+    app.anonymous()
+        .gql(
+            ops::REFRESH_SESSION,
+            json!({ "refreshToken": session["refreshToken"] }),
+        )
+        .await
+        .assert_code("UNAUTHENTICATED");
+    app.anonymous()
+        .gql(
+            ops::LOGIN,
+            json!({ "login": "volunteer@demo.birlik.kz", "password": "demo-password" }),
+        )
+        .await
+        .assert_code("UNAUTHENTICATED");
+
+    ministry
+        .gql(
+            "mutation($id: ID!) { enableAccount(userId: $id) { user { disabled } } }",
+            json!({ "id": user_id }),
+        )
+        .await
+        .data();
+    app.anonymous()
+        .gql(
+            ops::LOGIN,
+            json!({ "login": "volunteer@demo.birlik.kz", "password": "demo-password" }),
+        )
+        .await
+        .data();
+    app.as_demo_ngo()
+        .await
+        .gql(
+            "mutation($id: ID!) { disableAccount(userId: $id) { user { id } } }",
+            json!({ "id": user_id }),
+        )
+        .await
+        .assert_code("FORBIDDEN");
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_every_session() {
+    let app = spawn_app_with_demo().await;
+    let login = |password: &'static str| {
+        let client = app.anonymous();
+        async move {
+            client
+                .gql(
+                    ops::LOGIN,
+                    json!({ "login": "ngo@demo.birlik.kz", "password": password }),
+                )
+                .await
+        }
+    };
+    let first = login("demo-password").await.data()["login"].clone();
+    let second = login("demo-password").await.data()["login"].clone();
+    let staff = app
+        .anonymous()
+        .with_token(second["accessToken"].as_str().unwrap());
+    let change = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken refreshToken } }";
+    staff
+        .gql(
+            change,
+            json!({ "c": "wrong-password", "n": "a-new-password" }),
+        )
+        .await
+        .assert_code("BAD_USER_INPUT");
+    let changed = staff
+        .gql(
+            change,
+            json!({ "c": "demo-password", "n": "a-new-password" }),
+        )
+        .await;
+    let fresh = changed.data()["changePassword"].clone();
+    for old in [&first, &second] {
+        app.anonymous()
+            .gql(
+                ops::REFRESH_SESSION,
+                json!({ "refreshToken": old["refreshToken"] }),
+            )
+            .await
+            .assert_code("UNAUTHENTICATED");
+    }
+    app.anonymous()
+        .gql(
+            ops::REFRESH_SESSION,
+            json!({ "refreshToken": fresh["refreshToken"] }),
+        )
+        .await
+        .data();
+    login("demo-password").await.assert_code("UNAUTHENTICATED");
+    login("a-new-password").await.data();
+}
+
+#[tokio::test]
+async fn the_ministry_creates_staff_accounts_that_work_for_their_organization() {
+    let app = spawn_app_with_demo().await;
+    let db = app.db.connect().await;
+    let org = crate::helpers::sql::int(&db, "SELECT MIN(o.id) FROM organization o JOIN collection_point c ON c.organization_id = o.id WHERE o.verified_at IS NOT NULL AND o.id <> (SELECT organization_id FROM user_account WHERE email = 'ngo@demo.birlik.kz')").await as i32;
+    let create = "mutation($i: CreateStaffAccountInput!) { createStaffAccount(input: $i) { user { id role organization { id } } } }";
+    let input = json!({ "i": { "organizationId": birlik_api::graphql::relay::encode("Organization", org).0, "email": "staff@org.kz", "displayName": "Координатор", "password": "first-password" } });
+    app.as_demo_ngo()
+        .await
+        .gql(create, input.clone())
+        .await
+        .assert_code("FORBIDDEN");
+    let created = app
+        .as_demo_ministry()
+        .await
+        .gql(create, input.clone())
+        .await;
+    assert_eq!(created.data()["createStaffAccount"]["user"]["role"], "NGO");
+    app.as_demo_ministry()
+        .await
+        .gql(create, input)
+        .await
+        .assert_code("CONFLICT");
+    let login = app
+        .anonymous()
+        .gql(
+            ops::LOGIN,
+            json!({ "login": "staff@org.kz", "password": "first-password" }),
+        )
+        .await;
+    let staff = app
+        .anonymous()
+        .with_token(login.data()["login"]["accessToken"].as_str().unwrap());
+    let donations = staff
+        .gql("{ donations(first: 1) { totalCount } }", json!({}))
+        .await;
+    let own = crate::helpers::sql::int(
+        &db,
+        &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM donation WHERE organization_id = {org}"),
+    )
+    .await;
+    assert_eq!(donations.data()["donations"]["totalCount"], own);
+}

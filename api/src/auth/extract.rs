@@ -33,3 +33,15 @@ pub fn actor(header: Option<&str>, keys: &Keys) -> ApiResult<Actor> {
         _ => Err(ApiError::Unauthenticated),
     }
 }
+
+/// Refuses a token whose account is gone or disabled: disabling an account stops its tokens at
+/// once, not when they expire. One indexed lookup per authenticated request.
+pub async fn ensure_active(db: &sea_orm::DatabaseConnection, actor: &Actor) -> ApiResult<()> {
+    let Some(user_id) = actor.user_id() else {
+        return Ok(());
+    };
+    match crate::store::user::disabled(db, user_id).await? {
+        Some(false) => Ok(()),
+        _ => Err(ApiError::Unauthenticated),
+    }
+}

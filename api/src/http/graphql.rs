@@ -15,8 +15,8 @@ use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
 use std::sync::atomic::Ordering;
 
-/// The request's actor and language, or the refusal of a bad token.
-fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
+/// The request's actor and language, or the refusal of a bad token or a disabled account.
+async fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -26,18 +26,17 @@ fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiErr
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    Ok(RequestCtx {
-        actor: extract::actor(authorization, &state.keys)?,
-        lang,
-    })
+    let actor = extract::actor(authorization, &state.keys)?;
+    extract::ensure_active(&state.db, &actor).await?;
+    Ok(RequestCtx { actor, lang })
 }
 
 /// A whole-request refusal, shaped as a GraphQL response.
 fn refusal(err: ApiError) -> HttpResponse {
     use async_graphql::ErrorExtensions;
-    let error = err
-        .extend()
-        .into_server_error(async_graphql::Pos::default());
+    let extended = err.extend();
+    let mut error = async_graphql::ServerError::new(extended.message, None);
+    error.extensions = extended.extensions;
     let body = async_graphql::Response::from_errors(vec![error]);
     let status = match err {
         ApiError::Unauthenticated => actix_web::http::StatusCode::UNAUTHORIZED,
@@ -53,7 +52,7 @@ pub async fn post(
     state: web::Data<AppState>,
     body: GraphQLBatchRequest,
 ) -> HttpResponse {
-    let rc = match request_ctx(&req, &state) {
+    let rc = match request_ctx(&req, &state).await {
         Ok(rc) => rc,
         Err(err) => return refusal(err),
     };
@@ -93,7 +92,7 @@ pub async fn get(
             .content_type("text/html; charset=utf-8")
             .body(page));
     }
-    let rc = match request_ctx(&req, &state) {
+    let rc = match request_ctx(&req, &state).await {
         Ok(rc) => rc,
         Err(err) => return Ok(refusal(err)),
     };
@@ -146,6 +145,9 @@ fn subscribe(
                         .map_err(|_| async_graphql::Error::new("authentication required"))?,
                     None => Actor::Anonymous,
                 };
+                extract::ensure_active(&db, &actor)
+                    .await
+                    .map_err(|_| async_graphql::Error::new("authentication required"))?;
                 let mut data = Data::default();
                 data.insert(RequestCtx { actor, lang });
                 data.insert(Loaders::new(&db));

@@ -2,6 +2,7 @@
 //! context and the database. Services return [`ApiResult`](crate::error::ApiResult).
 
 pub mod access;
+pub mod account;
 pub mod collection_point;
 pub mod donation;
 pub mod idempotency;

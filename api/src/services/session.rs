@@ -46,7 +46,7 @@ fn random_token() -> ApiResult<String> {
 }
 
 /// Starts (or continues) a session family and signs an access token.
-async fn issue(
+pub async fn issue(
     db: &impl ConnectionTrait,
     keys: &Keys,
     user: user_account::Model,

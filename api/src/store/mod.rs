@@ -9,3 +9,4 @@ pub mod region;
 pub mod shipment;
 pub mod stats;
 pub mod task;
+pub mod user;

@@ -11,6 +11,7 @@ mod task;
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Mutation(
     session::SessionMutation,
+    session::AccountMutation,
     donation::DonationMutation,
     shipment::ShipmentMutation,
     task::TaskMutation,

@@ -148,3 +148,98 @@ impl SessionMutation {
             .extend()
     }
 }
+
+/// A login for an organization's staff.
+#[derive(InputObject)]
+pub struct CreateStaffAccountInput {
+    /// The organization they work for.
+    pub organization_id: ID,
+    /// Login email.
+    pub email: String,
+    /// Login phone, optional.
+    pub phone: Option<String>,
+    /// The name shown for the account.
+    pub display_name: String,
+    /// A first password (at least 8 characters), to be changed by its owner.
+    pub password: String,
+}
+
+/// An account after a change.
+#[derive(SimpleObject)]
+pub struct AccountPayload {
+    /// The account as it now stands.
+    pub user: User,
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Creates a login for an organization's staff (the ministry).
+    async fn create_staff_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Who gets the login.")] input: CreateStaffAccountInput,
+    ) -> async_graphql::Result<AccountPayload> {
+        let (rc, _) = ctx.request();
+        let staff = services::account::Staff {
+            organization_id: relay::decode(
+                "Organization",
+                "input.organizationId",
+                &input.organization_id,
+            )
+            .extend()?,
+            email: input.email,
+            phone: input.phone,
+            display_name: input.display_name,
+            password: input.password,
+        };
+        let user = services::account::create_staff(rc, ctx.state(), staff)
+            .await
+            .extend()?;
+        Ok(AccountPayload { user: User(user) })
+    }
+
+    /// Disables an account (the ministry): its sessions end and its tokens stop working at once.
+    async fn disable_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account.")] user_id: ID,
+    ) -> async_graphql::Result<AccountPayload> {
+        let (rc, _) = ctx.request();
+        let id = relay::decode("User", "userId", &user_id).extend()?;
+        let user = services::account::set_disabled(rc, ctx.state(), id, true)
+            .await
+            .extend()?;
+        Ok(AccountPayload { user: User(user) })
+    }
+
+    /// Enables a disabled account again (the ministry).
+    async fn enable_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account.")] user_id: ID,
+    ) -> async_graphql::Result<AccountPayload> {
+        let (rc, _) = ctx.request();
+        let id = relay::decode("User", "userId", &user_id).extend()?;
+        let user = services::account::set_disabled(rc, ctx.state(), id, false)
+            .await
+            .extend()?;
+        Ok(AccountPayload { user: User(user) })
+    }
+
+    /// Changes the caller's password. Every session of the account ends; the answer starts a new one.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The password in use.")] current_password: String,
+        #[graphql(desc = "The new password (at least 8 characters).")] new_password: String,
+    ) -> async_graphql::Result<AuthPayload> {
+        let (rc, _) = ctx.request();
+        services::account::change_password(rc, ctx.state(), &current_password, &new_password)
+            .await
+            .map(Into::into)
+            .extend()
+    }
+}
