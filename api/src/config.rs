@@ -41,6 +41,14 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", value_name = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
     pub db_acquire_timeout_ms: u64,
 
+    /// Failed logins for one login, or from one address, that refuse further tries for a while.
+    #[arg(long, env = "BIRLIK_LOGIN_MAX_FAILURES", value_name = "BIRLIK_LOGIN_MAX_FAILURES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub login_max_failures: u32,
+
+    /// Seconds a failed login counts against its login and address.
+    #[arg(long, env = "BIRLIK_LOGIN_WINDOW_S", value_name = "BIRLIK_LOGIN_WINDOW_S", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub login_window_s: u64,
+
     /// Load the demo data when the database holds nothing but reference data. On by default for
     /// the embedded database only.
     #[arg(long, env = "BIRLIK_DEMO_DATA", value_name = "BIRLIK_DEMO_DATA")]
@@ -67,6 +75,8 @@ impl Config {
             jwt_secret: None,
             db_pool_size: 8,
             db_acquire_timeout_ms: 2000,
+            login_max_failures: 10,
+            login_window_s: 300,
             demo_data: Some(false),
         }
     }

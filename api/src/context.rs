@@ -85,6 +85,8 @@ impl Lang {
 pub struct RequestCtx {
     pub actor: Actor,
     pub lang: Lang,
+    /// The client's address as the socket saw it (a proxy's, behind one).
+    pub address: Option<std::net::IpAddr>,
 }
 
 /// Shared state, built once at start and put into the schema's data.
@@ -100,6 +102,17 @@ pub struct AppState {
     pub requests: Arc<AtomicU64>,
     /// Live events for subscriptions.
     pub events: crate::events::Events,
+    /// How failed logins are slowed and refused.
+    pub login_policy: LoginPolicy,
+}
+
+/// How failed logins are slowed and then refused for a while.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginPolicy {
+    /// Failures for one login, or from one address, within `window` that refuse further tries.
+    pub max_failures: u32,
+    /// How long a failure counts.
+    pub window: std::time::Duration,
 }
 
 impl AppState {
@@ -124,6 +137,7 @@ impl ContextExt for Context<'_> {
         static ANONYMOUS: RequestCtx = RequestCtx {
             actor: Actor::Anonymous,
             lang: Lang::Ru,
+            address: None,
         };
         let rc = self.data_opt::<RequestCtx>().unwrap_or(&ANONYMOUS);
         (rc, &self.state().db)

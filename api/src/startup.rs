@@ -49,6 +49,10 @@ impl Application {
             statements,
             requests: Arc::new(AtomicU64::new(0)),
             events: Default::default(),
+            login_policy: crate::context::LoginPolicy {
+                max_failures: config.login_max_failures,
+                window: std::time::Duration::from_secs(config.login_window_s),
+            },
         };
         let schema = graphql::build_schema(state.clone());
         let listener = TcpListener::bind(config.listen)

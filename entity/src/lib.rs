@@ -5,6 +5,7 @@ pub mod collection_point;
 pub mod donation;
 pub mod enums;
 pub mod idempotency_key;
+pub mod login_failure;
 pub mod organization;
 pub mod prelude;
 pub mod region;

@@ -23,6 +23,7 @@ mod m20261125_000009_create_task;
 mod m20261125_000010_create_task_assignment;
 mod m20261125_000011_create_session;
 mod m20261125_000012_create_idempotency_key;
+mod m20261125_000013_create_login_failure;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_create_task_assignment::Migration),
             Box::new(m20261125_000011_create_session::Migration),
             Box::new(m20261125_000012_create_idempotency_key::Migration),
+            Box::new(m20261125_000013_create_login_failure::Migration),
         ]
     }
 }

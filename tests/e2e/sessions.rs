@@ -446,3 +446,41 @@ async fn the_ministry_creates_staff_accounts_that_work_for_their_organization() 
     .await;
     assert_eq!(donations.data()["donations"]["totalCount"], own);
 }
+
+#[tokio::test]
+async fn repeated_failures_refuse_even_the_right_password_for_a_while() {
+    let db = crate::helpers::TestDb::demo().await;
+    let app = crate::helpers::app::spawn_with(db, |c| {
+        c.login_max_failures = 3;
+        c.login_window_s = 2;
+    })
+    .await;
+    let login = |who: &'static str, password: &'static str| {
+        let client = app.anonymous();
+        async move {
+            client
+                .gql(ops::LOGIN, json!({ "login": who, "password": password }))
+                .await
+        }
+    };
+    for _ in 0..3 {
+        login("volunteer@demo.birlik.kz", "guess")
+            .await
+            .assert_code("UNAUTHENTICATED");
+    }
+    let locked = login("volunteer@demo.birlik.kz", "demo-password").await;
+    locked.assert_code("RATE_LIMITED");
+    let wait = locked.body["errors"][0]["extensions"]["retryAfter"]
+        .as_u64()
+        .unwrap();
+    assert!((1..=2).contains(&wait), "retry after {wait} s");
+    // The address that guessed is held back too, whatever login it tries.
+    login("ngo@demo.birlik.kz", "demo-password")
+        .await
+        .assert_code("RATE_LIMITED");
+    // Not forever: once the failures age out of the window, the owner gets in.
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    login("volunteer@demo.birlik.kz", "demo-password")
+        .await
+        .data();
+}

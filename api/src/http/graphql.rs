@@ -28,7 +28,11 @@ async fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, 
     );
     let actor = extract::actor(authorization, &state.keys)?;
     extract::ensure_active(&state.db, &actor).await?;
-    Ok(RequestCtx { actor, lang })
+    Ok(RequestCtx {
+        actor,
+        lang,
+        address: req.peer_addr().map(|a| a.ip()),
+    })
 }
 
 /// A whole-request refusal, shaped as a GraphQL response.
@@ -132,6 +136,7 @@ fn subscribe(
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
+    let address = req.peer_addr().map(|a| a.ip());
     GraphQLSubscription::new(schema)
         .on_connection_init(move |value| {
             let keys = state.keys.clone();
@@ -149,7 +154,11 @@ fn subscribe(
                     .await
                     .map_err(|_| async_graphql::Error::new("authentication required"))?;
                 let mut data = Data::default();
-                data.insert(RequestCtx { actor, lang });
+                data.insert(RequestCtx {
+                    actor,
+                    lang,
+                    address,
+                });
                 data.insert(Loaders::new(&db));
                 Ok(data)
             }

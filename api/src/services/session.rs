@@ -100,9 +100,62 @@ async fn find_login(
 /// A PHC hash of nothing anyone knows, so an unknown login costs the same argon2 time.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YmlybGlrLWRlY295LXNhbHQ$yvJnWYNh1ZxDRr7yvQJi0vVbAIN8tHgHnqJcU5dJjqU";
 
+/// The form a login is counted under: a lower-cased email, an E.164 phone, or the text as typed.
+fn login_key(login: &str) -> String {
+    let login = login.trim();
+    if login.contains('@') {
+        return login.to_lowercase();
+    }
+    validate::phone("login", login).unwrap_or_else(|_| login.to_owned())
+}
+
+/// Refuses a login or an address that failed too often within the window, with the seconds to wait.
+async fn ensure_not_locked(
+    state: &AppState,
+    key: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<i64> {
+    use birlik_entity::login_failure::Column;
+    let policy = state.login_policy;
+    let window = Duration::from_std(policy.window).unwrap_or(Duration::minutes(5));
+    let since = now - window;
+    let (by_login, oldest_login) =
+        crate::store::login_failure::since(&state.db, Column::Login, key, since).await?;
+    let (by_address, oldest_address) =
+        crate::store::login_failure::since(&state.db, Column::Address, address, since).await?;
+    let max = i64::from(policy.max_failures);
+    let oldest = match (by_login >= max, by_address >= max) {
+        (true, true) => oldest_login.max(oldest_address),
+        (true, false) => oldest_login,
+        (false, true) => oldest_address,
+        (false, false) => return Ok(by_login.max(by_address)),
+    };
+    let wait = oldest
+        .map(|o| (o + window - now).num_seconds().max(1))
+        .unwrap_or(1);
+    tracing::warn!(login = key, address, "login refused: too many failures");
+    Err(ApiError::RateLimited {
+        retry_after_s: wait as u64,
+    })
+}
+
 /// Logs in with email or phone and password. A wrong password, an unknown login and a disabled
-/// account get the same answer.
-pub async fn login(state: &AppState, login: &str, secret: &str) -> ApiResult<Tokens> {
+/// account get the same answer; repeated failures for a login or from an address are slowed, then
+/// refused with RATE_LIMITED for a while, even with the right password.
+pub async fn login(
+    state: &AppState,
+    rc: &RequestCtx,
+    login: &str,
+    secret: &str,
+) -> ApiResult<Tokens> {
+    let key = login_key(login);
+    let address = rc
+        .address
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let now = Utc::now();
+    let failures = ensure_not_locked(state, &key, &address, now).await?;
     let account = find_login(&state.db, login).await?;
     let hash = account
         .as_ref()
@@ -115,11 +168,18 @@ pub async fn login(state: &AppState, login: &str, secret: &str) -> ApiResult<Tok
     match account {
         Some(account) if matches && account.disabled_at.is_none() => {
             let tx = crate::db::begin_write(&state.db).await?;
+            crate::store::login_failure::clear(&tx, &key).await?;
             let tokens = issue(&tx, &state.keys, account, None).await?;
             tx.commit().await?;
             Ok(tokens)
         }
-        _ => Err(ApiError::Unauthenticated),
+        _ => {
+            crate::store::login_failure::record(&state.db, &key, &address, now).await?;
+            // Each failure makes the next answer slower, up to a second.
+            let delay = std::time::Duration::from_millis((50 * (failures as u64 + 1)).min(1000));
+            tokio::time::sleep(delay).await;
+            Err(ApiError::Unauthenticated)
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod collection_point;
 pub mod donation;
 pub mod lists;
+pub mod login_failure;
 pub mod page;
 pub mod region;
 pub mod shipment;

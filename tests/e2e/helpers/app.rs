@@ -122,3 +122,21 @@ impl TestApp {
             .expect("a statement counter")
     }
 }
+
+/// A server over the given database, with its configuration adjusted.
+pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    LazyLock::force(&TRACING);
+    let mut config = test_config(&db);
+    adjust(&mut config);
+    let app = Application::build(config)
+        .await
+        .expect("the application builds");
+    let addr = app.local_addr();
+    tokio::spawn(app.run_until_stopped());
+    let keys = Keys::from_secret(&SecretString::from(TEST_SECRET.to_owned())).unwrap();
+    TestApp {
+        base: format!("http://{addr}"),
+        db,
+        keys,
+    }
+}

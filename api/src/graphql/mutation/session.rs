@@ -86,7 +86,7 @@ impl SessionMutation {
         #[graphql(desc = "An email address or a phone number (+7 7XX XXX XX XX).")] login: String,
         #[graphql(desc = "The account's password.")] password: String,
     ) -> async_graphql::Result<AuthPayload> {
-        services::session::login(ctx.state(), &login, &password)
+        services::session::login(ctx.state(), ctx.request().0, &login, &password)
             .await
             .map(Into::into)
             .extend()
