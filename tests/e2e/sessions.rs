@@ -484,3 +484,34 @@ async fn repeated_failures_refuse_even_the_right_password_for_a_while() {
         .await
         .data();
 }
+
+#[tokio::test]
+async fn an_unknown_login_takes_about_as_long_as_a_wrong_password() {
+    let app = spawn_app_with_demo().await;
+    let time = |login: &'static str| {
+        let client = app.anonymous();
+        async move {
+            let started = std::time::Instant::now();
+            client
+                .gql(
+                    ops::LOGIN,
+                    json!({ "login": login, "password": "not-the-password" }),
+                )
+                .await
+                .assert_code("UNAUTHENTICATED");
+            started.elapsed()
+        }
+    };
+    // One of each per round, so that the failure delay grows alike for both logins.
+    let (mut known, mut unknown) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    for _ in 0..3 {
+        known += time("ministry@demo.birlik.kz").await;
+        unknown += time("nobody@demo.birlik.kz").await;
+    }
+    let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+    // A coarse bound: an unknown login is not answered markedly faster (no hash to check) or slower.
+    assert!(
+        (0.33..3.0).contains(&ratio),
+        "unknown {unknown:?} vs known {known:?}"
+    );
+}

@@ -97,8 +97,13 @@ async fn find_login(
     Ok(query.one(db).await?)
 }
 
-/// A PHC hash of nothing anyone knows, so an unknown login costs the same argon2 time.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YmlybGlrLWRlY295LXNhbHQ$yvJnWYNh1ZxDRr7yvQJi0vVbAIN8tHgHnqJcU5dJjqU";
+/// The hash of a random password nobody knows, made once with the same parameters as real ones,
+/// so that an unknown login costs the same argon2 time as a wrong password.
+static DECOY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut secret = [0u8; 24];
+    getrandom::fill(&mut secret).ok();
+    password::hash(&URL_SAFE_NO_PAD.encode(secret)).unwrap_or_default()
+});
 
 /// The form a login is counted under: a lower-cased email, an E.164 phone, or the text as typed.
 fn login_key(login: &str) -> String {
@@ -160,7 +165,7 @@ pub async fn login(
     let hash = account
         .as_ref()
         .map(|a| a.password_hash.clone())
-        .unwrap_or_else(|| DECOY_HASH.to_owned());
+        .unwrap_or_else(|| DECOY_HASH.clone());
     let secret = secret.to_owned();
     let matches = tokio::task::spawn_blocking(move || password::verify(&secret, &hash))
         .await
