@@ -49,6 +49,10 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_LOGIN_WINDOW_S", value_name = "BIRLIK_LOGIN_WINDOW_S", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub login_window_s: u64,
 
+    /// Most operations one batched request may carry; a larger batch is refused whole.
+    #[arg(long, env = "BIRLIK_MAX_BATCH", value_name = "BIRLIK_MAX_BATCH", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_batch: u32,
+
     /// Load the demo data when the database holds nothing but reference data. On by default for
     /// the embedded database only.
     #[arg(long, env = "BIRLIK_DEMO_DATA", value_name = "BIRLIK_DEMO_DATA")]
@@ -77,6 +81,7 @@ impl Config {
             db_acquire_timeout_ms: 2000,
             login_max_failures: 10,
             login_window_s: 300,
+            max_batch: 10,
             demo_data: Some(false),
         }
     }

@@ -104,6 +104,8 @@ pub struct AppState {
     pub events: crate::events::Events,
     /// How failed logins are slowed and refused.
     pub login_policy: LoginPolicy,
+    /// Most operations in one batched request.
+    pub max_batch: usize,
 }
 
 /// How failed logins are slowed and then refused for a while.

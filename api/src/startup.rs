@@ -49,6 +49,7 @@ impl Application {
             statements,
             requests: Arc::new(AtomicU64::new(0)),
             events: Default::default(),
+            max_batch: config.max_batch as usize,
             login_policy: crate::context::LoginPolicy {
                 max_failures: config.login_max_failures,
                 window: std::time::Duration::from_secs(config.login_window_s),

@@ -19,3 +19,4 @@ mod statements;
 mod stats;
 mod summary;
 mod tasks;
+mod transport;

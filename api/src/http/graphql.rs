@@ -3,10 +3,10 @@
 //! request's actor and language are read here and handed to the schema as request data.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, Responder, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Data;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLResponse, GraphQLSubscription};
+use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLSubscription};
 
 use crate::auth::extract;
 use crate::context::{Actor, AppState, Lang, RequestCtx};
@@ -49,7 +49,8 @@ fn refusal(err: ApiError) -> HttpResponse {
     HttpResponse::build(status).json(body)
 }
 
-/// `POST /graphql`: one operation or a batch.
+/// `POST /graphql`: one operation or a batch (at most `BIRLIK_MAX_BATCH`; a larger one is refused
+/// whole, with nothing executed).
 pub async fn post(
     req: HttpRequest,
     schema: web::Data<AppSchema>,
@@ -63,13 +64,67 @@ pub async fn post(
     let batch = body.into_inner();
     let operations = match &batch {
         async_graphql::BatchRequest::Single(_) => 1,
-        async_graphql::BatchRequest::Batch(requests) => requests.len() as u64,
+        async_graphql::BatchRequest::Batch(requests) => requests.len(),
     };
-    state.requests.fetch_add(operations, Ordering::Relaxed);
+    if operations > state.max_batch {
+        return refusal(ApiError::bad_input(
+            "batch",
+            format!("a batch holds at most {} operations", state.max_batch),
+        ));
+    }
+    state
+        .requests
+        .fetch_add(operations as u64, Ordering::Relaxed);
+    let actor = rc.actor;
     let batch = batch.data(rc).data(Loaders::new(&state.db));
-    GraphQLResponse::from(schema.execute_batch(batch).await)
-        .respond_to(&req)
-        .map_into_boxed_body()
+    respond(&req, actor, schema.execute_batch(batch).await)
+}
+
+/// Writes a GraphQL response as graphql-over-http asks: `application/graphql-response+json` when
+/// the client accepts it (then a request that failed as a whole is a 400), `application/json`
+/// otherwise. Public answers to the public may be cached briefly; everything else is private.
+fn respond(
+    req: &HttpRequest,
+    actor: Actor,
+    response: async_graphql::BatchResponse,
+) -> HttpResponse {
+    let accepts_graphql_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/graphql-response+json"));
+    let whole_request_failed = match &response {
+        async_graphql::BatchResponse::Single(r) => {
+            r.data == async_graphql::Value::Null
+                && !r.errors.is_empty()
+                && r.errors.iter().all(|e| e.path.is_empty())
+        }
+        async_graphql::BatchResponse::Batch(_) => false,
+    };
+    let cache_control = match (actor, response.is_ok(), response.cache_control().value()) {
+        (Actor::Anonymous, true, Some(value)) if !value.contains("private") => {
+            format!("public, {value}")
+        }
+        _ => "private, no-store".to_owned(),
+    };
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => body,
+        Err(e) => return refusal(ApiError::Internal(e.into())),
+    };
+    let status = if accepts_graphql_json && whole_request_failed {
+        actix_web::http::StatusCode::BAD_REQUEST
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    HttpResponse::build(status)
+        .content_type(if accepts_graphql_json {
+            "application/graphql-response+json; charset=utf-8"
+        } else {
+            "application/json; charset=utf-8"
+        })
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .insert_header((header::VARY, "Accept, Accept-Language, Authorization"))
+        .body(body)
 }
 
 /// `GET /graphql`: a WebSocket upgrade, the GraphiQL IDE for a browser, or a query in the URL.
@@ -100,7 +155,17 @@ pub async fn get(
         Ok(rc) => rc,
         Err(err) => return Ok(refusal(err)),
     };
+    let actor = rc.actor;
     let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) if is_mutation(&request) => {
+            // GET is for queries: a state change over GET could be triggered by a link.
+            let mut refused = refusal(ApiError::bad_input("query", "mutations are sent with POST"));
+            *refused.status_mut() = actix_web::http::StatusCode::METHOD_NOT_ALLOWED;
+            refused
+                .headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+            return Ok(refused);
+        }
         Ok(request) => {
             state.requests.fetch_add(1, Ordering::Relaxed);
             request.data(rc).data(Loaders::new(&state.db))
@@ -112,9 +177,27 @@ pub async fn get(
             }));
         }
     };
-    Ok(GraphQLResponse::from(schema.execute(request).await)
-        .respond_to(&req)
-        .map_into_boxed_body())
+    Ok(respond(&req, actor, schema.execute(request).await.into()))
+}
+
+/// Whether the operation a request would run is a mutation (or a subscription).
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let kind = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => op.node.ty,
+        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
+            Some(op) => op.node.ty,
+            None => return false,
+        },
+        (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
+            Some(op) => op.node.ty,
+            None => return false,
+        },
+    };
+    kind != OperationType::Query
 }
 
 fn accepts_html(req: &HttpRequest) -> bool {

@@ -12,7 +12,8 @@ pub struct RegionQuery;
 
 #[Object]
 impl RegionQuery {
-    /// All 20 regions, in reference order. Public.
+    /// All 20 regions, in reference order. Public; may be cached for 30 seconds.
+    #[graphql(cache_control(max_age = 30))]
     async fn regions(&self, ctx: &Context<'_>) -> Vec<Region> {
         services::region::list(ctx.state())
             .into_iter()
@@ -20,7 +21,9 @@ impl RegionQuery {
             .collect()
     }
 
-    /// One region by its ISO 3166-2:KZ code (`KZ-71`). Public; an unknown code is `NOT_FOUND`.
+    /// One region by its ISO 3166-2:KZ code (`KZ-71`). Public (cacheable for 30 seconds); an
+    /// unknown code is `NOT_FOUND`.
+    #[graphql(cache_control(max_age = 30))]
     async fn region(
         &self,
         ctx: &Context<'_>,

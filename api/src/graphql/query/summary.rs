@@ -12,7 +12,8 @@ pub struct SummaryQuery;
 
 #[Object]
 impl SummaryQuery {
-    /// The campaign's headline figures. Public.
+    /// The campaign's headline figures. Public; may be cached for 30 seconds.
+    #[graphql(cache_control(max_age = 30))]
     async fn relief_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<ReliefSummary> {
         let (_, db) = ctx.request();
         services::stats::summary(db)

@@ -1,0 +1,211 @@
+//! GraphQL over HTTP as a phone on 3G needs it: content types and status codes of
+//! graphql-over-http, GET for queries only, compressed answers, cache headers, batch caps.
+
+use serde_json::{Value, json};
+
+use crate::helpers::ops;
+use crate::helpers::spawn_app_with_demo;
+
+fn post(app: &crate::helpers::TestApp) -> reqwest::RequestBuilder {
+    reqwest::Client::new().post(format!("{}/graphql", app.base))
+}
+
+#[tokio::test]
+async fn the_response_type_and_status_follow_graphql_over_http() {
+    let app = spawn_app_with_demo().await;
+    let plain = post(&app)
+        .json(&json!({ "query": "{ regions { code } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(
+        plain.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+
+    let modern = || {
+        post(&app).header(
+            "Accept",
+            "application/graphql-response+json, application/json;q=0.9",
+        )
+    };
+    let ok = modern()
+        .json(&json!({ "query": "{ regions { code } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(
+        ok.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/graphql-response+json")
+    );
+    // A document that does not parse or validate fails as a whole: 400 for a client that says it
+    // understands graphql-response+json, 200 with errors for one that only knows application/json.
+    let broken = modern()
+        .json(&json!({ "query": "{ regions { nope } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), 400);
+    let body: Value = broken.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let legacy = post(&app)
+        .json(&json!({ "query": "{ regions { nope } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(legacy.status(), 200);
+}
+
+#[tokio::test]
+async fn get_runs_queries_and_refuses_mutations() {
+    let app = spawn_app_with_demo().await;
+    let get = |query: &str| {
+        reqwest::Client::new()
+            .get(format!("{}/graphql", app.base))
+            .query(&[("query", query)])
+            .send()
+    };
+    let query = get(ops::RELIEF_SUMMARY).await.unwrap();
+    assert_eq!(query.status(), 200);
+    let mutation = get("mutation { logout(refreshToken: \"x\") { ok } }")
+        .await
+        .unwrap();
+    assert_eq!(mutation.status(), 405);
+    assert_eq!(mutation.headers()["allow"], "POST");
+    let body: Value = mutation.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn public_answers_may_be_cached_and_personal_ones_never() {
+    let app = spawn_app_with_demo().await;
+    let public = post(&app)
+        .json(&json!({ "query": ops::RELIEF_SUMMARY }))
+        .send()
+        .await
+        .unwrap();
+    let cache = public.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cache.contains("public") && cache.contains("max-age=30"),
+        "{cache}"
+    );
+    assert!(
+        public.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("Accept-Language")
+    );
+    let aid = post(&app)
+        .json(&json!({ "query": ops::WHERE_TO_BRING_AID, "variables": { "regionCode": "KZ-71" } }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        aid.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("public")
+    );
+
+    let token = {
+        let login = app
+            .anonymous()
+            .gql(
+                ops::LOGIN,
+                json!({ "login": "ngo@demo.birlik.kz", "password": "demo-password" }),
+            )
+            .await;
+        login.data()["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for (query, auth) in [
+        (ops::RELIEF_SUMMARY, Some(&token)),
+        (ops::ORGANIZATION_DONATIONS, Some(&token)),
+        (ops::LOGIN, None),
+    ] {
+        let mut req = post(&app)
+            .json(&json!({ "query": query, "variables": { "login": "x", "password": "y" } }));
+        if let Some(t) = auth {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(
+            resp.headers()["cache-control"],
+            "private, no-store",
+            "{query}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn answers_are_compressed_as_the_client_asks() {
+    let app = spawn_app_with_demo().await;
+    let raw = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
+    for encoding in ["gzip", "br"] {
+        let resp = raw
+            .post(format!("{}/graphql", app.base))
+            .header("Accept-Encoding", encoding)
+            .json(&json!({ "query": ops::REGIONS_OVERVIEW }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.headers()["content-encoding"], encoding);
+    }
+    // A client that decodes them gets the same data.
+    for (gzip, brotli) in [(true, false), (false, true)] {
+        let client = reqwest::Client::builder()
+            .gzip(gzip)
+            .brotli(brotli)
+            .build()
+            .unwrap();
+        let body: Value = client
+            .post(format!("{}/graphql", app.base))
+            .json(&json!({ "query": ops::REGIONS_OVERVIEW }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["data"]["regions"].as_array().unwrap().len(), 20);
+    }
+}
+
+#[tokio::test]
+async fn a_batch_runs_every_operation_and_an_oversized_one_none() {
+    let app = spawn_app_with_demo().await;
+    let one = json!({ "query": "{ reliefSummary { collectedTonnes } }" });
+    let two: Value = post(&app)
+        .json(&json!([one, { "query": "{ regions { code } }" }]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(two.as_array().unwrap().len(), 2);
+    assert_eq!(two[0]["data"]["reliefSummary"]["collectedTonnes"], "10520");
+
+    let before = app.statements().await;
+    let eleven: Vec<Value> = (0..11).map(|_| one.clone()).collect();
+    let refused = post(&app).json(&eleven).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(app.statements().await, before, "nothing was executed");
+}
