@@ -7,6 +7,7 @@ pub mod enums;
 pub mod idempotency_key;
 pub mod login_failure;
 pub mod organization;
+pub mod persisted_query;
 pub mod prelude;
 pub mod region;
 pub mod session;

@@ -24,6 +24,7 @@ mod m20261125_000010_create_task_assignment;
 mod m20261125_000011_create_session;
 mod m20261125_000012_create_idempotency_key;
 mod m20261125_000013_create_login_failure;
+mod m20261125_000014_create_persisted_query;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000011_create_session::Migration),
             Box::new(m20261125_000012_create_idempotency_key::Migration),
             Box::new(m20261125_000013_create_login_failure::Migration),
+            Box::new(m20261125_000014_create_persisted_query::Migration),
         ]
     }
 }

@@ -209,3 +209,68 @@ async fn a_batch_runs_every_operation_and_an_oversized_one_none() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     assert_eq!(app.statements().await, before, "nothing was executed");
 }
+
+#[tokio::test]
+async fn persisted_queries_miss_then_register_then_hit_everywhere() {
+    use sha2::{Digest, Sha256};
+    let app = spawn_app_with_demo().await;
+    let hash: String = Sha256::digest(ops::RELIEF_SUMMARY.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let send = |body: Value| {
+        let request = post(&app).json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+
+    let miss = send(json!({ "extensions": extensions })).await;
+    assert_eq!(miss["errors"][0]["message"], "PersistedQueryNotFound");
+    assert_eq!(
+        miss["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+    let registered = send(json!({ "query": ops::RELIEF_SUMMARY, "extensions": extensions })).await;
+    assert_eq!(
+        registered["data"]["reliefSummary"]["collectedTonnes"],
+        "10520"
+    );
+    let hit = send(json!({ "extensions": extensions })).await;
+    assert_eq!(hit["data"]["reliefSummary"]["collectedTonnes"], "10520");
+
+    // GET with only the hash: the form a CDN can cache.
+    let get = reqwest::Client::new()
+        .get(format!("{}/graphql", app.base))
+        .query(&[("extensions", extensions.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        get.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("public")
+    );
+    let body: Value = get.json().await.unwrap();
+    assert_eq!(body["data"]["reliefSummary"]["deliveredTonnes"], "8905");
+
+    // A hash that is not the text's is refused.
+    let wrong = send(json!({ "query": "{ regions { code } }", "extensions": extensions })).await;
+    assert_eq!(wrong["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    // Another instance over the same database (or this one restarted) knows the hash too.
+    let other = app.another_instance().await;
+    let elsewhere: Value = reqwest::Client::new()
+        .post(format!("{other}/graphql"))
+        .json(&json!({ "extensions": extensions }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere["data"]["reliefSummary"]["collectedTonnes"],
+        "10520"
+    );
+}

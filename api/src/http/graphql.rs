@@ -13,6 +13,7 @@ use crate::context::{Actor, AppState, Lang, RequestCtx};
 use crate::error::ApiError;
 use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
+use crate::http::apq;
 use std::sync::atomic::Ordering;
 
 /// The request's actor and language, or the refusal of a bad token or a disabled account.
@@ -76,8 +77,30 @@ pub async fn post(
         .requests
         .fetch_add(operations as u64, Ordering::Relaxed);
     let actor = rc.actor;
-    let batch = batch.data(rc).data(Loaders::new(&state.db));
-    respond(&req, actor, schema.execute_batch(batch).await)
+    let loaders = Loaders::new(&state.db);
+    let run = |mut request: async_graphql::Request| {
+        let (schema, db, rc, loaders) = (
+            schema.clone(),
+            state.db.clone(),
+            rc.clone(),
+            loaders.clone(),
+        );
+        async move {
+            match apq::resolve(&db, &mut request).await {
+                Ok(()) => schema.execute(request.data(rc).data(loaders)).await,
+                Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+            }
+        }
+    };
+    let response = match batch {
+        async_graphql::BatchRequest::Single(request) => {
+            async_graphql::BatchResponse::Single(run(request).await)
+        }
+        async_graphql::BatchRequest::Batch(requests) => async_graphql::BatchResponse::Batch(
+            futures_util::future::join_all(requests.into_iter().map(run)).await,
+        ),
+    };
+    respond(&req, actor, response)
 }
 
 /// Writes a GraphQL response as graphql-over-http asks: `application/graphql-response+json` when
@@ -156,7 +179,20 @@ pub async fn get(
         Err(err) => return Ok(refusal(err)),
     };
     let actor = rc.actor;
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+    let parsed = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(mut request) => match apq::resolve(&state.db, &mut request).await {
+            Ok(()) => Ok(request),
+            Err(refused) => {
+                return Ok(respond(
+                    &req,
+                    actor,
+                    async_graphql::Response::from_errors(vec![refused]).into(),
+                ));
+            }
+        },
+        Err(err) => Err(err),
+    };
+    let request = match parsed {
         Ok(request) if is_mutation(&request) => {
             // GET is for queries: a state change over GET could be triggered by a link.
             let mut refused = refusal(ApiError::bad_input("query", "mutations are sent with POST"));

@@ -1,5 +1,6 @@
 //! HTTP: the routes, the GraphQL handlers (POST, GET, WebSocket, GraphiQL) and health checks.
 
+pub mod apq;
 pub mod graphql;
 pub mod health;
 pub mod routes;

@@ -6,6 +6,7 @@ pub mod donation;
 pub mod lists;
 pub mod login_failure;
 pub mod page;
+pub mod persisted_query;
 pub mod region;
 pub mod shipment;
 pub mod stats;

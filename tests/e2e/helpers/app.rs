@@ -140,3 +140,16 @@ pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp
         keys,
     }
 }
+
+impl TestApp {
+    /// The base URL of a second server over the same database (another instance of a cluster,
+    /// or this one after a restart).
+    pub async fn another_instance(&self) -> String {
+        let app = Application::build(test_config(&self.db))
+            .await
+            .expect("the application builds");
+        let addr = app.local_addr();
+        tokio::spawn(app.run_until_stopped());
+        format!("http://{addr}")
+    }
+}
