@@ -53,6 +53,10 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_MAX_BATCH", value_name = "BIRLIK_MAX_BATCH", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_batch: u32,
 
+    /// Seconds between sweeps that release claims not started 30 minutes after their task began.
+    #[arg(long, env = "BIRLIK_SWEEP_INTERVAL_S", value_name = "BIRLIK_SWEEP_INTERVAL_S", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub sweep_interval_s: u64,
+
     /// Load the demo data when the database holds nothing but reference data. On by default for
     /// the embedded database only.
     #[arg(long, env = "BIRLIK_DEMO_DATA", value_name = "BIRLIK_DEMO_DATA")]
@@ -82,6 +86,7 @@ impl Config {
             login_max_failures: 10,
             login_window_s: 300,
             max_batch: 10,
+            sweep_interval_s: 60,
             demo_data: Some(false),
         }
     }

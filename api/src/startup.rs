@@ -56,6 +56,10 @@ impl Application {
             },
         };
         let schema = graphql::build_schema(state.clone());
+        spawn_sweeper(
+            state.clone(),
+            std::time::Duration::from_secs(config.sweep_interval_s),
+        );
         let listener = TcpListener::bind(config.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let local_addr = listener.local_addr()?;
@@ -96,4 +100,19 @@ fn signing_keys(config: &Config, target: &DatabaseTarget) -> anyhow::Result<Keys
              only the embedded default generates its own key"
         ),
     }
+}
+
+/// Releases overdue claims every `interval`, for as long as the runtime lives.
+fn spawn_sweeper(state: AppState, interval: std::time::Duration) {
+    tokio::spawn(async move {
+        // The first sweep comes one interval after start, not during it.
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(err) = crate::services::task::release_unstarted(&state).await {
+                tracing::warn!(error = %err, "the sweep of unstarted claims failed; it runs again");
+            }
+        }
+    });
 }

@@ -24,6 +24,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "crate::task::Entity",
+        from = "Column::TaskId",
+        to = "crate::task::Column::Id"
+    )]
+    Task,
+}
+
+impl Related<crate::task::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Task.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -555,3 +555,58 @@ async fn the_ministry_verifies_organizations() {
     );
     let _ = thousandths("1");
 }
+
+#[tokio::test]
+async fn a_claim_not_started_30_minutes_after_the_start_is_released() {
+    let db = crate::helpers::TestDb::demo().await;
+    let app = crate::helpers::app::spawn_with(db, |c| c.sweep_interval_s = 1).await;
+    let ngo = app.as_demo_ngo().await;
+    let volunteer = app.as_demo_volunteer().await;
+    let started = chrono::Utc::now() - chrono::Duration::minutes(31);
+    let input = json!({ "input": { "title": "Раздача воды", "kind": "DISTRIBUTION", "regionCode": "KZ-39", "startsAt": started,
+        "endsAt": started + chrono::Duration::hours(4), "volunteersNeeded": 2 } });
+    let task = ngo.gql(ops::POST_TASK, input).await.data()["postTask"]["task"]["id"].clone();
+    let since = volunteer.gql(ops::MY_TASKS, json!({})).await.data()["myTasks"]["syncedAt"].clone();
+    volunteer
+        .gql(
+            ops::CLAIM_TASK,
+            json!({ "taskId": task, "idempotencyKey": "late" }),
+        )
+        .await
+        .data();
+
+    let id = birlik_api::graphql::relay::decode("Task", "id", task.as_str().unwrap()).unwrap();
+    let dbc = app.db.connect().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let released = int(&dbc, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM task_assignment WHERE task_id = {id} AND status = 'released' AND release_reason = 'not_started'")).await;
+        if released == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not released within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        int(
+            &dbc,
+            &format!("SELECT CAST(volunteers_assigned AS BIGINT) FROM task WHERE id = {id}")
+        )
+        .await,
+        0
+    );
+    // The app learns it at its next sync.
+    let delta = volunteer
+        .gql(ops::MY_TASKS, json!({ "updatedSince": since }))
+        .await;
+    assert!(
+        delta.data()["myTasks"]["removedIds"]
+            .as_array()
+            .unwrap()
+            .contains(&task),
+        "{}",
+        delta.body
+    );
+}

@@ -525,3 +525,42 @@ fn stale(t: &task::Model, expected: i32) -> ApiError {
         current: Some(current(t)),
     }
 }
+
+/// How long after a task starts an unstarted claim is released.
+pub const START_GRACE: chrono::Duration = chrono::Duration::minutes(30);
+
+/// Releases every claim whose volunteer has not started the task 30 minutes after it began, and
+/// tells them. Safe to run on every instance at once: each release is a conditional update.
+pub async fn release_unstarted(state: &crate::context::AppState) -> ApiResult<usize> {
+    use crate::events::{TaskEvent, TaskEventKind};
+    let now = Utc::now();
+    let overdue = store::task::unstarted_claims(&state.db, now - START_GRACE).await?;
+    let mut released = 0;
+    for (task_id, volunteer_id) in overdue {
+        let tx = crate::db::begin_write(&state.db).await?;
+        let done = store::task::release_claim(
+            &tx,
+            task_id,
+            volunteer_id,
+            birlik_entity::enums::ReleaseReason::NotStarted,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        if done {
+            released += 1;
+            state.events.task(TaskEvent {
+                kind: TaskEventKind::Released,
+                task_id,
+                volunteer_ids: vec![volunteer_id],
+            });
+        }
+    }
+    if released > 0 {
+        tracing::info!(
+            released,
+            "released claims not started 30 minutes after their task began"
+        );
+    }
+    Ok(released)
+}

@@ -312,3 +312,24 @@ pub async fn cancel(
         .await
         .map(|_| ())
 }
+
+/// (task, volunteer) of claims still only claimed on tasks that started before `started_before`
+/// and are not over.
+pub async fn unstarted_claims(
+    db: &impl ConnectionTrait,
+    started_before: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(i32, i32)>, DbErr> {
+    use birlik_entity::enums::TaskStatus;
+    task_assignment::Entity::find()
+        .select_only()
+        .column(task_assignment::Column::TaskId)
+        .column(task_assignment::Column::VolunteerId)
+        .inner_join(task::Entity)
+        .filter(task_assignment::Column::Status.eq(AssignmentStatus::Claimed))
+        .filter(task::Column::StartsAt.lt(started_before))
+        .filter(task::Column::Status.is_not_in([TaskStatus::Done, TaskStatus::Cancelled]))
+        .limit(1000)
+        .into_tuple()
+        .all(db)
+        .await
+}
