@@ -29,6 +29,14 @@ pub async fn connect(
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
+        // A transaction left idle is ended, so no write stays in flight for long (see
+        // `services::task::SYNC_MARGIN`); a runaway statement is stopped.
+        .map_sqlx_postgres_opts(|opts| {
+            opts.options([
+                ("idle_in_transaction_session_timeout", "30s"),
+                ("statement_timeout", "30s"),
+            ])
+        })
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

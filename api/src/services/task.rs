@@ -43,12 +43,19 @@ pub async fn open(
     Ok((page, condition))
 }
 
+/// How far before a sync's read its `syncedAt` lies: longer than any write transaction may stay
+/// open (the database ends PostgreSQL transactions idle for 30 s, and SQLite writers wait at most
+/// 5 s for the lock). A write that had stamped `updated_at` but not yet committed when a sync read
+/// is therefore still newer than the `syncedAt` that sync handed out, and the next sync sees it.
+/// The price is that a sync may repeat changes of the last minute; the app merges by `version`.
+pub const SYNC_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
+
 /// What a delta sync of the volunteer's own tasks returns besides the page.
 #[derive(Clone, Debug)]
 pub struct Sync {
     /// Tasks the volunteer no longer holds, or that were cancelled, since `updatedSince`.
     pub removed: Vec<i32>,
-    /// The instant to send as `updatedSince` next time.
+    /// The instant to send as `updatedSince` next time: before the read by [`SYNC_MARGIN`].
     pub synced_at: DateTime<Utc>,
 }
 
@@ -67,7 +74,7 @@ pub async fn mine(
             _ => ApiError::Forbidden("this list is a volunteer's".into()),
         });
     };
-    let synced_at = Utc::now();
+    let synced_at = Utc::now() - SYNC_MARGIN;
     let mut condition = Condition::all().add(store::task::held_by(volunteer_id));
     if !statuses.is_empty() {
         condition = condition.add(task::Column::Status.is_in(statuses.iter().copied()));
