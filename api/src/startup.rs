@@ -42,13 +42,15 @@ impl Application {
         }
 
         let regions = Arc::new(crate::store::region::list(&db).await?);
+        let events =
+            crate::events::Events::for_database(db.get_database_backend(), &target.url).await?;
         let state = AppState {
+            events,
             db,
             keys,
             regions,
             statements,
             requests: Arc::new(AtomicU64::new(0)),
-            events: Default::default(),
             max_batch: config.max_batch as usize,
             login_policy: crate::context::LoginPolicy {
                 max_failures: config.login_max_failures,

@@ -515,3 +515,68 @@ async fn an_unknown_login_takes_about_as_long_as_a_wrong_password() {
         "unknown {unknown:?} vs known {known:?}"
     );
 }
+
+#[tokio::test]
+async fn an_event_crosses_from_one_instance_to_another() {
+    if crate::helpers::db::skip_without_postgres("an_event_crosses_from_one_instance_to_another") {
+        return;
+    }
+    let app = spawn_app_with_demo().await;
+    let other = app.another_instance().await;
+    let login = app
+        .anonymous()
+        .gql(
+            ops::LOGIN,
+            json!({ "login": "volunteer@demo.birlik.kz", "password": "demo-password" }),
+        )
+        .await;
+    let token = login.data()["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Subscribed on the second instance…
+    let mut request = format!("{}/graphql", other.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }))).await.unwrap();
+    let ack: Value =
+        serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+    assert_eq!(ack["type"], "connection_ack");
+    ws.send(send(
+        json!({ "id": "x", "type": "subscribe", "payload": { "query": ops::TASK_EVENTS } }),
+    ))
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // …claiming on the first.
+    let volunteer = app.anonymous().with_token(&token);
+    let open = volunteer.gql(ops::OPEN_TASKS, json!({ "first": 1 })).await;
+    let task = open.data()["openTasks"]["edges"][0]["node"]["id"].clone();
+    volunteer
+        .gql(
+            ops::CLAIM_TASK,
+            json!({ "taskId": task, "idempotencyKey": "cross" }),
+        )
+        .await
+        .data();
+
+    let event = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+        .await
+        .expect("the event crossed within 5 s")
+        .unwrap()
+        .unwrap();
+    let event: Value = serde_json::from_str(event.to_text().unwrap()).unwrap();
+    assert_eq!(
+        event["payload"]["data"]["taskEvents"]["kind"], "ASSIGNED",
+        "{event}"
+    );
+    assert_eq!(event["payload"]["data"]["taskEvents"]["task"]["id"], task);
+}
