@@ -29,16 +29,42 @@ pub struct TaskEvent {
     pub volunteer_ids: Vec<i32>,
 }
 
+/// What happened to a shipment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShipmentEventKind {
+    /// It was planned.
+    Planned,
+    /// It left.
+    Dispatched,
+    /// Its delivery was confirmed.
+    Delivered,
+}
+
+/// One shipment event and the organization that sends the shipment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentEvent {
+    pub kind: ShipmentEventKind,
+    pub shipment_id: i32,
+    pub organization_id: i32,
+}
+
+/// Any event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    Task(TaskEvent),
+    Shipment(ShipmentEvent),
+}
+
 /// How many events a subscriber may fall behind before it skips ahead.
 const CAPACITY: usize = 1024;
 
-/// The PostgreSQL channel task events travel on.
-const CHANNEL: &str = "birlik_task_events";
+/// The PostgreSQL channel events travel on.
+const CHANNEL: &str = "birlik_events";
 
 /// The application's event channels.
 #[derive(Clone, Debug)]
 pub struct Events {
-    tasks: broadcast::Sender<TaskEvent>,
+    bus: broadcast::Sender<Event>,
     /// Where to `NOTIFY`, on PostgreSQL.
     notify: Option<DatabaseConnection>,
 }
@@ -46,7 +72,7 @@ pub struct Events {
 impl Default for Events {
     fn default() -> Self {
         Events {
-            tasks: broadcast::channel(CAPACITY).0,
+            bus: broadcast::channel(CAPACITY).0,
             notify: None,
         }
     }
@@ -68,7 +94,7 @@ impl Events {
             .min_connections(0)
             .sqlx_logging(false);
         let notify = sea_orm::Database::connect(options).await?;
-        tokio::spawn(listen(url.to_owned(), events.tasks.clone()));
+        tokio::spawn(listen(url.to_owned(), events.bus.clone()));
         Ok(Events {
             notify: Some(notify),
             ..events
@@ -77,9 +103,18 @@ impl Events {
 
     /// Publishes a task event (nobody listening is fine). Call it after the commit.
     pub fn task(&self, event: TaskEvent) {
+        self.publish(Event::Task(event));
+    }
+
+    /// Publishes a shipment event. Call it after the commit.
+    pub fn shipment(&self, event: ShipmentEvent) {
+        self.publish(Event::Shipment(event));
+    }
+
+    fn publish(&self, event: Event) {
         match &self.notify {
             None => {
-                let _ = self.tasks.send(event);
+                let _ = self.bus.send(event);
             }
             Some(db) => {
                 let db = db.clone();
@@ -92,22 +127,22 @@ impl Events {
                     );
                     if let Err(err) = db.execute_raw(stmt).await {
                         // Apps resynchronise with `myTasks(updatedSince:)`; a lost push is late news, not lost data.
-                        tracing::warn!(error = %err, "a task event could not be published");
+                        tracing::warn!(error = %err, "an event could not be published");
                     }
                 });
             }
         }
     }
 
-    /// A receiver of every task event from now on.
-    pub fn subscribe_tasks(&self) -> broadcast::Receiver<TaskEvent> {
-        self.tasks.subscribe()
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.bus.subscribe()
     }
 }
 
 /// Hands every notification on [`CHANNEL`] to this instance's subscribers, reconnecting after a
 /// lost connection, for as long as the runtime lives.
-async fn listen(url: String, local: broadcast::Sender<TaskEvent>) {
+async fn listen(url: String, local: broadcast::Sender<Event>) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
         let mut listener = match PgListener::connect(&url).await {
@@ -125,8 +160,7 @@ async fn listen(url: String, local: broadcast::Sender<TaskEvent>) {
         }
         loop {
             match listener.recv().await {
-                Ok(notification) => match serde_json::from_str::<TaskEvent>(notification.payload())
-                {
+                Ok(notification) => match serde_json::from_str::<Event>(notification.payload()) {
                     Ok(event) => {
                         let _ = local.send(event);
                     }

@@ -580,3 +580,61 @@ async fn an_event_crosses_from_one_instance_to_another() {
     );
     assert_eq!(event["payload"]["data"]["taskEvents"]["task"]["id"], task);
 }
+
+#[tokio::test]
+async fn an_organization_hears_of_its_shipments() {
+    use crate::helpers::ws;
+    let app = spawn_app_with_demo().await;
+    let token = |who: &'static str| {
+        let client = app.anonymous();
+        async move {
+            let gql = client
+                .gql(
+                    ops::LOGIN,
+                    json!({ "login": who, "password": "demo-password" }),
+                )
+                .await;
+            gql.data()["login"]["accessToken"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let ngo_token = token("ngo@demo.birlik.kz").await;
+    let query = "subscription { shipmentEvents { kind shipment { id status } } }";
+    let mut socket = ws::subscribe(&app.base, Some(&ngo_token), query).await;
+
+    let ngo = app.anonymous().with_token(&ngo_token);
+    let db = app.db.connect().await;
+    let donation = crate::helpers::sql::int(&db, "SELECT MIN(id) FROM donation WHERE organization_id = (SELECT organization_id FROM user_account WHERE email = 'ngo@demo.birlik.kz') AND status = 'received'").await;
+    let plan = json!({ "input": { "destinationRegionCode": "KZ-39", "items": [{ "donationId": birlik_api::graphql::relay::encode("Donation", donation as i32).0, "kilograms": 1 }],
+        "vehicle": "ГАЗель", "driverName": "Серик", "idempotencyKey": "ev" } });
+    let shipment =
+        ngo.gql(ops::PLAN_SHIPMENT, plan).await.data()["planShipment"]["shipment"]["id"].clone();
+    let planned = ws::next(&mut socket, 5).await;
+    assert_eq!(
+        planned["payload"]["data"]["shipmentEvents"],
+        json!({ "kind": "PLANNED", "shipment": { "id": shipment, "status": "PLANNED" } })
+    );
+    ngo.gql(ops::DISPATCH_SHIPMENT, json!({ "shipmentId": shipment }))
+        .await
+        .data();
+    let dispatched = ws::next(&mut socket, 5).await;
+    assert_eq!(
+        dispatched["payload"]["data"]["shipmentEvents"]["kind"],
+        "DISPATCHED"
+    );
+
+    // A volunteer has no shipment events.
+    let mut refused = ws::subscribe(
+        &app.base,
+        Some(&token("volunteer@demo.birlik.kz").await),
+        query,
+    )
+    .await;
+    let msg = ws::next(&mut refused, 5).await;
+    assert_eq!(
+        msg["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{msg}"
+    );
+}

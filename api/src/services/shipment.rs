@@ -11,6 +11,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::events::{ShipmentEvent, ShipmentEventKind};
 use crate::services::{idempotency, validate};
 use crate::store;
 
@@ -192,6 +193,11 @@ async fn plan_once(
         idempotency::record(&tx, keyed, planned.id).await?;
     }
     tx.commit().await?;
+    state.events.shipment(ShipmentEvent {
+        kind: ShipmentEventKind::Planned,
+        shipment_id: planned.id,
+        organization_id,
+    });
     Ok(planned)
 }
 
@@ -264,13 +270,13 @@ async fn transition(
 /// Puts a planned shipment on the road (its organization or the ministry).
 pub async fn dispatch(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    state: &AppState,
     id: i32,
     expected_version: Option<i32>,
 ) -> ApiResult<shipment::Model> {
     let actor = rc.actor;
-    transition(
-        db,
+    let shipment = transition(
+        &state.db,
         id,
         ShipmentStatus::Planned,
         expected_version,
@@ -289,14 +295,20 @@ pub async fn dispatch(
             row.dispatched_at = Set(Some(Utc::now()));
         },
     )
-    .await
+    .await?;
+    state.events.shipment(ShipmentEvent {
+        kind: ShipmentEventKind::Dispatched,
+        shipment_id: shipment.id,
+        organization_id: shipment.organization_id,
+    });
+    Ok(shipment)
 }
 
 /// Confirms that a dispatched shipment arrived: the sender, an organization that runs a
 /// collection point in the destination region, or the ministry.
 pub async fn confirm_delivery(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    state: &AppState,
     id: i32,
     note: Option<String>,
     expected_version: Option<i32>,
@@ -307,16 +319,17 @@ pub async fn confirm_delivery(
             organization_id, ..
         } => {
             let s = shipment::Entity::find_by_id(id)
-                .one(db)
+                .one(&state.db)
                 .await?
                 .ok_or(ApiError::NotFound { entity: "shipment" })?;
-            store::collection_point::runs_in(db, organization_id, s.destination_region_id).await?
+            store::collection_point::runs_in(&state.db, organization_id, s.destination_region_id)
+                .await?
         }
         _ => false,
     };
     let (actor, user_id) = (rc.actor, rc.actor.user_id());
-    transition(
-        db,
+    let shipment = transition(
+        &state.db,
         id,
         ShipmentStatus::Dispatched,
         expected_version,
@@ -337,5 +350,11 @@ pub async fn confirm_delivery(
             row.confirmed_by = Set(user_id);
         },
     )
-    .await
+    .await?;
+    state.events.shipment(ShipmentEvent {
+        kind: ShipmentEventKind::Delivered,
+        shipment_id: shipment.id,
+        organization_id: shipment.organization_id,
+    });
+    Ok(shipment)
 }

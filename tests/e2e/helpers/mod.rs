@@ -5,6 +5,7 @@ pub mod client;
 pub mod db;
 pub mod ops;
 pub mod sql;
+pub mod ws;
 
 pub use app::{TestApp, spawn_app, spawn_app_with_demo};
 pub use db::TestDb;

@@ -94,9 +94,9 @@ impl ShipmentMutation {
         #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")]
         expected_version: Option<i32>,
     ) -> async_graphql::Result<ShipmentPayload> {
-        let (rc, db) = ctx.request();
+        let (rc, _) = ctx.request();
         let id = self::shipment_id(&shipment_id).extend()?;
-        let shipment = services::shipment::dispatch(rc, db, id, expected_version)
+        let shipment = services::shipment::dispatch(rc, ctx.state(), id, expected_version)
             .await
             .extend()?;
         Ok(ShipmentPayload {
@@ -114,11 +114,12 @@ impl ShipmentMutation {
         #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")]
         expected_version: Option<i32>,
     ) -> async_graphql::Result<ShipmentPayload> {
-        let (rc, db) = ctx.request();
+        let (rc, _) = ctx.request();
         let id = self::shipment_id(&shipment_id).extend()?;
-        let shipment = services::shipment::confirm_delivery(rc, db, id, note, expected_version)
-            .await
-            .extend()?;
+        let shipment =
+            services::shipment::confirm_delivery(rc, ctx.state(), id, note, expected_version)
+                .await
+                .extend()?;
         Ok(ShipmentPayload {
             shipment: Shipment(shipment),
         })

@@ -6,8 +6,30 @@ use futures_util::stream::StreamExt;
 
 use crate::context::{Actor, ContextExt};
 use crate::error::{ApiError, ErrorExtensions};
-use crate::events::TaskEventKind;
+use crate::events::{ShipmentEventKind, TaskEventKind};
+use crate::graphql::types::shipment::Shipment;
 use crate::graphql::types::task::Task;
+
+/// What happened to a shipment.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "ShipmentEventKind")]
+pub enum ShipmentEventType {
+    /// It was planned.
+    Planned,
+    /// It left.
+    Dispatched,
+    /// Its delivery was confirmed.
+    Delivered,
+}
+
+/// A shipment event for the subscribed organization.
+#[derive(SimpleObject)]
+pub struct ShipmentEvent {
+    /// What happened.
+    pub kind: ShipmentEventType,
+    /// The shipment as it now stands.
+    pub shipment: Shipment,
+}
 
 /// What happened to a task.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,13 +74,14 @@ impl Subscription {
             _ => return Err(ApiError::Forbidden("task events are a volunteer's".into()).extend()),
         };
         let state = ctx.state().clone();
-        let receiver = tokio_stream::wrappers::BroadcastStream::new(state.events.subscribe_tasks());
+        let receiver = tokio_stream::wrappers::BroadcastStream::new(state.events.subscribe());
         Ok(receiver.filter_map(move |event| {
             let db = state.db.clone();
             async move {
-                let event = event
-                    .ok()
-                    .filter(|e| e.volunteer_ids.contains(&volunteer_id))?;
+                let Ok(crate::events::Event::Task(event)) = event else {
+                    return None;
+                };
+                let event = Some(event).filter(|e| e.volunteer_ids.contains(&volunteer_id))?;
                 let task = birlik_entity::task::Entity::find_by_id(event.task_id)
                     .one(&db)
                     .await
@@ -67,6 +90,49 @@ impl Subscription {
                 Some(TaskEvent {
                     kind: event.kind.into(),
                     task: Task(task),
+                })
+            }
+        }))
+    }
+
+    /// Events of the shipments of the caller's organization (all shipments for the ministry):
+    /// planned, dispatched, delivered.
+    async fn shipment_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = ShipmentEvent> + use<>> {
+        let (rc, _) = ctx.request();
+        let organization = match rc.actor {
+            Actor::Ngo {
+                organization_id, ..
+            } => Some(organization_id),
+            Actor::Ministry { .. } => None,
+            Actor::Anonymous => return Err(ApiError::Unauthenticated.extend()),
+            Actor::Volunteer { .. } => {
+                return Err(
+                    ApiError::Forbidden("shipment events are an organization's".into()).extend(),
+                );
+            }
+        };
+        let state = ctx.state().clone();
+        let receiver = tokio_stream::wrappers::BroadcastStream::new(state.events.subscribe());
+        Ok(receiver.filter_map(move |event| {
+            let db = state.db.clone();
+            async move {
+                let Ok(crate::events::Event::Shipment(event)) = event else {
+                    return None;
+                };
+                if organization.is_some_and(|o| o != event.organization_id) {
+                    return None;
+                }
+                let shipment = birlik_entity::shipment::Entity::find_by_id(event.shipment_id)
+                    .one(&db)
+                    .await
+                    .ok()
+                    .flatten()?;
+                Some(ShipmentEvent {
+                    kind: event.kind.into(),
+                    shipment: Shipment(shipment),
                 })
             }
         }))
