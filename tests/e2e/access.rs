@@ -609,31 +609,13 @@ async fn the_apps_mutations_are_for_volunteers() {
 
 #[tokio::test]
 async fn task_events_are_for_volunteers() {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
+    use crate::helpers::ws;
     let app = spawn_app_with_demo().await;
-    let login = |who: &'static str| {
-        let client = app.anonymous();
-        async move {
-            let gql = client
-                .gql(
-                    ops::LOGIN,
-                    json!({ "login": who, "password": "demo-password" }),
-                )
-                .await;
-            gql.data()["login"]["accessToken"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
-    };
     let tokens = [
         None,
-        Some(login("volunteer@demo.birlik.kz").await),
-        Some(login("ngo@demo.birlik.kz").await),
-        Some(login("ministry@demo.birlik.kz").await),
+        Some(app.login("volunteer@demo.birlik.kz").await),
+        Some(app.login("ngo@demo.birlik.kz").await),
+        Some(app.login("ministry@demo.birlik.kz").await),
     ];
     for (token, expected) in tokens.into_iter().zip([
         Some("UNAUTHENTICATED"),
@@ -641,42 +623,10 @@ async fn task_events_are_for_volunteers() {
         Some("FORBIDDEN"),
         Some("FORBIDDEN"),
     ]) {
-        let mut request = format!("{}/graphql", app.base.replace("http://", "ws://"))
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        let payload = token
-            .map(|t| json!({ "Authorization": format!("Bearer {t}") }))
-            .unwrap_or(json!({}));
-        ws.send(Message::Text(
-            json!({ "type": "connection_init", "payload": payload })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
-        let ack: Value =
-            serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
-        assert_eq!(ack["type"], "connection_ack");
-        ws.send(Message::Text(
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": ops::TASK_EVENTS } })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
+        let mut socket = ws::subscribe(&app.base, token.as_deref(), ops::TASK_EVENTS).await;
         match expected {
             Some(code) => {
-                let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .unwrap();
-                let msg: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+                let msg = ws::next(&mut socket, 5).await;
                 // graphql-transport-ws sends the refusal as a result carrying the error.
                 let errors = if msg["type"] == "error" {
                     &msg["payload"]
@@ -688,8 +638,10 @@ async fn task_events_are_for_volunteers() {
             }
             None => {
                 // Accepted: nothing arrives until an event does.
+                use futures_util::StreamExt;
                 let quiet =
-                    tokio::time::timeout(std::time::Duration::from_millis(300), ws.next()).await;
+                    tokio::time::timeout(std::time::Duration::from_millis(300), socket.next())
+                        .await;
                 assert!(quiet.is_err(), "a volunteer's subscription stays open");
             }
         }

@@ -1,9 +1,6 @@
 //! Logging in, refreshing, signing up, and the live task events of a logged-in volunteer.
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use serde_json::json;
 
 use crate::helpers::ops;
 use crate::helpers::spawn_app_with_demo;
@@ -122,42 +119,11 @@ async fn sign_up_creates_a_volunteer_and_refuses_a_second_account_for_the_phone(
 
 #[tokio::test]
 async fn a_volunteer_hears_of_the_task_they_claim() {
+    use crate::helpers::ws;
     let app = spawn_app_with_demo().await;
-    let login = app
-        .anonymous()
-        .gql(
-            ops::LOGIN,
-            json!({ "login": "volunteer@demo.birlik.kz", "password": "demo-password" }),
-        )
-        .await;
-    let token = login.data()["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = app.login("volunteer@demo.birlik.kz").await;
     let volunteer = app.anonymous().with_token(&token);
-
-    let mut request = format!("{}/graphql", app.base.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let send = |v: Value| Message::Text(v.to_string().into());
-    let next = |m: Message| serde_json::from_str::<Value>(m.to_text().unwrap()).unwrap();
-    ws.send(send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }))).await.unwrap();
-    assert_eq!(
-        next(ws.next().await.unwrap().unwrap())["type"],
-        "connection_ack"
-    );
-    ws.send(send(
-        json!({ "id": "e", "type": "subscribe", "payload": { "query": ops::TASK_EVENTS } }),
-    ))
-    .await
-    .unwrap();
-    // Let the subscription start before the event.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut socket = ws::subscribe(&app.base, Some(&token), ops::TASK_EVENTS).await;
 
     let open = volunteer.gql(ops::OPEN_TASKS, json!({ "first": 1 })).await;
     let task = open.data()["openTasks"]["edges"][0]["node"]["id"].clone();
@@ -169,12 +135,7 @@ async fn a_volunteer_hears_of_the_task_they_claim() {
         .await
         .data();
 
-    let event = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
-        .await
-        .expect("an event within 5 s")
-        .unwrap()
-        .unwrap();
-    let event = next(event);
+    let event = ws::next(&mut socket, 5).await;
     assert_eq!(event["type"], "next", "{event}");
     assert_eq!(event["payload"]["data"]["taskEvents"]["kind"], "ASSIGNED");
     assert_eq!(event["payload"]["data"]["taskEvents"]["task"]["id"], task);
@@ -518,45 +479,15 @@ async fn an_unknown_login_takes_about_as_long_as_a_wrong_password() {
 
 #[tokio::test]
 async fn an_event_crosses_from_one_instance_to_another() {
+    use crate::helpers::ws;
     if crate::helpers::db::skip_without_postgres("an_event_crosses_from_one_instance_to_another") {
         return;
     }
     let app = spawn_app_with_demo().await;
     let other = app.another_instance().await;
-    let login = app
-        .anonymous()
-        .gql(
-            ops::LOGIN,
-            json!({ "login": "volunteer@demo.birlik.kz", "password": "demo-password" }),
-        )
-        .await;
-    let token = login.data()["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-
-    // Subscribed on the second instance…
-    let mut request = format!("{}/graphql", other.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let send = |v: Value| Message::Text(v.to_string().into());
-    ws.send(send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }))).await.unwrap();
-    let ack: Value =
-        serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
-    assert_eq!(ack["type"], "connection_ack");
-    ws.send(send(
-        json!({ "id": "x", "type": "subscribe", "payload": { "query": ops::TASK_EVENTS } }),
-    ))
-    .await
-    .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-
-    // …claiming on the first.
+    let token = app.login("volunteer@demo.birlik.kz").await;
+    // Subscribed on the second instance, claiming on the first.
+    let mut socket = ws::subscribe(&other, Some(&token), ops::TASK_EVENTS).await;
     let volunteer = app.anonymous().with_token(&token);
     let open = volunteer.gql(ops::OPEN_TASKS, json!({ "first": 1 })).await;
     let task = open.data()["openTasks"]["edges"][0]["node"]["id"].clone();
@@ -568,12 +499,7 @@ async fn an_event_crosses_from_one_instance_to_another() {
         .await
         .data();
 
-    let event = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
-        .await
-        .expect("the event crossed within 5 s")
-        .unwrap()
-        .unwrap();
-    let event: Value = serde_json::from_str(event.to_text().unwrap()).unwrap();
+    let event = ws::next(&mut socket, 5).await;
     assert_eq!(
         event["payload"]["data"]["taskEvents"]["kind"], "ASSIGNED",
         "{event}"
@@ -600,7 +526,7 @@ async fn an_organization_hears_of_its_shipments() {
                 .to_owned()
         }
     };
-    let ngo_token = token("ngo@demo.birlik.kz").await;
+    let ngo_token = app.login("ngo@demo.birlik.kz").await;
     let query = "subscription { shipmentEvents { kind shipment { id status } } }";
     let mut socket = ws::subscribe(&app.base, Some(&ngo_token), query).await;
 

@@ -153,3 +153,20 @@ impl TestApp {
         format!("http://{addr}")
     }
 }
+
+impl TestApp {
+    /// An access token of a demo account, through the `login` mutation.
+    pub async fn login(&self, login: &str) -> String {
+        let gql = self
+            .anonymous()
+            .gql(
+                super::ops::LOGIN,
+                serde_json::json!({ "login": login, "password": "demo-password" }),
+            )
+            .await;
+        gql.data()["login"]["accessToken"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+}

@@ -174,6 +174,18 @@ pub struct AccountPayload {
 #[derive(Default)]
 pub struct AccountMutation;
 
+async fn set_disabled(
+    ctx: &Context<'_>,
+    user_id: &ID,
+    disabled: bool,
+) -> async_graphql::Result<AccountPayload> {
+    let id = relay::decode("User", "userId", user_id).extend()?;
+    let user = services::account::set_disabled(ctx.request().0, ctx.state(), id, disabled)
+        .await
+        .extend()?;
+    Ok(AccountPayload { user: User(user) })
+}
+
 #[Object]
 impl AccountMutation {
     /// Creates a login for an organization's staff (the ministry).
@@ -207,12 +219,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account.")] user_id: ID,
     ) -> async_graphql::Result<AccountPayload> {
-        let (rc, _) = ctx.request();
-        let id = relay::decode("User", "userId", &user_id).extend()?;
-        let user = services::account::set_disabled(rc, ctx.state(), id, true)
-            .await
-            .extend()?;
-        Ok(AccountPayload { user: User(user) })
+        set_disabled(ctx, &user_id, true).await
     }
 
     /// Enables a disabled account again (the ministry).
@@ -221,12 +228,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account.")] user_id: ID,
     ) -> async_graphql::Result<AccountPayload> {
-        let (rc, _) = ctx.request();
-        let id = relay::decode("User", "userId", &user_id).extend()?;
-        let user = services::account::set_disabled(rc, ctx.state(), id, false)
-            .await
-            .extend()?;
-        Ok(AccountPayload { user: User(user) })
+        set_disabled(ctx, &user_id, false).await
     }
 
     /// Changes the caller's password. Every session of the account ends; the answer starts a new one.
