@@ -22,7 +22,8 @@ pub async fn page(
     let condition = Condition::all()
         .add(access::donations(&rc.actor)?)
         .add(filter);
-    let page = store::donation::page(db, condition.clone(), ordering, &req).await?;
+    let page =
+        store::page::read::<donation::Entity, _>(db, condition.clone(), ordering, &req).await?;
     Ok((page, condition))
 }
 
@@ -51,12 +52,7 @@ pub async fn register(
     input: Registration,
     key: Option<&str>,
 ) -> ApiResult<donation::Model> {
-    match register_once(rc, db, &input, key).await {
-        Err(e) if crate::services::idempotency::lost_race(&e) => {
-            register_once(rc, db, &input, key).await
-        }
-        other => other,
-    }
+    crate::services::idempotency::run(|| register_once(rc, db, &input, key)).await
 }
 
 async fn register_once(

@@ -96,6 +96,19 @@ pub async fn record(db: &impl ConnectionTrait, keyed: &Keyed<'_>, result_id: i32
 const KEY_RACE: &str = "a request with this idempotency key is being processed; retry";
 
 /// True when a keyed call lost the race to record its key (the first call has now committed).
-pub fn lost_race(err: &ApiError) -> bool {
+fn lost_race(err: &ApiError) -> bool {
     matches!(err, ApiError::Conflict { message, .. } if message == KEY_RACE)
+}
+
+/// Runs a keyed mutation; if it lost the race to record its key to a concurrent duplicate, runs
+/// it once more, which then replays the winner's result.
+pub async fn run<T, F, Fut>(mut attempt: F) -> ApiResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ApiResult<T>>,
+{
+    match attempt().await {
+        Err(e) if lost_race(&e) => attempt().await,
+        other => other,
+    }
 }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use birlik_entity::enums::{DonationStatus, ShipmentStatus};
 use birlik_entity::{donation, shipment, shipment_item};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+};
 
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
@@ -36,10 +38,7 @@ pub async fn plan(
     input: Plan,
     key: Option<&str>,
 ) -> ApiResult<shipment::Model> {
-    match plan_once(rc, state, &input, key).await {
-        Err(e) if idempotency::lost_race(&e) => plan_once(rc, state, &input, key).await,
-        other => other,
-    }
+    idempotency::run(|| plan_once(rc, state, &input, key)).await
 }
 
 async fn plan_once(
@@ -211,7 +210,7 @@ fn ensure_version(s: &shipment::Model, expected: Option<i32>) -> ApiResult<()> {
             ),
             current: Some(serde_json::json!({
                 "id": crate::graphql::relay::encode("Shipment", s.id).0,
-                "status": format!("{:?}", s.status).to_uppercase(),
+                "status": s.status.to_value().to_uppercase(),
                 "version": s.version,
             })),
         }),
@@ -238,7 +237,7 @@ async fn transition(
         return Err(ApiError::Conflict {
             message: format!("the shipment is {:?}, not {from:?}", current.status).to_lowercase(),
             current: Some(
-                serde_json::json!({ "status": format!("{:?}", current.status).to_uppercase(), "version": current.version }),
+                serde_json::json!({ "status": current.status.to_value().to_uppercase(), "version": current.version }),
             ),
         });
     }

@@ -117,12 +117,7 @@ pub async fn post(
     input: Posting,
     key: Option<&str>,
 ) -> ApiResult<task::Model> {
-    match post_once(rc, state, &input, key).await {
-        Err(e) if crate::services::idempotency::lost_race(&e) => {
-            post_once(rc, state, &input, key).await
-        }
-        other => other,
-    }
+    crate::services::idempotency::run(|| post_once(rc, state, &input, key)).await
 }
 
 async fn post_once(
@@ -288,12 +283,7 @@ pub async fn claim(
     task_id: i32,
     key: &str,
 ) -> ApiResult<task::Model> {
-    match claim_once(rc, state, task_id, key).await {
-        Err(e) if crate::services::idempotency::lost_race(&e) => {
-            claim_once(rc, state, task_id, key).await
-        }
-        other => other,
-    }
+    crate::services::idempotency::run(|| claim_once(rc, state, task_id, key)).await
 }
 
 async fn claim_once(

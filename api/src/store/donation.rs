@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use crate::store::page::{self, KeyValue, Page, PageRequest};
+use crate::store::page::{self, KeyValue};
 
 /// What donations can be ordered by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,21 +77,6 @@ pub fn newest_first() -> Ordering {
 /// A donation column, qualified with its table.
 pub fn column(c: donation::Column) -> SimpleExpr {
     Expr::col((donation::Entity, c))
-}
-
-/// A page of donations matching `condition`.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    condition: Condition,
-    ordering: &Ordering,
-    req: &PageRequest,
-) -> Result<Page<donation::Model>, DbErr> {
-    let select = page::bound(
-        donation::Entity::find().filter(condition),
-        &ordering.sort_keys(),
-        req,
-    );
-    Ok(page::finish(select.all(db).await?, req))
 }
 
 /// Count and grams of the donations matching `condition`, in one statement.
