@@ -57,6 +57,11 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_SWEEP_INTERVAL_S", value_name = "BIRLIK_SWEEP_INTERVAL_S", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub sweep_interval_s: u64,
 
+    /// Seconds between keepalive pings on a WebSocket; a client silent for two and a half
+    /// intervals, or that takes longer than one to read what it is sent, is disconnected.
+    #[arg(long, env = "BIRLIK_WS_PING_S", value_name = "BIRLIK_WS_PING_S", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub ws_ping_s: u64,
+
     /// Load the demo data when the database holds nothing but reference data. On by default for
     /// the embedded database only.
     #[arg(long, env = "BIRLIK_DEMO_DATA", value_name = "BIRLIK_DEMO_DATA")]
@@ -87,6 +92,7 @@ impl Config {
             login_window_s: 300,
             max_batch: 10,
             sweep_interval_s: 60,
+            ws_ping_s: 30,
             demo_data: Some(false),
         }
     }

@@ -106,6 +106,8 @@ pub struct AppState {
     pub login_policy: LoginPolicy,
     /// Most operations in one batched request.
     pub max_batch: usize,
+    /// How often a WebSocket is pinged.
+    pub ws_ping: std::time::Duration,
 }
 
 /// How failed logins are slowed and then refused for a while.

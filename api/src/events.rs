@@ -48,11 +48,18 @@ pub struct ShipmentEvent {
     pub organization_id: i32,
 }
 
+/// An account was disabled: its open sockets close.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDisabled {
+    pub user_id: i32,
+}
+
 /// Any event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     Task(TaskEvent),
     Shipment(ShipmentEvent),
+    AccountDisabled(AccountDisabled),
 }
 
 /// How many events a subscriber may fall behind before it skips ahead.
@@ -109,6 +116,11 @@ impl Events {
     /// Publishes a shipment event. Call it after the commit.
     pub fn shipment(&self, event: ShipmentEvent) {
         self.publish(Event::Shipment(event));
+    }
+
+    /// Publishes that an account was disabled. Call it after the commit.
+    pub fn account_disabled(&self, user_id: i32) {
+        self.publish(Event::AccountDisabled(AccountDisabled { user_id }));
     }
 
     fn publish(&self, event: Event) {

@@ -15,6 +15,7 @@ mod mutations;
 mod node;
 mod schema;
 mod sessions;
+mod sockets;
 mod statements;
 mod stats;
 mod summary;

@@ -9,8 +9,17 @@ use crate::error::{ApiError, ApiResult};
 
 /// Reads the bearer token, if any, into an actor.
 pub fn actor(header: Option<&str>, keys: &Keys) -> ApiResult<Actor> {
+    Ok(actor_until(header, keys)?.0)
+}
+
+/// Reads the bearer token, if any, into an actor and the instant its token expires (none for the
+/// anonymous public).
+pub fn actor_until(
+    header: Option<&str>,
+    keys: &Keys,
+) -> ApiResult<(Actor, Option<chrono::DateTime<chrono::Utc>>)> {
     let Some(header) = header else {
-        return Ok(Actor::Anonymous);
+        return Ok((Actor::Anonymous, None));
     };
     let token = header
         .strip_prefix("Bearer ")
@@ -20,7 +29,9 @@ pub fn actor(header: Option<&str>, keys: &Keys) -> ApiResult<Actor> {
         .ok_or(ApiError::Unauthenticated)?;
     let claims = keys.verify(token).map_err(|_| ApiError::Unauthenticated)?;
     let user_id: i32 = claims.sub.parse().map_err(|_| ApiError::Unauthenticated)?;
-    match (claims.role, claims.org, claims.vol) {
+    let expires_at =
+        chrono::DateTime::from_timestamp(claims.exp, 0).ok_or(ApiError::Unauthenticated)?;
+    let actor = match (claims.role, claims.org, claims.vol) {
         (Role::Ministry, None, None) => Ok(Actor::Ministry { user_id }),
         (Role::Ngo, Some(organization_id), None) => Ok(Actor::Ngo {
             user_id,
@@ -31,7 +42,8 @@ pub fn actor(header: Option<&str>, keys: &Keys) -> ApiResult<Actor> {
             volunteer_id,
         }),
         _ => Err(ApiError::Unauthenticated),
-    }
+    }?;
+    Ok((actor, Some(expires_at)))
 }
 
 /// Refuses a token whose account is gone or disabled: disabling an account stops its tokens at

@@ -4,16 +4,15 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::Data;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLSubscription};
+use async_graphql_actix_web::GraphQLBatchRequest;
 
 use crate::auth::extract;
 use crate::context::{Actor, AppState, Lang, RequestCtx};
 use crate::error::ApiError;
 use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
-use crate::http::apq;
+use crate::http::{apq, socket};
 use std::sync::atomic::Ordering;
 
 /// The request's actor and language, or the refusal of a bad token or a disabled account.
@@ -158,7 +157,7 @@ pub async fn get(
     state: web::Data<AppState>,
 ) -> actix_web::Result<HttpResponse> {
     if req.headers().contains_key(header::UPGRADE) {
-        return subscribe(
+        return socket::start(
             &req,
             payload,
             schema.get_ref().clone(),
@@ -241,46 +240,4 @@ fn accepts_html(req: &HttpRequest) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"))
-}
-
-/// A WebSocket session; the access token comes in `connection_init` (`{"Authorization": "Bearer …"}`).
-fn subscribe(
-    req: &HttpRequest,
-    payload: web::Payload,
-    schema: AppSchema,
-    state: AppState,
-) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::from_accept_language(
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let address = req.peer_addr().map(|a| a.ip());
-    GraphQLSubscription::new(schema)
-        .on_connection_init(move |value| {
-            let keys = state.keys.clone();
-            let db = state.db.clone();
-            async move {
-                let token = ["Authorization", "authorization"]
-                    .iter()
-                    .find_map(|k| value.get(*k).and_then(|v| v.as_str()).map(str::to_owned));
-                let actor = match token {
-                    Some(t) => extract::actor(Some(&t), &keys)
-                        .map_err(|_| async_graphql::Error::new("authentication required"))?,
-                    None => Actor::Anonymous,
-                };
-                extract::ensure_active(&db, &actor)
-                    .await
-                    .map_err(|_| async_graphql::Error::new("authentication required"))?;
-                let mut data = Data::default();
-                data.insert(RequestCtx {
-                    actor,
-                    lang,
-                    address,
-                });
-                data.insert(Loaders::new(&db));
-                Ok(data)
-            }
-        })
-        .start(req, payload)
 }

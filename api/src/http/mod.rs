@@ -4,3 +4,4 @@ pub mod apq;
 pub mod graphql;
 pub mod health;
 pub mod routes;
+pub mod socket;

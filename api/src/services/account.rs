@@ -155,6 +155,9 @@ pub async fn set_disabled(
         .await?
         .ok_or(ApiError::NotFound { entity: "user" })?;
     tx.commit().await?;
+    if disabled {
+        state.events.account_disabled(user_id);
+    }
     Ok(account)
 }
 

@@ -170,3 +170,12 @@ impl TestApp {
             .to_owned()
     }
 }
+
+impl TestApp {
+    /// The same access token, re-signed to expire `seconds` from now.
+    pub fn expiring(&self, token: &str, seconds: i64) -> String {
+        let mut claims = self.keys.verify(token).expect("a valid token");
+        claims.exp = chrono::Utc::now().timestamp() + seconds;
+        self.keys.sign(&claims).unwrap()
+    }
+}

@@ -1,0 +1,356 @@
+//! GraphQL subscriptions over WebSocket, `graphql-transport-ws` and the older `graphql-ws`.
+//!
+//! async-graphql speaks the protocols; this module owns the socket around them, so that it can
+//! close it when the server must:
+//! - the access token from `connection_init` expires (close code 4401), unless the client sends a
+//!   fresher one for the same account in a `ping` message's payload first
+//!   (`{"type":"ping","payload":{"Authorization":"Bearer …"}}`, answered by a `pong` carrying the
+//!   new `expiresAt`), which keeps every subscription running;
+//! - the account is disabled (4403), on any instance;
+//! - no `connection_init` arrives within [`INIT_WAIT`] (4408);
+//! - the client stops answering pings for two and a half intervals, or takes longer than an
+//!   interval to read what it is sent (1001). A slow reader never makes the server buffer more than
+//!   a few frames: its events lag and skip, and it is disconnected.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, CloseReason, Session};
+use async_graphql::Data;
+use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::auth::extract;
+use crate::context::{Actor, AppState, Lang, RequestCtx};
+use crate::events::Event;
+use crate::graphql::AppSchema;
+use crate::graphql::loaders::Loaders;
+
+/// How long a socket may stay open without `connection_init`.
+pub const INIT_WAIT: Duration = Duration::from_secs(10);
+/// The largest message a client may send.
+const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Client messages waiting for the protocol to read them; more is a flood, and closes the socket.
+const INBOUND_QUEUE: usize = 32;
+
+/// graphql-transport-ws: the token is missing, invalid or expired.
+const UNAUTHORIZED: u16 = 4401;
+/// graphql-transport-ws: the account may no longer subscribe.
+const FORBIDDEN: u16 = 4403;
+/// graphql-transport-ws: no `connection_init` in time.
+const INIT_TIMEOUT: u16 = 4408;
+/// RFC 6455: the endpoint is going away (here: the peer stopped answering or reading).
+const GOING_AWAY: u16 = 1001;
+/// RFC 6455: a protocol error.
+const PROTOCOL_ERROR: u16 = 1002;
+/// RFC 6455: a policy violation (here: a flood of messages).
+const POLICY_VIOLATION: u16 = 1008;
+/// RFC 6455: a message too big to process.
+const TOO_BIG: u16 = 1009;
+
+/// Who the socket was opened for, once `connection_init` is accepted.
+#[derive(Clone, Copy, Debug)]
+struct Authenticated {
+    user_id: Option<i32>,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+/// Upgrades `GET /graphql` to a WebSocket speaking the subprotocol the client asks for.
+pub fn start(
+    req: &HttpRequest,
+    payload: web::Payload,
+    schema: AppSchema,
+    state: AppState,
+) -> actix_web::Result<HttpResponse> {
+    let (response, session, stream) =
+        actix_ws::handle_with_protocols(req, payload, &["graphql-transport-ws", "graphql-ws"])?;
+    let Some(protocol) = response
+        .headers()
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|p| p.to_str().ok())
+        .and_then(|p| p.parse::<WebSocketProtocols>().ok())
+    else {
+        return Ok(HttpResponse::BadRequest()
+            .content_type("text/plain; charset=utf-8")
+            .body("ask for the graphql-transport-ws (or graphql-ws) WebSocket subprotocol"));
+    };
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let address = req.peer_addr().map(|a| a.ip());
+    let stream = stream
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_MESSAGE_BYTES);
+    actix_web::rt::spawn(async move {
+        let connection = Connection {
+            protocol,
+            state,
+            lang,
+            address,
+        };
+        connection.run(session, stream, schema).await;
+    });
+    Ok(response)
+}
+
+/// One socket's settings.
+struct Connection {
+    protocol: WebSocketProtocols,
+    state: AppState,
+    lang: Lang,
+    address: Option<std::net::IpAddr>,
+}
+
+impl Connection {
+    async fn run(
+        self,
+        mut session: Session,
+        mut stream: actix_ws::AggregatedMessageStream,
+        schema: AppSchema,
+    ) {
+        let (auth_tx, mut auth_rx) = watch::channel(None::<Authenticated>);
+        let (inbound, inbound_rx) = mpsc::channel::<Bytes>(INBOUND_QUEUE);
+        let init = self.on_connection_init(auth_tx);
+        let mut graphql = WebSocket::new(
+            schema,
+            tokio_stream::wrappers::ReceiverStream::new(inbound_rx),
+            self.protocol,
+        )
+        .on_connection_init(init);
+        let mut events =
+            tokio_stream::wrappers::BroadcastStream::new(self.state.events.subscribe());
+        let interval = self.state.ws_ping;
+        let mut pings = tokio::time::interval_at(Instant::now() + interval, interval);
+        let init_deadline = tokio::time::sleep(INIT_WAIT);
+        tokio::pin!(init_deadline);
+        let mut last_heard = Instant::now();
+        let mut auth: Option<Authenticated> = None;
+
+        let close: Option<(u16, &str)> = loop {
+            let expiry = auth.and_then(|a| a.expires_at).map(instant_of);
+            tokio::select! {
+                incoming = stream.next() => {
+                    last_heard = Instant::now();
+                    let message = match incoming {
+                        None => break None,
+                        Some(Err(actix_ws::ProtocolError::Overflow)) => {
+                            break Some((TOO_BIG, "message too big"));
+                        }
+                        Some(Err(_)) => break Some((PROTOCOL_ERROR, "malformed frame")),
+                        Some(Ok(message)) => message,
+                    };
+                    let text = match message {
+                        AggregatedMessage::Text(text) => text.into_bytes(),
+                        AggregatedMessage::Binary(bytes) => bytes,
+                        AggregatedMessage::Ping(bytes) => {
+                            if session.pong(&bytes).await.is_err() {
+                                break None;
+                            }
+                            continue;
+                        }
+                        AggregatedMessage::Pong(_) => continue,
+                        AggregatedMessage::Close(_) => break Some((1000, "")),
+                    };
+                    if let (Some(current), Some(token)) = (auth, self.reauthentication(&text)) {
+                        match self.reauthenticate(current, &token).await {
+                            Ok(renewed) => {
+                                auth = Some(renewed);
+                                let pong = serde_json::json!({
+                                    "type": "pong",
+                                    "payload": { "expiresAt": renewed.expires_at },
+                                });
+                                if !self.send(&mut session, pong.to_string()).await {
+                                    break Some((GOING_AWAY, "the client does not read"));
+                                }
+                                continue;
+                            }
+                            Err(code) => break Some((code, "the new token is not accepted")),
+                        }
+                    }
+                    if inbound.try_send(text).is_err() {
+                        break Some((POLICY_VIOLATION, "too many messages"));
+                    }
+                }
+                outgoing = graphql.next() => match outgoing {
+                    Some(WsMessage::Text(text)) => {
+                        if !self.send(&mut session, text).await {
+                            break Some((GOING_AWAY, "the client does not read"));
+                        }
+                    }
+                    Some(WsMessage::Close(code, reason)) => {
+                        let _ = close(session, code, &reason, interval).await;
+                        return;
+                    }
+                    None => break Some((1000, "")),
+                },
+                changed = auth_rx.changed() => {
+                    if changed.is_ok() {
+                        auth = *auth_rx.borrow_and_update();
+                    }
+                }
+                _ = pings.tick() => {
+                    if last_heard.elapsed() > interval * 5 / 2 {
+                        break Some((GOING_AWAY, "no answer to pings"));
+                    }
+                    if tokio::time::timeout(interval, session.ping(b"")).await.is_err() {
+                        break Some((GOING_AWAY, "the client does not read"));
+                    }
+                    // The older protocol's clients watch for its own keepalive message.
+                    if auth.is_some()
+                        && self.protocol == WebSocketProtocols::SubscriptionsTransportWS
+                        && !self.send(&mut session, r#"{"type":"ka"}"#.to_owned()).await
+                    {
+                        break Some((GOING_AWAY, "the client does not read"));
+                    }
+                }
+                _ = &mut init_deadline, if auth.is_none() => {
+                    break Some((INIT_TIMEOUT, "connection initialisation timeout"));
+                }
+                _ = tokio::time::sleep_until(expiry.unwrap_or_else(Instant::now)), if expiry.is_some() => {
+                    break Some((UNAUTHORIZED, "token expired"));
+                }
+                event = events.next() => {
+                    let Some(event) = event else {
+                        break Some((GOING_AWAY, "the server is stopping"));
+                    };
+                    let Some(user_id) = auth.and_then(|a| a.user_id) else { continue };
+                    let disabled = match event {
+                        Ok(Event::AccountDisabled(disabled)) => disabled.user_id == user_id,
+                        // Fell behind the bus: whatever was missed, the account is checked anew.
+                        Err(_) => !self.still_active(user_id).await,
+                        Ok(_) => false,
+                    };
+                    if disabled {
+                        break Some((FORBIDDEN, "account disabled"));
+                    }
+                }
+            }
+        };
+        match close {
+            Some((code, reason)) => {
+                tracing::debug!(code, reason, "closing a WebSocket");
+                let _ = self::close(session, code, reason, interval).await;
+            }
+            None => drop(session),
+        }
+    }
+
+    /// The `connection_init` handler: the token (if any) becomes the socket's actor.
+    fn on_connection_init(
+        &self,
+        auth: watch::Sender<Option<Authenticated>>,
+    ) -> impl FnOnce(
+        serde_json::Value,
+    ) -> futures_util::future::BoxFuture<'static, async_graphql::Result<Data>>
+    + Send
+    + 'static {
+        let state = self.state.clone();
+        let (lang, address) = (self.lang, self.address);
+        move |payload| {
+            Box::pin(async move {
+                let token = authorization(&payload);
+                let (actor, expires_at) = extract::actor_until(token.as_deref(), &state.keys)
+                    .map_err(|_| async_graphql::Error::new("authentication required"))?;
+                extract::ensure_active(&state.db, &actor)
+                    .await
+                    .map_err(|_| async_graphql::Error::new("authentication required"))?;
+                let _ = auth.send(Some(Authenticated {
+                    user_id: actor.user_id(),
+                    expires_at,
+                }));
+                let mut data = Data::default();
+                data.insert(RequestCtx {
+                    actor,
+                    lang,
+                    address,
+                });
+                data.insert(Loaders::new(&state.db));
+                Ok(data)
+            })
+        }
+    }
+
+    /// The token of a re-authenticating `ping` (graphql-transport-ws only).
+    fn reauthentication(&self, text: &[u8]) -> Option<String> {
+        if self.protocol != WebSocketProtocols::GraphQLWS {
+            return None;
+        }
+        let message: serde_json::Value = serde_json::from_slice(text).ok()?;
+        if message.get("type")?.as_str()? != "ping" {
+            return None;
+        }
+        authorization(message.get("payload")?)
+    }
+
+    /// Accepts a fresher token for the same account, or names the close code that refuses it.
+    async fn reauthenticate(
+        &self,
+        current: Authenticated,
+        token: &str,
+    ) -> Result<Authenticated, u16> {
+        let (actor, expires_at) =
+            extract::actor_until(Some(token), &self.state.keys).map_err(|_| UNAUTHORIZED)?;
+        if actor == Actor::Anonymous || actor.user_id() != current.user_id {
+            return Err(FORBIDDEN);
+        }
+        extract::ensure_active(&self.state.db, &actor)
+            .await
+            .map_err(|_| FORBIDDEN)?;
+        Ok(Authenticated {
+            user_id: actor.user_id(),
+            expires_at,
+        })
+    }
+
+    async fn still_active(&self, user_id: i32) -> bool {
+        !matches!(
+            crate::store::user::disabled(&self.state.db, user_id).await,
+            Ok(Some(true)) | Ok(None)
+        )
+    }
+
+    /// Sends a text frame, unless the client has not made room for it within a ping interval.
+    async fn send(&self, session: &mut Session, text: String) -> bool {
+        matches!(
+            tokio::time::timeout(self.state.ws_ping, session.text(text)).await,
+            Ok(Ok(()))
+        )
+    }
+}
+
+/// The `Authorization` entry of a `connection_init` or `ping` payload.
+fn authorization(payload: &serde_json::Value) -> Option<String> {
+    ["Authorization", "authorization"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
+}
+
+/// When a wall-clock instant falls, on the monotonic clock.
+fn instant_of(at: DateTime<Utc>) -> Instant {
+    let left = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+    Instant::now() + left
+}
+
+/// Sends a close frame (unless the client cannot take it) and ends the socket.
+async fn close(
+    session: Session,
+    code: u16,
+    reason: &str,
+    wait: Duration,
+) -> Result<(), actix_ws::Closed> {
+    let reason = CloseReason {
+        code: code.into(),
+        description: (!reason.is_empty()).then(|| reason.to_owned()),
+    };
+    tokio::time::timeout(wait, session.close(Some(reason)))
+        .await
+        .unwrap_or(Err(actix_ws::Closed))
+}
