@@ -62,10 +62,24 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_WS_PING_S", value_name = "BIRLIK_WS_PING_S", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub ws_ping_s: u64,
 
+    /// Which operations run: `any`, or only the clients' known operations (`allowlist`).
+    #[arg(long, env = "BIRLIK_OPERATIONS", value_name = "BIRLIK_OPERATIONS", value_enum, default_value_t = Operations::Any)]
+    pub operations: Operations,
+
     /// Load the demo data when the database holds nothing but reference data. On by default for
     /// the embedded database only.
     #[arg(long, env = "BIRLIK_DEMO_DATA", value_name = "BIRLIK_DEMO_DATA")]
     pub demo_data: Option<bool>,
+}
+
+/// Which GraphQL operations the server runs.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Operations {
+    /// Any valid operation.
+    #[default]
+    Any,
+    /// Only the operations of the clients' files (`api/operations/`), up to comments and spacing.
+    Allowlist,
 }
 
 /// Where the data lives, resolved from `DATABASE_URL`.
@@ -93,6 +107,7 @@ impl Config {
             max_batch: 10,
             sweep_interval_s: 60,
             ws_ping_s: 30,
+            operations: Operations::Any,
             demo_data: Some(false),
         }
     }

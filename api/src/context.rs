@@ -108,6 +108,8 @@ pub struct AppState {
     pub max_batch: usize,
     /// How often a WebSocket is pinged.
     pub ws_ping: std::time::Duration,
+    /// Which operations run.
+    pub operations: crate::config::Operations,
 }
 
 /// How failed logins are slowed and then refused for a while.

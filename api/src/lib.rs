@@ -14,6 +14,7 @@ pub mod graphql;
 pub mod http;
 pub mod labels;
 pub mod mass;
+pub mod operations;
 pub mod services;
 pub mod startup;
 pub mod store;

@@ -53,6 +53,7 @@ impl Application {
             requests: Arc::new(AtomicU64::new(0)),
             max_batch: config.max_batch as usize,
             ws_ping: std::time::Duration::from_secs(config.ws_ping_s),
+            operations: config.operations,
             login_policy: crate::context::LoginPolicy {
                 max_failures: config.login_max_failures,
                 window: std::time::Duration::from_secs(config.login_window_s),

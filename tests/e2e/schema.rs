@@ -77,10 +77,10 @@ fn every_type_field_argument_and_enum_value_is_described() {
 #[test]
 fn every_client_operation_is_copied_verbatim_and_run_by_a_test() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ops = std::fs::read_to_string(root.join("tests/e2e/helpers/ops.rs")).unwrap();
+    let ops = std::fs::read_to_string(root.join("api/src/operations.rs")).unwrap();
     let shared = root.join("../shared/clients");
     let mut count = 0;
-    for client in std::fs::read_dir(root.join("tests/clients")).unwrap() {
+    for client in std::fs::read_dir(root.join("api/operations")).unwrap() {
         let client = client.unwrap().path();
         for op in std::fs::read_dir(&client).unwrap() {
             let op = op.unwrap().path();
@@ -90,8 +90,8 @@ fn every_client_operation_is_copied_verbatim_and_run_by_a_test() {
                 op.file_name().unwrap().to_str().unwrap()
             );
             assert!(
-                ops.contains(&format!("clients/{rel}")),
-                "{rel} is not in tests/e2e/helpers/ops.rs, so no test runs it"
+                ops.contains(&format!("operations/{rel}")),
+                "{rel} is not in api/src/operations.rs, so no test runs it"
             );
             // Beside a checkout of the steering repository, the copy must still be the original.
             if let Ok(original) = std::fs::read_to_string(shared.join(&rel)) {

@@ -118,6 +118,72 @@ async fn sign_up_creates_a_volunteer_and_refuses_a_second_account_for_the_phone(
 }
 
 #[tokio::test]
+async fn a_keyed_sign_up_retried_makes_one_account() {
+    use crate::helpers::sql;
+    let app = spawn_app_with_demo().await;
+    let db = app.db.connect().await;
+    let input = |phone: &str, name: &str, password: &str| {
+        json!({ "input": {
+            "fullName": name, "phone": phone, "password": password, "regionCode": "KZ-39",
+            "idempotencyKey": format!("sign-up-{phone}") } })
+    };
+    let sign_up = |variables: serde_json::Value| {
+        let client = app.anonymous();
+        async move { client.gql(ops::SIGN_UP, variables).await }
+    };
+
+    // The phone lost its signal before the answer came: the retry gets the same account.
+    let first = sign_up(input("+77071112233", "Ерлан", "s3cret-enough")).await;
+    let user = first.data()["registerVolunteer"]["user"]["id"].clone();
+    let retry = sign_up(input("+77071112233", "Ерлан", "s3cret-enough")).await;
+    assert_eq!(retry.data()["registerVolunteer"]["user"]["id"], user);
+    let token = retry.data()["registerVolunteer"]["accessToken"]
+        .as_str()
+        .unwrap();
+    let me = app
+        .anonymous()
+        .with_token(token)
+        .gql(ops::ME, json!({}))
+        .await;
+    assert_eq!(me.data()["me"]["id"], user);
+
+    // The key with other input, or with another password, is no replay; nor is the phone
+    // without the key.
+    sign_up(input("+77071112233", "Ерлан Б.", "s3cret-enough"))
+        .await
+        .assert_code("CONFLICT");
+    sign_up(input("+77071112233", "Ерлан", "another-secret"))
+        .await
+        .assert_code("CONFLICT");
+    let mut unkeyed = input("+77071112233", "Ерлан", "s3cret-enough");
+    unkeyed["input"]
+        .as_object_mut()
+        .unwrap()
+        .remove("idempotencyKey");
+    sign_up(unkeyed).await.assert_code("CONFLICT");
+    let accounts = "SELECT count(*) FROM user_account WHERE phone = '+77071112233'";
+    assert_eq!(sql::int(&db, accounts).await, 1);
+
+    // Eight copies of one sign-up at once: one account, and every copy answers with it.
+    let copies = futures_util::future::join_all(
+        (0..8).map(|_| sign_up(input("+77071114455", "Айгерим", "s3cret-enough"))),
+    )
+    .await;
+    let ids: std::collections::HashSet<String> = copies
+        .iter()
+        .map(|gql| {
+            gql.data()["registerVolunteer"]["user"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "one account for every copy");
+    let accounts = "SELECT count(*) FROM volunteer WHERE phone = '+77071114455'";
+    assert_eq!(sql::int(&db, accounts).await, 1);
+}
+
+#[tokio::test]
 async fn a_volunteer_hears_of_the_task_they_claim() {
     use crate::helpers::ws;
     let app = spawn_app_with_demo().await;

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::ops;
+use crate::helpers::ops::{self, sha256_hex};
 use crate::helpers::spawn_app_with_demo;
 
 fn post(app: &crate::helpers::TestApp) -> reqwest::RequestBuilder {
@@ -212,25 +212,27 @@ async fn a_batch_runs_every_operation_and_an_oversized_one_none() {
 
 #[tokio::test]
 async fn persisted_queries_miss_then_register_then_hit_everywhere() {
-    use sha2::{Digest, Sha256};
     let app = spawn_app_with_demo().await;
-    let hash: String = Sha256::digest(ops::RELIEF_SUMMARY.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
     let send = |body: Value| {
         let request = post(&app).json(&body);
         async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
     };
+    // The clients' own operations are known by their hash from the start.
+    let known = json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(ops::RELIEF_SUMMARY) } });
+    let hit = send(json!({ "extensions": known })).await;
+    assert_eq!(hit["data"]["reliefSummary"]["collectedTonnes"], "10520");
 
+    // Any other query is learnt.
+    let query = format!("# a dashboard's own copy\n{}", ops::RELIEF_SUMMARY);
+    let extensions =
+        json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(&query) } });
     let miss = send(json!({ "extensions": extensions })).await;
     assert_eq!(miss["errors"][0]["message"], "PersistedQueryNotFound");
     assert_eq!(
         miss["errors"][0]["extensions"]["code"],
         "PERSISTED_QUERY_NOT_FOUND"
     );
-    let registered = send(json!({ "query": ops::RELIEF_SUMMARY, "extensions": extensions })).await;
+    let registered = send(json!({ "query": query, "extensions": extensions })).await;
     assert_eq!(
         registered["data"]["reliefSummary"]["collectedTonnes"],
         "10520"
@@ -272,5 +274,86 @@ async fn persisted_queries_miss_then_register_then_hit_everywhere() {
     assert_eq!(
         elsewhere["data"]["reliefSummary"]["collectedTonnes"],
         "10520"
+    );
+}
+
+#[tokio::test]
+async fn in_allowlist_mode_only_the_clients_operations_run() {
+    use crate::helpers::ws;
+    use birlik_api::config::Operations;
+    let app = crate::helpers::app::spawn_with(crate::helpers::db::TestDb::demo().await, |c| {
+        c.operations = Operations::Allowlist
+    })
+    .await;
+    let public = app.anonymous();
+
+    // A client operation runs as written, and without its comments or with other spacing.
+    let summary = public.gql(ops::RELIEF_SUMMARY, json!({})).await;
+    assert_eq!(summary.data()["reliefSummary"]["collectedTonnes"], "10520");
+    let lines: Vec<&str> = ops::RELIEF_SUMMARY
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    let compact = lines.join(" ");
+    public.gql(&compact, json!({})).await.data();
+    let token = app.login("volunteer@demo.birlik.kz").await;
+    app.anonymous()
+        .with_token(&token)
+        .gql(ops::OPEN_TASKS, json!({ "first": 5 }))
+        .await
+        .data();
+
+    // Anything else is refused before any SQL runs: ad-hoc queries, introspection, a client
+    // operation with a field added.
+    let before = app.statements().await;
+    for query in [
+        "{ regions { code } }".to_owned(),
+        "{ __schema { types { name } } }".to_owned(),
+        ops::RELIEF_SUMMARY.replacen("reliefSummary {", "reliefSummary { __typename", 1),
+    ] {
+        let refused = public.gql(&query, json!({})).await;
+        refused.assert_code("FORBIDDEN");
+        assert!(refused.body["data"].is_null(), "{}", refused.body);
+    }
+    assert_eq!(app.statements().await, before, "no statement for a refusal");
+
+    // Persisted queries: the clients' hashes resolve; nothing new is learnt.
+    let send = |body: Value| {
+        let request = post(&app).json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let known = json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(ops::WHERE_TO_BRING_AID) } });
+    let hit = send(json!({ "extensions": known, "variables": { "regionCode": "KZ-39" } })).await;
+    assert!(hit["errors"].is_null(), "{hit}");
+    let adhoc = "{ regions { code } }";
+    let unknown = json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(adhoc) } });
+    let registering = send(json!({ "query": adhoc, "extensions": unknown })).await;
+    assert_eq!(registering["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let miss = send(json!({ "extensions": unknown })).await;
+    assert_eq!(
+        miss["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+
+    // Subscriptions too: the app's own is accepted, another is refused.
+    let mut socket = ws::subscribe(&app.base, Some(&token), ops::TASK_EVENTS).await;
+    ws::send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(
+        ws::next(&mut socket, 5).await["type"],
+        "pong",
+        "still subscribed"
+    );
+    let ngo = app.login("ngo@demo.birlik.kz").await;
+    let mut socket = ws::subscribe(
+        &app.base,
+        Some(&ngo),
+        "subscription { shipmentEvents { kind } }",
+    )
+    .await;
+    let refused = ws::next(&mut socket, 5).await;
+    assert!(refused["payload"]["data"].is_null(), "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
     );
 }

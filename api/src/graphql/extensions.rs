@@ -180,3 +180,37 @@ fn check_limits(
     }
     Ok(())
 }
+
+/// Installs [`AllowlistExtension`].
+pub struct Allowlist;
+
+impl ExtensionFactory for Allowlist {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AllowlistExtension)
+    }
+}
+
+/// Refuses, before parsing, any document that is not one of the clients' operations
+/// (`BIRLIK_OPERATIONS=allowlist`), over HTTP and WebSocket alike.
+pub struct AllowlistExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for AllowlistExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
+        if !crate::operations::is_known(query) {
+            let mut error =
+                ServerError::new("this server runs only the clients' known operations", None);
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", "FORBIDDEN");
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
+        next.run(ctx, query, variables).await
+    }
+}

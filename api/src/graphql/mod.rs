@@ -19,7 +19,12 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 
 /// Builds the schema over the application's shared state.
 pub fn build_schema(state: AppState) -> AppSchema {
-    builder().data(state).finish()
+    let builder = builder();
+    let builder = match state.operations {
+        crate::config::Operations::Any => builder,
+        crate::config::Operations::Allowlist => builder.extension(extensions::Allowlist),
+    };
+    builder.data(state).finish()
 }
 
 /// The schema as SDL, as `birlik schema` prints it and `schema.graphql` holds it.

@@ -4,8 +4,9 @@
 //! stored (its hash checked) in the database, for every instance and across restarts.
 
 use async_graphql::{Request, ServerError, Value};
-use sea_orm::DatabaseConnection;
-use sha2::{Digest, Sha256};
+
+use crate::config::Operations;
+use crate::context::AppState;
 
 use crate::error::ApiError;
 
@@ -21,7 +22,9 @@ fn error(message: &str, code: &str) -> ServerError {
 }
 
 /// Fills in (or stores) the text of a persisted query. Requests without one pass untouched.
-pub async fn resolve(db: &DatabaseConnection, request: &mut Request) -> Result<(), ServerError> {
+/// With `BIRLIK_OPERATIONS=allowlist` nothing new is stored: only the clients' operations run.
+pub async fn resolve(state: &AppState, request: &mut Request) -> Result<(), ServerError> {
+    let db = &state.db;
     let Some(Value::Object(persisted)) = request.extensions.get("persistedQuery") else {
         return Ok(());
     };
@@ -37,6 +40,11 @@ pub async fn resolve(db: &DatabaseConnection, request: &mut Request) -> Result<(
         err
     };
     if request.query.trim().is_empty() {
+        // The clients' own operations are known without a lookup.
+        if let Some(query) = crate::operations::by_hash(&hash) {
+            request.query = query.to_owned();
+            return Ok(());
+        }
         return match crate::store::persisted_query::get(db, &hash)
             .await
             .map_err(internal)?
@@ -48,14 +56,11 @@ pub async fn resolve(db: &DatabaseConnection, request: &mut Request) -> Result<(
             None => Err(error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")),
         };
     }
-    let actual: String = Sha256::digest(request.query.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    if actual != hash {
+    if crate::operations::sha256_hex(&request.query) != hash {
         return Err(error("provided sha does not match query", "BAD_USER_INPUT"));
     }
-    if request.query.len() <= MAX_QUERY_BYTES {
+    let stores = state.operations == Operations::Any && crate::operations::by_hash(&hash).is_none();
+    if stores && request.query.len() <= MAX_QUERY_BYTES {
         crate::store::persisted_query::put(db, &hash, &request.query)
             .await
             .map_err(internal)?;

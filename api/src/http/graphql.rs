@@ -78,14 +78,10 @@ pub async fn post(
     let actor = rc.actor;
     let loaders = Loaders::new(&state.db);
     let run = |mut request: async_graphql::Request| {
-        let (schema, db, rc, loaders) = (
-            schema.clone(),
-            state.db.clone(),
-            rc.clone(),
-            loaders.clone(),
-        );
+        let (schema, state, rc, loaders) =
+            (schema.clone(), state.clone(), rc.clone(), loaders.clone());
         async move {
-            match apq::resolve(&db, &mut request).await {
+            match apq::resolve(&state, &mut request).await {
                 Ok(()) => schema.execute(request.data(rc).data(loaders)).await,
                 Err(refused) => async_graphql::Response::from_errors(vec![refused]),
             }
@@ -179,7 +175,7 @@ pub async fn get(
     };
     let actor = rc.actor;
     let parsed = match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(mut request) => match apq::resolve(&state.db, &mut request).await {
+        Ok(mut request) => match apq::resolve(&state, &mut request).await {
             Ok(()) => Ok(request),
             Err(refused) => {
                 return Ok(respond(

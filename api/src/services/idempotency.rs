@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 pub const MAX_KEY_LEN: usize = 200;
 
 /// A keyed request: who, which key, which operation, which input.
+#[derive(Clone, Debug)]
 pub struct Keyed<'a> {
     pub user_id: i32,
     pub key: &'a str,
@@ -84,16 +85,22 @@ pub async fn record(db: &impl ConnectionTrait, keyed: &Keyed<'_>, result_id: i32
     .await
     .map_err(|e| match e.sql_err() {
         // A concurrent call with the same key committed first: the caller retries and replays.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict {
-            message: KEY_RACE.into(),
-            current: None,
-        },
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => lost_race_error(),
         _ => ApiError::from(e),
     })?;
     Ok(())
 }
 
 const KEY_RACE: &str = "a request with this idempotency key is being processed; retry";
+
+/// The error of a keyed call that found its work done by a concurrent duplicate first; [`run`]
+/// runs it again, to replay.
+pub fn lost_race_error() -> ApiError {
+    ApiError::Conflict {
+        message: KEY_RACE.into(),
+        current: None,
+    }
+}
 
 /// True when a keyed call lost the race to record its key (the first call has now committed).
 fn lost_race(err: &ApiError) -> bool {

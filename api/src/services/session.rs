@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::{jwt::Keys, password};
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
-use crate::services::validate;
+use crate::services::{idempotency, validate};
 
 /// How long a refresh token lives without use.
 pub const REFRESH_TTL: Duration = Duration::days(30);
@@ -278,10 +278,15 @@ pub struct SignUp {
 pub const MIN_PASSWORD: usize = 8;
 
 /// Signs a volunteer up: their record, their account, and a first session.
+///
+/// With an idempotency key, a retry (same key, same input, same password) replays the sign-up: it
+/// opens a new session on the account the first call made, instead of refusing the phone as taken.
+/// Concurrent duplicates wait on the phone's unique index and then replay.
 pub async fn register_volunteer(
     rc: &RequestCtx,
     state: &AppState,
     input: SignUp,
+    idempotency_key: Option<&str>,
 ) -> ApiResult<Tokens> {
     if rc.actor != Actor::Anonymous && !matches!(rc.actor, Actor::Ministry { .. }) {
         return Err(ApiError::Forbidden("you are already signed in".into()));
@@ -310,71 +315,150 @@ pub async fn register_volunteer(
         .iter()
         .map(|s| validate::text("input.skills", s, 100))
         .collect::<ApiResult<Vec<_>>>()?;
+    let keyed = idempotency_key
+        .map(|key| idempotency::Keyed::new(0, key, "registerVolunteer", &input))
+        .transpose()?;
     let secret = input.password.clone();
     let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
         .await
         .map_err(|e| ApiError::Internal(e.into()))??;
+    let sign_up = SignUpChecked {
+        input: &input,
+        full_name: &full_name,
+        phone: &phone,
+        email: email.as_deref(),
+        region_id: region.id,
+        skills: &skills,
+        hash: &hash,
+    };
+    idempotency::run(|| sign_up.attempt(state, keyed.as_ref())).await
+}
 
-    let tx = crate::db::begin_write(&state.db).await?;
-    if let Some(org) = input.organization_id {
-        birlik_entity::organization::Entity::find_by_id(org)
+/// A sign-up whose input has been checked and whose password has been hashed.
+struct SignUpChecked<'a> {
+    input: &'a SignUp,
+    full_name: &'a str,
+    phone: &'a str,
+    email: Option<&'a str>,
+    region_id: i32,
+    skills: &'a [String],
+    hash: &'a str,
+}
+
+impl SignUpChecked<'_> {
+    async fn attempt(
+        &self,
+        state: &AppState,
+        keyed: Option<&idempotency::Keyed<'_>>,
+    ) -> ApiResult<Tokens> {
+        let tx = crate::db::begin_write(&state.db).await?;
+        if let Some(org) = self.input.organization_id {
+            birlik_entity::organization::Entity::find_by_id(org)
+                .one(&tx)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::bad_input("input.organizationId", "no such organization")
+                })?;
+        }
+        let existing = user_account::Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(user_account::Column::Phone.eq(self.phone))
+                    .add(user_account::Column::Email.eq(self.email.unwrap_or_default())),
+            )
             .one(&tx)
-            .await?
-            .ok_or_else(|| ApiError::bad_input("input.organizationId", "no such organization"))?;
-    }
-    let taken = user_account::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(user_account::Column::Phone.eq(phone.clone()))
-                .add(user_account::Column::Email.eq(email.clone().unwrap_or_default())),
-        )
-        .one(&tx)
-        .await?
-        .is_some()
-        || volunteer::Entity::find()
-            .filter(volunteer::Column::Phone.eq(phone.clone()))
-            .one(&tx)
-            .await?
-            .is_some();
-    if taken {
-        return Err(ApiError::Conflict {
+            .await?;
+        let taken = ApiError::Conflict {
             message: "an account with this phone or email already exists; log in instead".into(),
             current: None,
-        });
+        };
+        if let Some(account) = existing {
+            let Some(keyed) = keyed else {
+                return Err(taken);
+            };
+            let keyed = idempotency::Keyed {
+                user_id: account.id,
+                ..keyed.clone()
+            };
+            if idempotency::replay(&tx, &keyed).await? != Some(account.id) {
+                return Err(taken);
+            }
+            // The same sign-up again: only its own password opens a session.
+            let (secret, stored) = (self.input.password.clone(), account.password_hash.clone());
+            let matches = tokio::task::spawn_blocking(move || password::verify(&secret, &stored))
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            if !matches || account.disabled_at.is_some() {
+                return Err(taken);
+            }
+            let tokens = issue(&tx, &state.keys, account, None).await?;
+            tx.commit().await?;
+            return Ok(tokens);
+        }
+        if volunteer::Entity::find()
+            .filter(volunteer::Column::Phone.eq(self.phone))
+            .one(&tx)
+            .await?
+            .is_some()
+        {
+            return Err(taken);
+        }
+        // A concurrent sign-up with the same phone or email that commits first makes these
+        // inserts fail on a unique index: a keyed call then runs again and replays.
+        let duplicate = |e: sea_orm::DbErr| match (e.sql_err(), keyed) {
+            (Some(sea_orm::SqlErr::UniqueConstraintViolation(_)), Some(_)) => {
+                idempotency::lost_race_error()
+            }
+            (Some(sea_orm::SqlErr::UniqueConstraintViolation(_)), None) => ApiError::Conflict {
+                message: "an account with this phone or email already exists; log in instead"
+                    .into(),
+                current: None,
+            },
+            _ => ApiError::from(e),
+        };
+        let now = Utc::now();
+        let record = volunteer::ActiveModel {
+            full_name: Set(self.full_name.to_owned()),
+            phone: Set(self.phone.to_owned()),
+            email: Set(self.email.map(str::to_owned)),
+            region_id: Set(self.region_id),
+            organization_id: Set(self.input.organization_id),
+            skills: Set(serde_json::json!(self.skills)),
+            available: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await
+        .map_err(duplicate)?;
+        let account = user_account::ActiveModel {
+            email: Set(self.email.map(str::to_owned)),
+            phone: Set(Some(self.phone.to_owned())),
+            password_hash: Set(self.hash.to_owned()),
+            role: Set(Role::Volunteer),
+            display_name: Set(self.full_name.to_owned()),
+            volunteer_id: Set(Some(record.id)),
+            organization_id: Set(None),
+            disabled_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await
+        .map_err(duplicate)?;
+        if let Some(keyed) = keyed {
+            let keyed = idempotency::Keyed {
+                user_id: account.id,
+                ..keyed.clone()
+            };
+            idempotency::record(&tx, &keyed, account.id).await?;
+        }
+        let tokens = issue(&tx, &state.keys, account, None).await?;
+        tx.commit().await?;
+        Ok(tokens)
     }
-    let now = Utc::now();
-    let record = volunteer::ActiveModel {
-        full_name: Set(full_name.clone()),
-        phone: Set(phone.clone()),
-        email: Set(email.clone()),
-        region_id: Set(region.id),
-        organization_id: Set(input.organization_id),
-        skills: Set(serde_json::json!(skills)),
-        available: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&tx)
-    .await?;
-    let account = user_account::ActiveModel {
-        email: Set(email),
-        phone: Set(Some(phone)),
-        password_hash: Set(hash),
-        role: Set(Role::Volunteer),
-        display_name: Set(full_name),
-        volunteer_id: Set(Some(record.id)),
-        organization_id: Set(None),
-        disabled_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&tx)
-    .await?;
-    let tokens = issue(&tx, &state.keys, account, None).await?;
-    tx.commit().await?;
-    Ok(tokens)
 }

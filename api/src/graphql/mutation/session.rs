@@ -70,7 +70,8 @@ pub struct RegisterVolunteerInput {
     /// What they can do.
     #[graphql(default)]
     pub skills: Vec<String>,
-    /// Optional key for safe retries (a second sign-up with the same phone is refused anyway).
+    /// Optional key for safe retries: the same key, input and password again sign in to the
+    /// account the first call made, instead of being refused as a taken phone.
     pub idempotency_key: Option<String>,
 }
 
@@ -141,8 +142,8 @@ impl SessionMutation {
                 .extend()?,
             skills: input.skills,
         };
-        let _ = input.idempotency_key;
-        services::session::register_volunteer(rc, ctx.state(), sign_up)
+        let key = input.idempotency_key.as_deref();
+        services::session::register_volunteer(rc, ctx.state(), sign_up, key)
             .await
             .map(Into::into)
             .extend()

@@ -1,0 +1,163 @@
+//! The operations Birlik's clients send, verbatim (kept in `api/operations/`, copied from the
+//! clients' own files). Known operations resolve from their hash without a database lookup, and with
+//! `BIRLIK_OPERATIONS=allowlist` they are the only ones that run.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use sha2::{Digest, Sha256};
+
+pub const RELIEF_SUMMARY: &str = include_str!("../operations/public/ReliefSummary.graphql");
+pub const REGIONS_OVERVIEW: &str = include_str!("../operations/ministry/RegionsOverview.graphql");
+pub const AD_HOC_DONATIONS: &str = include_str!("../operations/ministry/AdHocDonations.graphql");
+pub const ORGANIZATION_DONATIONS: &str =
+    include_str!("../operations/ngo-portal/OrganizationDonations.graphql");
+pub const WHERE_TO_BRING_AID: &str = include_str!("../operations/public/WhereToBringAid.graphql");
+pub const DONATION_STATS: &str = include_str!("../operations/ministry/DonationStats.graphql");
+pub const SHIPMENT_FLOWS: &str = include_str!("../operations/ministry/ShipmentFlows.graphql");
+pub const OPEN_TASKS: &str = include_str!("../operations/volunteer-app/OpenTasks.graphql");
+pub const MY_TASKS: &str = include_str!("../operations/volunteer-app/MyTasks.graphql");
+pub const ME: &str = include_str!("../operations/volunteer-app/Me.graphql");
+pub const REGISTER_DONATION: &str =
+    include_str!("../operations/ngo-portal/RegisterDonation.graphql");
+pub const PLAN_SHIPMENT: &str = include_str!("../operations/ngo-portal/PlanShipment.graphql");
+pub const DISPATCH_SHIPMENT: &str =
+    include_str!("../operations/ngo-portal/DispatchShipment.graphql");
+pub const CONFIRM_DELIVERY: &str = include_str!("../operations/ngo-portal/ConfirmDelivery.graphql");
+pub const POST_TASK: &str = include_str!("../operations/ngo-portal/PostTask.graphql");
+pub const VERIFY_ORGANIZATION: &str =
+    include_str!("../operations/ministry/VerifyOrganization.graphql");
+pub const CLAIM_TASK: &str = include_str!("../operations/volunteer-app/ClaimTask.graphql");
+pub const UPDATE_TASK_STATUS: &str =
+    include_str!("../operations/volunteer-app/UpdateTaskStatus.graphql");
+pub const LOGIN: &str = include_str!("../operations/volunteer-app/Login.graphql");
+pub const SIGN_UP: &str = include_str!("../operations/volunteer-app/SignUp.graphql");
+pub const REFRESH_SESSION: &str =
+    include_str!("../operations/volunteer-app/RefreshSession.graphql");
+pub const TASK_EVENTS: &str = include_str!("../operations/volunteer-app/TaskEvents.graphql");
+
+/// Every client operation.
+pub const ALL: [&str; 22] = [
+    RELIEF_SUMMARY,
+    REGIONS_OVERVIEW,
+    AD_HOC_DONATIONS,
+    ORGANIZATION_DONATIONS,
+    WHERE_TO_BRING_AID,
+    DONATION_STATS,
+    SHIPMENT_FLOWS,
+    OPEN_TASKS,
+    MY_TASKS,
+    ME,
+    REGISTER_DONATION,
+    PLAN_SHIPMENT,
+    DISPATCH_SHIPMENT,
+    CONFIRM_DELIVERY,
+    POST_TASK,
+    VERIFY_ORGANIZATION,
+    CLAIM_TASK,
+    UPDATE_TASK_STATUS,
+    LOGIN,
+    SIGN_UP,
+    REFRESH_SESSION,
+    TASK_EVENTS,
+];
+
+/// The operations by the SHA-256 of their text (as automatic persisted queries name them), and
+/// their canonical forms.
+struct Manifest {
+    by_hash: HashMap<String, &'static str>,
+    canonical: HashSet<String>,
+}
+
+static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| Manifest {
+    by_hash: ALL.iter().map(|text| (sha256_hex(text), *text)).collect(),
+    canonical: ALL.iter().map(|text| canonical(text)).collect(),
+});
+
+/// The lowercase hex SHA-256 of a text.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The client operation with this hash, if it is one.
+pub fn by_hash(hash: &str) -> Option<&'static str> {
+    MANIFEST.by_hash.get(hash).copied()
+}
+
+/// Whether a document is one of the client operations, up to comments, commas and spacing.
+pub fn is_known(document: &str) -> bool {
+    MANIFEST.canonical.contains(&canonical(document))
+}
+
+/// A document without comments and insignificant commas or whitespace: a space is kept only
+/// between two characters of names or numbers. Strings are kept as written.
+pub fn canonical(document: &str) -> String {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(document.len());
+    let mut chars = document.chars().peekable();
+    let mut gap = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => {
+                while chars.next_if(|&c| c != '\n' && c != '\r').is_some() {}
+                gap = true;
+            }
+            c if c.is_whitespace() || c == ',' || c == '\u{feff}' => gap = true,
+            '"' => {
+                out.push(c);
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    out.push(c);
+                    match c {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => break,
+                        _ => escaped = false,
+                    }
+                }
+                gap = false;
+            }
+            c => {
+                if gap && word(c) && out.chars().last().is_some_and(word) {
+                    out.push(' ');
+                }
+                out.push(c);
+                gap = false;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_forms_ignore_comments_commas_and_spacing() {
+        assert_eq!(
+            canonical(
+                "# a comment\nquery Q($a: Int, $b: Int) {\n  f(a: $a, b: $b) { ...on T { x } }\n}\n"
+            ),
+            "query Q($a:Int$b:Int){f(a:$a b:$b){...on T{x}}}"
+        );
+        assert_eq!(
+            canonical(r#"{ f(s: "a # b,  c") }"#),
+            r#"{f(s:"a # b,  c")}"#
+        );
+        assert_eq!(canonical(r##"{ f(s: "q\"# x") }"##), r##"{f(s:"q\"# x")}"##);
+    }
+
+    #[test]
+    fn every_client_operation_is_known_and_nothing_else_is() {
+        for text in ALL {
+            assert!(is_known(text));
+            assert_eq!(by_hash(&sha256_hex(text)), Some(text));
+        }
+        assert!(is_known(&format!("  {}  ", ALL[0].replace('\n', "\n\n"))));
+        assert!(!is_known("{ __schema { types { name } } }"));
+        assert!(!is_known(&ALL[0].replace("{", "{ __typename ")));
+    }
+}
