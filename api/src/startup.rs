@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, Logger};
+use actix_web::middleware::{Compress, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::auth::jwt::Keys;
@@ -73,7 +73,9 @@ impl Application {
             App::new()
                 .app_data(schema.clone())
                 .app_data(state.clone())
+                .wrap(from_fn(crate::http::compression::mark_small))
                 .wrap(Compress::default())
+                .wrap(from_fn(crate::http::compression::unmark))
                 .wrap(Logger::new("%r %s %b %Dms").log_target("birlik_api::http"))
                 .configure(crate::http::routes::configure)
         })

@@ -165,6 +165,17 @@ async fn answers_are_compressed_as_the_client_asks() {
             .await
             .unwrap();
         assert_eq!(resp.headers()["content-encoding"], encoding);
+        // A short answer goes as it is: compressing it would only add bytes.
+        let short = raw
+            .post(format!("{}/graphql", app.base))
+            .header("Accept-Encoding", encoding)
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        assert!(short.headers().get("content-encoding").is_none());
+        let body: Value = short.json().await.unwrap();
+        assert_eq!(body["data"]["__typename"], "Query");
     }
     // A client that decodes them gets the same data.
     for (gzip, brotli) in [(true, false), (false, true)] {

@@ -1,6 +1,7 @@
 //! HTTP: the routes, the GraphQL handlers (POST, GET, WebSocket, GraphiQL) and health checks.
 
 pub mod apq;
+pub mod compression;
 pub mod graphql;
 pub mod health;
 pub mod routes;
