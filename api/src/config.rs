@@ -66,10 +66,112 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_OPERATIONS", value_name = "BIRLIK_OPERATIONS", value_enum, default_value_t = Operations::Any)]
     pub operations: Operations,
 
+    /// Most bytes in a request body; a larger one is refused with 413.
+    #[arg(long, env = "BIRLIK_MAX_BODY_BYTES", value_name = "BIRLIK_MAX_BODY_BYTES", default_value_t = 102_400, value_parser = clap::value_parser!(u64).range(1024..=16_777_216))]
+    pub max_body_bytes: u64,
+
+    /// Most lexical tokens in one GraphQL document.
+    #[arg(long, env = "BIRLIK_MAX_TOKENS", value_name = "BIRLIK_MAX_TOKENS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=100_000))]
+    pub max_tokens: u64,
+
+    /// Deepest nesting of data fields (introspection has a rule of its own).
+    #[arg(long, env = "BIRLIK_MAX_DEPTH", value_name = "BIRLIK_MAX_DEPTH", default_value_t = 10, value_parser = clap::value_parser!(u64).range(2..=100))]
+    pub max_depth: u64,
+
+    /// Highest complexity: each field counts once per item of the pages around it.
+    #[arg(long, env = "BIRLIK_MAX_COMPLEXITY", value_name = "BIRLIK_MAX_COMPLEXITY", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..=10_000_000))]
+    pub max_complexity: u64,
+
+    /// Most aliased fields in one document.
+    #[arg(long, env = "BIRLIK_MAX_ALIASES", value_name = "BIRLIK_MAX_ALIASES", default_value_t = 15, value_parser = clap::value_parser!(u64).range(0..=1000))]
+    pub max_aliases: u64,
+
+    /// Most root fields in one operation.
+    #[arg(long, env = "BIRLIK_MAX_ROOT_FIELDS", value_name = "BIRLIK_MAX_ROOT_FIELDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub max_root_fields: u64,
+
+    /// Most directives in one operation.
+    #[arg(long, env = "BIRLIK_MAX_DIRECTIVES", value_name = "BIRLIK_MAX_DIRECTIVES", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1000))]
+    pub max_directives: u64,
+
+    /// Most fragment definitions in one document.
+    #[arg(long, env = "BIRLIK_MAX_FRAGMENTS", value_name = "BIRLIK_MAX_FRAGMENTS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1000))]
+    pub max_fragments: u64,
+
+    /// Milliseconds one GraphQL request may run before it is abandoned (and its transaction
+    /// rolled back) with SERVICE_UNAVAILABLE.
+    #[arg(long, env = "BIRLIK_REQUEST_TIMEOUT_MS", value_name = "BIRLIK_REQUEST_TIMEOUT_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub request_timeout_ms: u64,
+
+    /// Requests per second each client (an account, else an address) may send, with an optional
+    /// burst: `50/100`. `0` turns the limit off.
+    #[arg(long, env = "BIRLIK_RATE_LIMIT", value_name = "BIRLIK_RATE_LIMIT", default_value = "50/100", value_parser = parse_rate)]
+    pub rate_limit: RateLimit,
+
+    /// Serve introspection, GraphiQL and "did you mean" suggestions in errors.
+    #[arg(long, env = "BIRLIK_INTROSPECTION", value_name = "BIRLIK_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+
     /// Load the demo data when the database holds nothing but reference data. On by default for
     /// the embedded database only.
     #[arg(long, env = "BIRLIK_DEMO_DATA", value_name = "BIRLIK_DEMO_DATA")]
     pub demo_data: Option<bool>,
+}
+
+/// A per-client request rate: `per_second` sustained, `burst` at once. Zero is no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+impl RateLimit {
+    /// No limit.
+    pub const OFF: RateLimit = RateLimit {
+        per_second: 0,
+        burst: 0,
+    };
+}
+
+fn parse_rate(value: &str) -> Result<RateLimit, String> {
+    let number = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{value}` is not RATE or RATE/BURST (requests per second)"))
+    };
+    let rate = match value.split_once('/') {
+        None => {
+            let per_second = number(value)?;
+            RateLimit {
+                per_second,
+                burst: per_second.saturating_mul(2),
+            }
+        }
+        Some((rate, burst)) => RateLimit {
+            per_second: number(rate)?,
+            burst: number(burst)?,
+        },
+    };
+    if rate.per_second > 0 && rate.burst < rate.per_second.min(1) {
+        return Err("the burst must be at least 1".into());
+    }
+    Ok(rate)
+}
+
+impl Config {
+    /// The query limits this configuration sets.
+    pub fn query_limits(&self) -> crate::graphql::limits::QueryLimits {
+        let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        crate::graphql::limits::QueryLimits {
+            tokens: n(self.max_tokens),
+            depth: n(self.max_depth),
+            complexity: self.max_complexity,
+            aliases: n(self.max_aliases),
+            root_fields: n(self.max_root_fields),
+            directives: n(self.max_directives),
+            fragments: n(self.max_fragments),
+        }
+    }
 }
 
 /// Which GraphQL operations the server runs.
@@ -108,6 +210,18 @@ impl Config {
             sweep_interval_s: 60,
             ws_ping_s: 30,
             operations: Operations::Any,
+            max_body_bytes: 102_400,
+            max_tokens: 1000,
+            max_depth: 10,
+            max_complexity: 5000,
+            max_aliases: 15,
+            max_root_fields: 10,
+            max_directives: 20,
+            max_fragments: 20,
+            request_timeout_ms: 15_000,
+            // Tests send bursts from one address; the rate limit has tests of its own.
+            rate_limit: RateLimit::OFF,
+            introspection: true,
             demo_data: Some(false),
         }
     }

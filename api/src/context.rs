@@ -110,6 +110,16 @@ pub struct AppState {
     pub ws_ping: std::time::Duration,
     /// Which operations run.
     pub operations: crate::config::Operations,
+    /// What one GraphQL document may ask.
+    pub query_limits: crate::graphql::limits::QueryLimits,
+    /// Whether introspection, GraphiQL and suggestions are served.
+    pub introspection: bool,
+    /// Most bytes in a request body.
+    pub max_body_bytes: usize,
+    /// How long one GraphQL request may run.
+    pub request_timeout: std::time::Duration,
+    /// Requests per client.
+    pub rate_limiter: crate::http::rate_limit::RateLimiter,
 }
 
 /// How failed logins are slowed and then refused for a while.

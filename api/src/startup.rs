@@ -54,6 +54,11 @@ impl Application {
             max_batch: config.max_batch as usize,
             ws_ping: std::time::Duration::from_secs(config.ws_ping_s),
             operations: config.operations,
+            query_limits: config.query_limits(),
+            introspection: config.introspection,
+            max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
+            request_timeout: std::time::Duration::from_millis(config.request_timeout_ms),
+            rate_limiter: crate::http::rate_limit::RateLimiter::new(config.rate_limit),
             login_policy: crate::context::LoginPolicy {
                 max_failures: config.login_max_failures,
                 window: std::time::Duration::from_secs(config.login_window_s),
@@ -116,6 +121,7 @@ fn spawn_sweeper(state: AppState, interval: std::time::Duration) {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
+            state.rate_limiter.forget_idle();
             if let Err(err) = crate::services::task::release_unstarted(&state).await {
                 tracing::warn!(error = %err, "the sweep of unstarted claims failed; it runs again");
             }

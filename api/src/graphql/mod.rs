@@ -2,6 +2,7 @@
 
 pub mod extensions;
 pub mod filters;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
@@ -19,7 +20,12 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 
 /// Builds the schema over the application's shared state.
 pub fn build_schema(state: AppState) -> AppSchema {
-    let builder = builder();
+    let builder = builder().extension(limits::Limits(state.query_limits));
+    let builder = if state.introspection {
+        builder
+    } else {
+        builder.disable_introspection().disable_suggestions()
+    };
     let builder = match state.operations {
         crate::config::Operations::Any => builder,
         crate::config::Operations::Allowlist => builder.extension(extensions::Allowlist),

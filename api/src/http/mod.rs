@@ -4,5 +4,6 @@ pub mod apq;
 pub mod compression;
 pub mod graphql;
 pub mod health;
+pub mod rate_limit;
 pub mod routes;
 pub mod socket;
