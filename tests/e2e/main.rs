@@ -9,6 +9,7 @@ mod cli;
 mod constraints;
 mod demo;
 mod donations;
+mod fuzz;
 mod health;
 mod lists;
 mod migrations;

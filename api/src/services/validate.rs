@@ -10,7 +10,9 @@ pub const MAX_GRAMS: i64 = 1_000_000_000;
 
 /// Kilograms → grams: positive, at most [`MAX_GRAMS`], exact to the gram.
 pub fn grams(field: &'static str, kilograms: Decimal) -> ApiResult<i64> {
-    let g = kilograms * Decimal::from(1000);
+    let g = kilograms
+        .checked_mul(Decimal::from(1000))
+        .ok_or_else(|| ApiError::bad_input(field, "kilograms out of range"))?;
     if !g.fract().is_zero() {
         return Err(ApiError::bad_input(
             field,
@@ -148,6 +150,7 @@ mod tests {
         assert_eq!(text("t", "  flour ", 10).unwrap(), "flour");
         assert!(text("t", "   ", 10).is_err());
         assert!(text("t", "a\0b", 10).is_err());
+        assert!(grams("k", Decimal::MAX).is_err(), "no overflow");
         assert!(text("t", "ab", 1).is_err());
     }
 }

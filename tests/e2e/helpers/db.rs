@@ -102,7 +102,11 @@ impl TestDb {
             }
             Some(admin_url) => {
                 SWEPT.get_or_init(|| sweep(&admin_url)).await;
-                let name = format!("birlik_t_{}", uuid::Uuid::new_v4().simple());
+                let name = format!(
+                    "birlik_t_{}_{}",
+                    std::process::id(),
+                    uuid::Uuid::new_v4().simple()
+                );
                 let admin = Database::connect(&admin_url)
                     .await
                     .expect("PostgreSQL answers");
@@ -200,7 +204,21 @@ async fn postgres_template(admin_url: &str, content: Content) -> String {
     .clone()
 }
 
-/// Drops what earlier runs left behind (a killed run cannot drop its own).
+/// The test process that made a database (`birlik_t_<pid>_…`, `birlik_tpl_<kind>_<pid>`), if
+/// the name says.
+fn owner(name: &str) -> Option<u32> {
+    if let Some(rest) = name.strip_prefix("birlik_t_") {
+        return rest.split('_').next()?.parse().ok();
+    }
+    name.strip_prefix("birlik_tpl_")?
+        .rsplit('_')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Drops what earlier runs left behind (a killed run cannot drop its own), but nothing of a test
+/// process still running beside this one.
 async fn sweep(admin_url: &str) {
     let admin = Database::connect(admin_url)
         .await
@@ -214,6 +232,9 @@ async fn sweep(admin_url: &str) {
         .expect("databases list");
     for row in rows {
         let name: String = row.try_get("", "datname").unwrap();
+        if owner(&name).is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+            continue;
+        }
         admin
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await

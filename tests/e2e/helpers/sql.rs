@@ -35,3 +35,13 @@ pub fn thousandths(text: &str) -> i64 {
     assert!(frac.len() <= 3, "more than three decimals: {text}");
     whole.parse::<i64>().unwrap() * 1000 + format!("{frac:0<3}").parse::<i64>().unwrap()
 }
+
+/// The first column of the first row, as text.
+pub async fn text(db: &DatabaseConnection, sql: &str) -> String {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {sql}"))
+        .unwrap_or_else(|| panic!("no row: {sql}"));
+    row.try_get_by_index::<String>(0).unwrap()
+}
