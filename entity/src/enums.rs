@@ -176,3 +176,77 @@ pub enum ReleaseReason {
     /// The task itself was cancelled.
     TaskCancelled,
 }
+
+/// Who made a change the audit trail records: a role, or the system itself.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum AuditRole {
+    Volunteer,
+    Ngo,
+    Ministry,
+    /// Birlik on its own (the sweep that releases unstarted claims).
+    System,
+}
+
+impl From<Role> for AuditRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Volunteer => AuditRole::Volunteer,
+            Role::Ngo => AuditRole::Ngo,
+            Role::Ministry => AuditRole::Ministry,
+        }
+    }
+}
+
+/// Which kind of row an audited change touched (the table's name).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum AuditEntity {
+    Donation,
+    Shipment,
+    Task,
+    /// One volunteer's claim on a task.
+    TaskAssignment,
+    Organization,
+    UserAccount,
+    Volunteer,
+}
+
+/// What an audited change did.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum AuditAction {
+    Registered,
+    Planned,
+    Dispatched,
+    Delivered,
+    Posted,
+    Claimed,
+    Released,
+    StatusChanged,
+    Cancelled,
+    Verified,
+    Disabled,
+    Enabled,
+    AccountCreated,
+    PasswordChanged,
+    SignedUp,
+}

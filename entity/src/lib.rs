@@ -1,6 +1,7 @@
 //! Birlik's sea-orm entities: one module per table, plus the text enums they store. Plain data:
 //! no GraphQL, no services; the API crate wraps these models in its own types.
 
+pub mod audit_event;
 pub mod collection_point;
 pub mod donation;
 pub mod enums;

@@ -1,5 +1,6 @@
 //! The entities under their table names, for `use birlik_entity::prelude::*`.
 
+pub use crate::audit_event::Entity as AuditEvent;
 pub use crate::collection_point::Entity as CollectionPoint;
 pub use crate::donation::Entity as Donation;
 pub use crate::organization::Entity as Organization;

@@ -6,7 +6,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use crate::helpers::TestDb;
 use crate::helpers::db::on_postgres;
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 15] = [
+    "audit_event",
     "persisted_query",
     "login_failure",
     "session",

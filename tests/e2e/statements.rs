@@ -121,11 +121,11 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
     .await as i32;
     let enc = |k: &str, id: i64| birlik_api::graphql::relay::encode(k, id as i32).0;
 
-    // replay check, point, organization, insert, key; then point and organization for the answer
+    // replay check, point, organization, insert, key, audit; then point and organization for the answer
     let register = json!({ "input": { "collectionPointId": enc("CollectionPoint", point.into()), "category": "FOOD", "kilograms": 10, "idempotencyKey": "s1" } });
     assert_eq!(
         cost(&app, &ngo, ops::REGISTER_DONATION, register.clone()).await,
-        8
+        9
     );
     // a replay: the key, the donation; then point and organization
     assert_eq!(cost(&app, &ngo, ops::REGISTER_DONATION, register).await, 5);
@@ -143,11 +143,11 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             .collect::<Vec<_>>()
     };
     let plan = |key: &str, n: usize| json!({ "input": { "destinationRegionCode": "KZ-39", "items": items(n), "vehicle": "ГАЗель", "driverName": "Серик", "idempotencyKey": key } });
-    // replay check, donations, insert shipment, (load + item) per donation, key; then totals, items, donations
+    // replay check, donations, insert shipment, (load + item) per donation, key, audit; then totals, items, donations
     let one = cost(&app, &ngo, ops::PLAN_SHIPMENT, plan("p1", 1)).await;
-    assert_eq!(one, 10);
+    assert_eq!(one, 11);
     let shipment = int(&db, "SELECT MAX(id) FROM shipment").await;
-    // read, update, read back; then nothing more
+    // read, update, read back, audit; then nothing more
     assert_eq!(
         cost(
             &app,
@@ -156,9 +156,10 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "shipmentId": enc("Shipment", shipment) })
         )
         .await,
-        4
+        5
     );
-    // receiving check (the shipment, the organization's points), read, update, read back; then the totals
+    // receiving check (the shipment, the organization's points), read, update, read back, audit;
+    // then the totals
     assert_eq!(
         cost(
             &app,
@@ -167,16 +168,16 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "shipmentId": enc("Shipment", shipment) })
         )
         .await,
-        7
+        8
     );
 
     let starts = chrono::Utc::now() + chrono::Duration::hours(3);
     let post = json!({ "input": { "title": "Погрузка", "kind": "LOADING", "regionCode": "KZ-39", "startsAt": starts,
         "endsAt": starts + chrono::Duration::hours(2), "volunteersNeeded": 2, "idempotencyKey": "t1" } });
-    // replay check, organization, insert, key
-    assert_eq!(cost(&app, &ngo, ops::POST_TASK, post.clone()).await, 5);
+    // replay check, organization, insert, key, audit
+    assert_eq!(cost(&app, &ngo, ops::POST_TASK, post.clone()).await, 6);
     let task = int(&db, "SELECT MAX(id) FROM task").await;
-    // replay check, task, volunteer, holds, take place, claim, key, read back
+    // replay check, task, volunteer, holds, take place, claim, key, audit, read back
     assert_eq!(
         cost(
             &app,
@@ -185,19 +186,19 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "taskId": enc("Task", task), "idempotencyKey": "c1" })
         )
         .await,
-        9
+        10
     );
     let version = int(
         &db,
         &format!("SELECT CAST(version AS BIGINT) FROM task WHERE id = {task}"),
     )
     .await;
-    // read, move the claim, bump the task, read back
+    // read, move the claim, bump the task, read back, audit
     let update =
         json!({ "taskId": enc("Task", task), "status": "IN_PROGRESS", "expectedVersion": version });
     assert_eq!(
         cost(&app, &volunteer, ops::UPDATE_TASK_STATUS, update).await,
-        5
+        6
     );
 
     let unverified = int(
@@ -205,7 +206,7 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
         "SELECT MIN(id) FROM organization WHERE verified_at IS NULL",
     )
     .await;
-    // read, update, read back
+    // read, update, audit, read back
     assert_eq!(
         cost(
             &app,
@@ -214,6 +215,6 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "organizationId": enc("Organization", unverified) })
         )
         .await,
-        4
+        5
     );
 }

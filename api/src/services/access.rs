@@ -140,3 +140,14 @@ pub fn tasks(actor: &Actor, volunteer_region: Option<i32>) -> ApiResult<Conditio
         Actor::Anonymous => Err(ApiError::Unauthenticated),
     }
 }
+
+/// The audit trail: the ministry only.
+pub fn audit_trail(actor: &Actor) -> ApiResult<Condition> {
+    match actor {
+        Actor::Ministry { .. } => Ok(Condition::all()),
+        Actor::Anonymous => Err(ApiError::Unauthenticated),
+        _ => Err(ApiError::Forbidden(
+            "the audit trail is read by the ministry".into(),
+        )),
+    }
+}

@@ -1,6 +1,6 @@
 //! Accounts the ministry manages (NGO staff, disabling, enabling) and a user's own password.
 
-use birlik_entity::enums::Role;
+use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole, Role};
 use birlik_entity::{session, user_account};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -10,7 +10,20 @@ use crate::auth::password;
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::services::session::{MIN_PASSWORD, Tokens};
-use crate::services::validate;
+use crate::services::{audit, validate};
+
+/// An account's state on the audit trail: it may log in.
+const ENABLED: &str = "enabled";
+/// An account's state on the audit trail: it may not log in.
+const DISABLED: &str = "disabled";
+
+fn account_state(account: &user_account::Model) -> &'static str {
+    if account.disabled_at.is_some() {
+        DISABLED
+    } else {
+        ENABLED
+    }
+}
 
 fn ministry(rc: &RequestCtx) -> ApiResult<i32> {
     match rc.actor {
@@ -98,6 +111,17 @@ pub async fn create_staff(
         },
         other => other,
     })?;
+    audit::record(
+        &tx,
+        audit::Who::of(&rc.actor)?,
+        audit::Change::new(
+            AuditEntity::UserAccount,
+            account.id,
+            AuditAction::AccountCreated,
+        )
+        .to_text(ENABLED),
+    )
+    .await?;
     tx.commit().await?;
     Ok(account)
 }
@@ -129,7 +153,7 @@ pub async fn set_disabled(
         ));
     }
     let tx = crate::db::begin_write(&state.db).await?;
-    user_account::Entity::find_by_id(user_id)
+    let before = user_account::Entity::find_by_id(user_id)
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound { entity: "user" })?;
@@ -154,6 +178,19 @@ pub async fn set_disabled(
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound { entity: "user" })?;
+    let (action, to) = if disabled {
+        (AuditAction::Disabled, DISABLED)
+    } else {
+        (AuditAction::Enabled, ENABLED)
+    };
+    audit::record(
+        &tx,
+        audit::Who::user(me, AuditRole::Ministry),
+        audit::Change::new(AuditEntity::UserAccount, user_id, action)
+            .from_text(account_state(&before))
+            .to_text(to),
+    )
+    .await?;
     tx.commit().await?;
     if disabled {
         state.events.account_disabled(user_id);
@@ -202,6 +239,16 @@ pub async fn change_password(
         .one(&tx)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
+    audit::record(
+        &tx,
+        audit::Who::of(&rc.actor)?,
+        audit::Change::new(
+            AuditEntity::UserAccount,
+            user_id,
+            AuditAction::PasswordChanged,
+        ),
+    )
+    .await?;
     let tokens = crate::services::session::issue(&tx, &state.keys, account, None).await?;
     tx.commit().await?;
     Ok(tokens)

@@ -67,7 +67,9 @@ async fn register_once(
 
     use crate::context::Actor;
     use crate::error::ApiError;
-    use crate::services::{idempotency, validate};
+    use birlik_entity::enums::{AuditAction, AuditEntity};
+
+    use crate::services::{audit, idempotency, validate};
 
     let user_id = match rc.actor {
         Actor::Ngo { user_id, .. } | Actor::Ministry { user_id } => user_id,
@@ -155,6 +157,14 @@ async fn register_once(
     if let Some(keyed) = &keyed {
         idempotency::record(&tx, keyed, row.id).await?;
     }
+    audit::record(
+        &tx,
+        audit::Who::of(&rc.actor)?,
+        audit::Change::new(AuditEntity::Donation, row.id, AuditAction::Registered)
+            .to(row.status)
+            .key(keyed.as_ref().map(|k| k.key)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }

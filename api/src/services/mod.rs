@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod audit;
 pub mod collection_point;
 pub mod donation;
 pub mod idempotency;

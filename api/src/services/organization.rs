@@ -1,5 +1,6 @@
 //! Organizations: the ministry verifies them.
 
+use birlik_entity::enums::{AuditAction, AuditEntity};
 use birlik_entity::organization;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -7,6 +8,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::audit;
 
 /// Marks an organization verified (the ministry only). Verifying a verified one changes nothing.
 pub async fn verify(
@@ -44,7 +46,7 @@ pub async fn verify(
     }
     if org.verified_at.is_none() {
         let now = Utc::now();
-        organization::Entity::update_many()
+        let verified = organization::Entity::update_many()
             .col_expr(organization::Column::VerifiedAt, Expr::val(now))
             .col_expr(organization::Column::UpdatedAt, Expr::val(now))
             .col_expr(
@@ -55,6 +57,17 @@ pub async fn verify(
             .filter(organization::Column::VerifiedAt.is_null())
             .exec(&tx)
             .await?;
+        // Verifying a verified organization changes nothing, and so is not on the trail.
+        if verified.rows_affected == 1 {
+            audit::record(
+                &tx,
+                audit::Who::of(&rc.actor)?,
+                audit::Change::new(AuditEntity::Organization, id, AuditAction::Verified)
+                    .from_text("unverified")
+                    .to_text("verified"),
+            )
+            .await?;
+        }
     }
     let org = organization::Entity::find_by_id(id)
         .one(&tx)

@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use birlik_entity::enums::Role;
+use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole, Role};
 use birlik_entity::{session, user_account, volunteer};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::{jwt::Keys, password};
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{idempotency, validate};
+use crate::services::{audit, idempotency, validate};
 
 /// How long a refresh token lives without use.
 pub const REFRESH_TTL: Duration = Duration::days(30);
@@ -331,7 +331,7 @@ pub async fn register_volunteer(
         skills: &skills,
         hash: &hash,
     };
-    idempotency::run(|| sign_up.attempt(state, keyed.as_ref())).await
+    idempotency::run(|| sign_up.attempt(rc, state, keyed.as_ref())).await
 }
 
 /// A sign-up whose input has been checked and whose password has been hashed.
@@ -348,6 +348,7 @@ struct SignUpChecked<'a> {
 impl SignUpChecked<'_> {
     async fn attempt(
         &self,
+        rc: &RequestCtx,
         state: &AppState,
         keyed: Option<&idempotency::Keyed<'_>>,
     ) -> ApiResult<Tokens> {
@@ -457,6 +458,18 @@ impl SignUpChecked<'_> {
             };
             idempotency::record(&tx, &keyed, account.id).await?;
         }
+        // The ministry signs a volunteer up on their behalf; anyone else signs themself up.
+        let who = match rc.actor {
+            Actor::Ministry { .. } => audit::Who::of(&rc.actor)?,
+            _ => audit::Who::user(account.id, AuditRole::Volunteer),
+        };
+        audit::record(
+            &tx,
+            who,
+            audit::Change::new(AuditEntity::Volunteer, record.id, AuditAction::SignedUp)
+                .key(keyed.map(|k| k.key)),
+        )
+        .await?;
         let tokens = issue(&tx, &state.keys, account, None).await?;
         tx.commit().await?;
         Ok(tokens)

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use birlik_entity::enums::{DonationStatus, ShipmentStatus};
+use birlik_entity::enums::{AuditAction, AuditEntity, DonationStatus, ShipmentStatus};
 use birlik_entity::{donation, shipment, shipment_item};
 use chrono::Utc;
 use sea_orm::{
@@ -14,7 +14,7 @@ use sea_orm::{
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{ShipmentEvent, ShipmentEventKind};
-use crate::services::{idempotency, validate};
+use crate::services::{audit, idempotency, validate};
 use crate::store;
 
 /// Most items one shipment carries.
@@ -191,6 +191,14 @@ async fn plan_once(
     if let Some(keyed) = &keyed {
         idempotency::record(&tx, keyed, planned.id).await?;
     }
+    audit::record(
+        &tx,
+        audit::Who::of(&rc.actor)?,
+        audit::Change::new(AuditEntity::Shipment, planned.id, AuditAction::Planned)
+            .to(planned.status)
+            .key(keyed.as_ref().map(|k| k.key)),
+    )
+    .await?;
     tx.commit().await?;
     state.events.shipment(ShipmentEvent {
         kind: ShipmentEventKind::Planned,
@@ -218,8 +226,19 @@ fn ensure_version(s: &shipment::Model, expected: Option<i32>) -> ApiResult<()> {
     }
 }
 
+/// What a move to `to` is on the audit trail.
+fn action(to: ShipmentStatus) -> AuditAction {
+    match to {
+        ShipmentStatus::Planned => AuditAction::Planned,
+        ShipmentStatus::Dispatched => AuditAction::Dispatched,
+        ShipmentStatus::Delivered => AuditAction::Delivered,
+        ShipmentStatus::Cancelled => AuditAction::Cancelled,
+    }
+}
+
 async fn transition(
     db: &DatabaseConnection,
+    who: audit::Who,
     id: i32,
     from: ShipmentStatus,
     expected_version: Option<i32>,
@@ -262,6 +281,14 @@ async fn transition(
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound { entity: "shipment" })?;
+    audit::record(
+        &tx,
+        who,
+        audit::Change::new(AuditEntity::Shipment, id, action(updated.status))
+            .from(current.status)
+            .to(updated.status),
+    )
+    .await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -276,6 +303,7 @@ pub async fn dispatch(
     let actor = rc.actor;
     let shipment = transition(
         &state.db,
+        audit::Who::of(&actor)?,
         id,
         ShipmentStatus::Planned,
         expected_version,
@@ -329,6 +357,7 @@ pub async fn confirm_delivery(
     let (actor, user_id) = (rc.actor, rc.actor.user_id());
     let shipment = transition(
         &state.db,
+        audit::Who::of(&actor)?,
         id,
         ShipmentStatus::Dispatched,
         expected_version,

@@ -1,12 +1,13 @@
 //! Tasks as volunteers see them: open places in their region, and their own.
 
-use birlik_entity::enums::TaskStatus;
+use birlik_entity::enums::{AssignmentStatus, AuditAction, AuditEntity, TaskStatus};
 use birlik_entity::{task, volunteer};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::audit;
 use crate::store;
 use crate::store::page::{Page, PageRequest};
 
@@ -245,6 +246,14 @@ async fn post_once(
     if let Some(keyed) = &keyed {
         idempotency::record(&tx, keyed, row.id).await?;
     }
+    audit::record(
+        &tx,
+        audit::Who::of(&rc.actor)?,
+        audit::Change::new(AuditEntity::Task, row.id, AuditAction::Posted)
+            .to(row.status)
+            .key(keyed.as_ref().map(|k| k.key)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -338,8 +347,16 @@ async fn claim_once(
             current: Some(current(&t)),
         });
     }
-    store::task::add_claim(&tx, task_id, volunteer_id, now).await?;
+    let claim = store::task::add_claim(&tx, task_id, volunteer_id, now).await?;
     idempotency::record(&tx, &keyed, task_id).await?;
+    audit::record(
+        &tx,
+        audit::Who::of(&rc.actor)?,
+        audit::Change::new(AuditEntity::TaskAssignment, claim, AuditAction::Claimed)
+            .to(AssignmentStatus::Claimed)
+            .key(Some(keyed.key)),
+    )
+    .await?;
     let t = task::Entity::find_by_id(task_id)
         .one(&tx)
         .await?
@@ -372,6 +389,13 @@ pub async fn release(
         });
     }
     let now = Utc::now();
+    let not_held = || ApiError::Conflict {
+        message: "you hold no place on this task".into(),
+        current: Some(current(&t)),
+    };
+    let (claim, from) = store::task::live_claim(&tx, task_id, volunteer_id)
+        .await?
+        .ok_or_else(not_held)?;
     if !store::task::release_claim(
         &tx,
         task_id,
@@ -381,11 +405,16 @@ pub async fn release(
     )
     .await?
     {
-        return Err(ApiError::Conflict {
-            message: "you hold no place on this task".into(),
-            current: Some(current(&t)),
-        });
+        return Err(not_held());
     }
+    audit::record(
+        &tx,
+        audit::Who::of(&rc.actor)?,
+        audit::Change::new(AuditEntity::TaskAssignment, claim, AuditAction::Released)
+            .from(from)
+            .to(AssignmentStatus::Released),
+    )
+    .await?;
     let t = task::Entity::find_by_id(task_id)
         .one(&tx)
         .await?
@@ -409,7 +438,6 @@ pub async fn update_status(
     expected_version: i32,
 ) -> ApiResult<task::Model> {
     use crate::events::{TaskEvent, TaskEventKind};
-    use birlik_entity::enums::AssignmentStatus;
 
     let tx = crate::db::begin_write(&state.db).await?;
     let t = task::Entity::find_by_id(task_id)
@@ -500,10 +528,24 @@ pub async fn update_status(
         }
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
     };
+    let before = t.status;
     let t = task::Entity::find_by_id(task_id)
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound { entity: "task" })?;
+    let action = if matches!(event, TaskEventKind::Cancelled) {
+        AuditAction::Cancelled
+    } else {
+        AuditAction::StatusChanged
+    };
+    audit::record(
+        &tx,
+        audit::Who::of(&rc.actor)?,
+        audit::Change::new(AuditEntity::Task, task_id, action)
+            .from(before)
+            .to(t.status),
+    )
+    .await?;
     tx.commit().await?;
     state.events.task(TaskEvent {
         kind: event,
@@ -533,7 +575,7 @@ pub async fn release_unstarted(state: &crate::context::AppState) -> ApiResult<us
     let now = Utc::now();
     let overdue = store::task::unstarted_claims(&state.db, now - START_GRACE).await?;
     let mut released = 0;
-    for (task_id, volunteer_id) in overdue {
+    for (claim, task_id, volunteer_id) in overdue {
         let tx = crate::db::begin_write(&state.db).await?;
         let done = store::task::release_claim(
             &tx,
@@ -543,6 +585,16 @@ pub async fn release_unstarted(state: &crate::context::AppState) -> ApiResult<us
             now,
         )
         .await?;
+        if done {
+            audit::record(
+                &tx,
+                audit::Who::SYSTEM,
+                audit::Change::new(AuditEntity::TaskAssignment, claim, AuditAction::Released)
+                    .from(AssignmentStatus::Claimed)
+                    .to(AssignmentStatus::Released),
+            )
+            .await?;
+        }
         tx.commit().await?;
         if done {
             released += 1;

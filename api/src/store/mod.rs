@@ -1,6 +1,7 @@
 //! The only code that builds SQL. Functions take `&impl ConnectionTrait` so they run inside the
 //! caller's transaction as well as on the pool.
 
+pub mod audit;
 pub mod collection_point;
 pub mod donation;
 pub mod lists;

@@ -136,15 +136,15 @@ pub async fn take_place(
     Ok(result.rows_affected == 1)
 }
 
-/// Records a volunteer's claim.
+/// Records a volunteer's claim; its id.
 pub async fn add_claim(
     db: &impl ConnectionTrait,
     task_id: i32,
     volunteer_id: i32,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), DbErr> {
-    use sea_orm::{ActiveModelTrait, Set};
-    task_assignment::ActiveModel {
+) -> Result<i32, DbErr> {
+    use sea_orm::Set;
+    let claim = task_assignment::ActiveModel {
         task_id: Set(task_id),
         volunteer_id: Set(volunteer_id),
         status: Set(AssignmentStatus::Claimed),
@@ -153,10 +153,29 @@ pub async fn add_claim(
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map(|_| ())
+    };
+    Ok(task_assignment::Entity::insert(claim)
+        .exec(db)
+        .await?
+        .last_insert_id)
+}
+
+/// The volunteer's live claim on the task, if any: its id and status.
+pub async fn live_claim(
+    db: &impl ConnectionTrait,
+    task_id: i32,
+    volunteer_id: i32,
+) -> Result<Option<(i32, AssignmentStatus)>, DbErr> {
+    task_assignment::Entity::find()
+        .select_only()
+        .column(task_assignment::Column::Id)
+        .column(task_assignment::Column::Status)
+        .filter(task_assignment::Column::TaskId.eq(task_id))
+        .filter(task_assignment::Column::VolunteerId.eq(volunteer_id))
+        .filter(task_assignment::Column::Status.ne(AssignmentStatus::Released))
+        .into_tuple()
+        .one(db)
+        .await
 }
 
 /// Ends a volunteer's live claim and frees its place (an ASSIGNED task opens again). False when
@@ -313,15 +332,16 @@ pub async fn cancel(
         .map(|_| ())
 }
 
-/// (task, volunteer) of claims still only claimed on tasks that started before `started_before`
-/// and are not over.
+/// (claim, task, volunteer) of claims still only claimed on tasks that started before
+/// `started_before` and are not over.
 pub async fn unstarted_claims(
     db: &impl ConnectionTrait,
     started_before: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<(i32, i32)>, DbErr> {
+) -> Result<Vec<(i32, i32, i32)>, DbErr> {
     use birlik_entity::enums::TaskStatus;
     task_assignment::Entity::find()
         .select_only()
+        .column(task_assignment::Column::Id)
         .column(task_assignment::Column::TaskId)
         .column(task_assignment::Column::VolunteerId)
         .inner_join(task::Entity)
