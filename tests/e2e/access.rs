@@ -195,6 +195,20 @@ async fn organization_data_is_for_organizations_and_the_ministry() {
 }
 
 #[tokio::test]
+async fn the_audit_trail_is_for_the_ministry() {
+    let app = spawn_app_with_demo().await;
+    let c = callers(&app).await;
+    row(
+        &c,
+        "auditTrail",
+        "{ auditTrail(first: 5) { totalCount edges { node { id action } } } }",
+        |_| json!({}),
+        [UNAUTH, FORBID, FORBID, Ok],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn volunteer_lists_are_for_volunteers() {
     let app = spawn_app_with_demo().await;
     let c = callers(&app).await;

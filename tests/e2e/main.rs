@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod access;
+mod audit;
 mod cli;
 mod constraints;
 mod demo;

@@ -1,5 +1,6 @@
 //! The query root: one object per domain, merged.
 
+mod audit;
 mod donation;
 mod lists;
 mod node;
@@ -18,4 +19,5 @@ pub struct Query(
     task::TaskQuery,
     lists::ListQuery,
     node::NodeQuery,
+    audit::AuditQuery,
 );

@@ -136,3 +136,73 @@ pub enum Role {
     /// Ministry staff.
     Ministry,
 }
+
+/// Who made a change on the audit trail.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::AuditRole")]
+pub enum AuditRole {
+    /// A volunteer.
+    Volunteer,
+    /// Staff of a participating organization.
+    Ngo,
+    /// Ministry staff.
+    Ministry,
+    /// Birlik itself, such as the sweep that releases claims not started in time.
+    System,
+}
+
+/// The kind of object an audited change touched.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::AuditEntity")]
+pub enum AuditEntity {
+    /// A donation.
+    Donation,
+    /// A shipment.
+    Shipment,
+    /// A task.
+    Task,
+    /// One volunteer's claim on a task (a place taken).
+    TaskAssignment,
+    /// An organization.
+    Organization,
+    /// A login account (`User`).
+    UserAccount,
+    /// A volunteer's record.
+    Volunteer,
+}
+
+/// What an audited change did.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::AuditAction")]
+pub enum AuditAction {
+    /// A donation was registered (`registerDonation`).
+    Registered,
+    /// A shipment was planned (`planShipment`).
+    Planned,
+    /// A shipment left (`dispatchShipment`).
+    Dispatched,
+    /// A shipment arrived (`confirmDelivery`).
+    Delivered,
+    /// A task was posted (`postTask`).
+    Posted,
+    /// A volunteer took a place on a task (`claimTask`).
+    Claimed,
+    /// A place was given up (`releaseTask`) or released by the system because it was not started.
+    Released,
+    /// A task moved to another status (`updateTaskStatus`).
+    StatusChanged,
+    /// A task was called off (`updateTaskStatus` to CANCELLED).
+    Cancelled,
+    /// The ministry verified an organization (`verifyOrganization`).
+    Verified,
+    /// An account was disabled (`disableAccount`).
+    Disabled,
+    /// An account was enabled again (`enableAccount`).
+    Enabled,
+    /// A staff account was created (`createStaffAccount`).
+    AccountCreated,
+    /// An account's password was changed (`changePassword`).
+    PasswordChanged,
+    /// A volunteer signed up (`registerVolunteer`).
+    SignedUp,
+}

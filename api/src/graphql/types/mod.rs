@@ -1,5 +1,6 @@
 //! Output types: GraphQL objects wrapping entity models and figures.
 
+pub mod audit;
 pub mod collection_point;
 pub mod donation;
 pub mod enums;
