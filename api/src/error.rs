@@ -123,12 +123,33 @@ fn is_unavailable(err: &DbErr) -> bool {
     match err {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
         DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            let text = e.to_string();
-            text.contains("pool timed out")
-                || text.contains("error communicating with database")
-                || text.contains("database is locked")
+            connection_lost(e)
         }
         _ => false,
+    }
+}
+
+/// The connection broke or the server refuses work for now: I/O, a closed or exhausted pool,
+/// PostgreSQL's connection exceptions (class 08), operator intervention (57P01 shutdown, 57P02
+/// crash, 57P03 cannot connect now) and too many connections (53300), SQLite's busy lock.
+fn connection_lost(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code == "53300"
+                || db.message().contains("database is locked")
+        }
+        other => other
+            .to_string()
+            .contains("error communicating with database"),
     }
 }
 
