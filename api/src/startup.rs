@@ -1,5 +1,7 @@
 //! Building and running the server: resolve the database and keys, migrate, load the demo data
-//! where asked, build the schema once, then bind and serve.
+//! where asked, build the schema once, then bind and serve until SIGTERM or SIGINT, which stops
+//! it gracefully: no new connections, requests in flight finish (for up to [`SHUTDOWN_GRACE_S`]),
+//! WebSockets are closed with 1001.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -14,10 +16,17 @@ use crate::config::{Config, DatabaseTarget};
 use crate::context::AppState;
 use crate::{db, demo, graphql};
 
+/// Seconds a stopping server waits for requests in flight before it drops their connections.
+pub const SHUTDOWN_GRACE_S: u64 = 8;
+/// How long a client may take to send a request's head (slow clients are dropped after it).
+pub const CLIENT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A bound, ready-to-run server.
 pub struct Application {
     local_addr: SocketAddr,
     server: Server,
+    /// Tells every open WebSocket that the server is stopping.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -44,7 +53,9 @@ impl Application {
         let regions = Arc::new(crate::store::region::list(&db).await?);
         let events =
             crate::events::Events::for_database(db.get_database_backend(), &target.url).await?;
+        let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
+            stopping: stopping_rx,
             events,
             db,
             keys,
@@ -84,10 +95,18 @@ impl Application {
                 .wrap(Logger::new("%r %s %b %Dms").log_target("birlik_api::http"))
                 .configure(crate::http::routes::configure)
         })
+        .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+        .shutdown_timeout(SHUTDOWN_GRACE_S)
+        // `run_until_stopped` handles the signals: it must close the WebSockets as it stops.
+        .disable_signals()
         .listen(listener)?
         .run();
         tracing::info!(%local_addr, "Birlik is listening: GraphQL at /graphql");
-        Ok(Application { local_addr, server })
+        Ok(Application {
+            local_addr,
+            server,
+            stopping,
+        })
     }
 
     /// The address the server is bound to (a test's port 0 becomes a real one here).
@@ -95,9 +114,50 @@ impl Application {
         self.local_addr
     }
 
-    /// Serves until the process is told to stop.
+    /// Serves until SIGTERM or SIGINT, then stops gracefully: the listener closes at once, open
+    /// WebSockets are closed with 1001, requests in flight may finish for [`SHUTDOWN_GRACE_S`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let stopping = self.stopping;
+        let on_signal = tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stopping: no new connections; finishing the requests in flight");
+            let stopped = handle.stop(true);
+            stopping.send_replace(true);
+            stopped.await;
+        });
+        let served = self.server.await;
+        on_signal.abort();
+        served
+    }
+}
+
+/// The first SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                tracing::warn!(
+                    "cannot listen for SIGTERM and SIGINT; the server stops only when killed"
+                );
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 

@@ -11,8 +11,13 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// `/readyz`: the database answers and every migration is applied; 503 otherwise.
+/// `/readyz`: the database answers and every migration is applied; 503 otherwise, and while the
+/// server is stopping.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if *state.stopping.borrow() {
+        return HttpResponse::ServiceUnavailable()
+            .json(json!({ "status": "unavailable", "reason": "stopping" }));
+    }
     match db::ready(&state.db).await {
         Ok(true) => HttpResponse::Ok().json(json!({ "status": "ready" })),
         Ok(false) => HttpResponse::ServiceUnavailable()

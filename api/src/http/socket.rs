@@ -10,7 +10,8 @@
 //! - no `connection_init` arrives within [`INIT_WAIT`] (4408);
 //! - the client stops answering pings for two and a half intervals, or takes longer than an
 //!   interval to read what it is sent (1001). A slow reader never makes the server buffer more than
-//!   a few frames: its events lag and skip, and it is disconnected.
+//!   a few frames: its events lag and skip, and it is disconnected;
+//! - the server is stopping (1001).
 
 use std::time::Duration;
 
@@ -133,6 +134,7 @@ impl Connection {
         tokio::pin!(init_deadline);
         let mut last_heard = Instant::now();
         let mut auth: Option<Authenticated> = None;
+        let mut stopping = self.state.stopping.clone();
 
         let close: Option<(u16, &str)> = loop {
             let expiry = auth.and_then(|a| a.expires_at).map(instant_of);
@@ -216,6 +218,10 @@ impl Connection {
                 }
                 _ = tokio::time::sleep_until(expiry.unwrap_or_else(Instant::now)), if expiry.is_some() => {
                     break Some((UNAUTHORIZED, "token expired"));
+                }
+                // A dropped sender is a server that is gone: stopping too.
+                _ = stopping.wait_for(|stopping| *stopping) => {
+                    break Some((GOING_AWAY, "the server is stopping"));
                 }
                 event = events.next() => {
                     let Some(event) = event else {
