@@ -10,6 +10,7 @@ mod cli;
 mod constraints;
 mod demo;
 mod donations;
+mod faults;
 mod fuzz;
 mod health;
 mod lists;

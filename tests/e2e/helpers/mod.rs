@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod client;
+pub mod cluster;
 pub mod db;
 pub mod ops;
 pub mod sql;
