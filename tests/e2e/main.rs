@@ -17,6 +17,7 @@ mod lists;
 mod migrations;
 mod mutations;
 mod node;
+mod races;
 mod schema;
 mod sessions;
 mod sockets;

@@ -3,7 +3,7 @@
 use birlik_entity::enums::{AssignmentStatus, AuditAction, AuditEntity, TaskStatus};
 use birlik_entity::{task, volunteer};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QuerySelect};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
@@ -440,7 +440,10 @@ pub async fn update_status(
     use crate::events::{TaskEvent, TaskEventKind};
 
     let tx = crate::db::begin_write(&state.db).await?;
+    // The row stays locked until the commit, so the version read here is the one replaced (on
+    // SQLite the write transaction already holds the database).
     let t = task::Entity::find_by_id(task_id)
+        .lock_exclusive()
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound { entity: "task" })?;
