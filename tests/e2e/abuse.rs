@@ -373,3 +373,178 @@ async fn a_request_over_its_time_limit_is_abandoned_with_503() {
         "SERVICE_UNAVAILABLE"
     );
 }
+
+#[tokio::test]
+async fn bad_values_are_refused_naming_the_field_and_write_nothing() {
+    use crate::helpers::sql::int;
+    use birlik_api::graphql::relay::encode;
+    let app = spawn_app_with_demo().await;
+    let db = app.db.connect().await;
+    let ngo = app.as_demo_ngo().await;
+    let point = int(
+        &db,
+        "SELECT MIN(id) FROM collection_point WHERE organization_id = \
+         (SELECT organization_id FROM user_account WHERE email = 'ngo@demo.birlik.kz')",
+    )
+    .await as i32;
+    let stock = int(
+        &db,
+        "SELECT MIN(id) FROM donation WHERE status = 'received' AND shipped_grams = 0 AND organization_id = \
+         (SELECT organization_id FROM user_account WHERE email = 'ngo@demo.birlik.kz')",
+    )
+    .await as i32;
+    let counts = || async {
+        let mut out = Vec::new();
+        for table in ["donation", "shipment", "task", "volunteer", "audit_event"] {
+            out.push(int(&db, &format!("SELECT count(*) FROM {table}")).await);
+        }
+        out
+    };
+    let before = counts().await;
+
+    let donation = |field: &str, value: Value| {
+        let mut input = json!({
+            "collectionPointId": encode("CollectionPoint", point).0, "category": "DRINKING_WATER",
+            "kilograms": 10, "description": "вода", "idempotencyKey": format!("bad-{field}-{value}"),
+        });
+        input[field] = value;
+        json!({ "input": input })
+    };
+    let starts = chrono::Utc::now() + chrono::Duration::hours(1);
+    let task = |field: &str, value: Value| {
+        let mut input = json!({
+            "title": "Погрузка", "description": "мешки", "kind": "LOADING", "regionCode": "KZ-39",
+            "volunteersNeeded": 3, "startsAt": starts, "endsAt": starts + chrono::Duration::hours(2),
+        });
+        input[field] = value;
+        json!({ "input": input })
+    };
+    let items = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|_| json!({ "donationId": encode("Donation", stock).0, "kilograms": "0.001" }))
+            .collect()
+    };
+    let shipment = |n: usize| {
+        json!({ "input": { "destinationRegionCode": "KZ-39", "items": items(n), "vehicle": "КамАЗ",
+            "driverName": "Ерлан", "driverPhone": "+7 701 555 12 34", "idempotencyKey": format!("huge-{n}") } })
+    };
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            ops::REGISTER_DONATION,
+            donation("kilograms", json!(-5)),
+            "input.kilograms",
+        ),
+        (
+            ops::REGISTER_DONATION,
+            donation("kilograms", json!(0)),
+            "input.kilograms",
+        ),
+        (
+            ops::REGISTER_DONATION,
+            donation("kilograms", json!("79228162514264337593543950335")),
+            "input.kilograms",
+        ),
+        (
+            ops::REGISTER_DONATION,
+            donation("kilograms", json!(1_000_001)),
+            "input.kilograms",
+        ),
+        (
+            ops::REGISTER_DONATION,
+            donation("kilograms", json!("0.0001")),
+            "input.kilograms",
+        ),
+        (
+            ops::REGISTER_DONATION,
+            donation("description", json!("x".repeat(5000))),
+            "input.description",
+        ),
+        (
+            ops::REGISTER_DONATION,
+            donation("collectionPointId", json!("bm9wZQ")),
+            "input.collectionPointId",
+        ),
+        (
+            ops::POST_TASK,
+            task("endsAt", json!(starts - chrono::Duration::hours(1))),
+            "input.endsAt",
+        ),
+        (
+            ops::POST_TASK,
+            task("volunteersNeeded", json!(0)),
+            "input.volunteersNeeded",
+        ),
+        (
+            ops::POST_TASK,
+            task("volunteersNeeded", json!(1_000_000)),
+            "input.volunteersNeeded",
+        ),
+        (
+            ops::POST_TASK,
+            task("regionCode", json!("KZ-99")),
+            "input.regionCode",
+        ),
+        // Over the item cap (ten thousand would not even fit in a body: 413, tested above).
+        (ops::PLAN_SHIPMENT, shipment(501), "input.items"),
+    ];
+    for (query, variables, field) in cases {
+        let refused = ngo.gql(query, variables).await;
+        assert!(
+            !refused.body["errors"].is_null(),
+            "{field} accepted: {}",
+            refused.body
+        );
+        refused.assert_code("BAD_USER_INPUT");
+        let named = refused.body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap_or("");
+        assert!(
+            named == field
+                || named.starts_with(&format!("{field}."))
+                || named.starts_with(&format!("{field}[")),
+            "{field}: {}",
+            refused.body
+        );
+    }
+    // A value that is no number at all fails the scalar itself: refused as input, naming the type.
+    for value in [json!("1e40"), json!("ten"), json!(true)] {
+        let refused = ngo
+            .gql(ops::REGISTER_DONATION, donation("kilograms", value))
+            .await;
+        refused.assert_code("BAD_USER_INPUT");
+        let message = refused.body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("Decimal") && message.contains("RegisterDonationInput"),
+            "{message}"
+        );
+    }
+    // Sign-up: phone, email, region, password, lengths.
+    let sign_up = |field: &str, value: Value| {
+        let mut input = json!({ "fullName": "Дана", "phone": "+77071239999", "password": "long-enough-1",
+            "regionCode": "KZ-39" });
+        input[field] = value;
+        json!({ "input": input })
+    };
+    for (field, value) in [
+        ("phone", json!("12345")),
+        ("phone", json!("+1 555 0100")),
+        ("email", json!("not-an-email")),
+        ("regionCode", json!("KZ-00")),
+        ("password", json!("short")),
+        ("fullName", json!("a".repeat(1000))),
+    ] {
+        let refused = app
+            .anonymous()
+            .gql(ops::SIGN_UP, sign_up(field, value))
+            .await;
+        refused.assert_code("BAD_USER_INPUT");
+        assert_eq!(
+            refused.body["errors"][0]["extensions"]["field"],
+            format!("input.{field}"),
+            "{}",
+            refused.body
+        );
+    }
+    assert_eq!(counts().await, before, "nothing was written");
+    still_answers(&app).await;
+}
