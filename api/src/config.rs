@@ -38,7 +38,7 @@ pub struct Config {
     pub db_pool_size: u32,
 
     /// How long a request waits for a database connection before it fails with SERVICE_UNAVAILABLE.
-    #[arg(long, env = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", value_name = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    #[arg(long, env = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", value_name = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 1500, value_parser = clap::value_parser!(u64).range(50..=60_000))]
     pub db_acquire_timeout_ms: u64,
 
     /// Failed logins for one login, or from one address, that refuse further tries for a while.
@@ -203,7 +203,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             jwt_secret: None,
             db_pool_size: 8,
-            db_acquire_timeout_ms: 2000,
+            db_acquire_timeout_ms: 1500,
             login_max_failures: 10,
             login_window_s: 300,
             max_batch: 10,

@@ -31,8 +31,8 @@ mod slow_clients;
 const BIN: &str = env!("CARGO_BIN_EXE_birlik");
 
 /// How long a request may wait for the database before it must have failed: the pool's acquire
-/// timeout (2 s by default) and a little for the rest of the request.
-const FAIL_WITHIN: Duration = Duration::from_millis(2500);
+/// timeout (1.5 s by default) and a little for the rest of the request: the 2 s.
+const FAIL_WITHIN: Duration = Duration::from_millis(2000);
 /// How long after the database is back the service must be whole again.
 const RECOVER_WITHIN: Duration = Duration::from_secs(10);
 
