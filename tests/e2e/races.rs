@@ -209,7 +209,7 @@ async fn concurrent_status_changes_follow_the_state_machine() {
             if delivered == 1 {
                 "delivered"
             } else {
-                "in_transit"
+                "dispatched"
             }
         );
         if delivered == 0 {
