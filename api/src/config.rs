@@ -108,6 +108,11 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_RATE_LIMIT", value_name = "BIRLIK_RATE_LIMIT", default_value = "50/100", value_parser = parse_rate)]
     pub rate_limit: RateLimit,
 
+    /// Milliseconds this instance reuses the campaign's figures (`reliefSummary`, region figures)
+    /// before computing them again; `0` computes them for every request.
+    #[arg(long, env = "BIRLIK_FIGURES_TTL_MS", value_name = "BIRLIK_FIGURES_TTL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub figures_ttl_ms: u64,
+
     /// Serve introspection, GraphiQL and "did you mean" suggestions in errors.
     #[arg(long, env = "BIRLIK_INTROSPECTION", value_name = "BIRLIK_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
@@ -222,6 +227,8 @@ impl Config {
             // Tests send bursts from one address; the rate limit has tests of its own.
             rate_limit: RateLimit::OFF,
             introspection: true,
+            // Tests see every change at once; the cache has a test of its own.
+            figures_ttl_ms: 0,
             demo_data: Some(false),
         }
     }

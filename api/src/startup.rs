@@ -70,6 +70,9 @@ impl Application {
             max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
             request_timeout: std::time::Duration::from_millis(config.request_timeout_ms),
             rate_limiter: crate::http::rate_limit::RateLimiter::new(config.rate_limit),
+            figures: Arc::new(crate::services::stats::FiguresCache::new(
+                std::time::Duration::from_millis(config.figures_ttl_ms),
+            )),
             login_policy: crate::context::LoginPolicy {
                 max_failures: config.login_max_failures,
                 window: std::time::Duration::from_secs(config.login_window_s),

@@ -107,18 +107,24 @@ impl Loader<i32> for ShipmentTotals {
     }
 }
 
-/// A region's figures, by region id.
-pub struct RegionFiguresById(DatabaseConnection);
+/// A region's figures, by region id, from the instance's figures cache.
+pub struct RegionFiguresById(
+    Arc<crate::services::stats::FiguresCache>,
+    DatabaseConnection,
+);
 
 impl Loader<i32> for RegionFiguresById {
     type Value = RegionFigures;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, RegionFigures>, Self::Error> {
-        let rows = store::stats::region_figures(&self.0, Some(keys))
-            .await
-            .map_err(graphql_error)?;
-        Ok(rows.into_iter().map(|f| (f.region_id, f)).collect())
+        use async_graphql::ErrorExtensions;
+        let (rows, _) = self.0.get(&self.1).await.map_err(|e| e.extend())?;
+        Ok(rows
+            .iter()
+            .filter(|f| keys.contains(&f.region_id))
+            .map(|f| (f.region_id, *f))
+            .collect())
     }
 }
 
@@ -152,7 +158,8 @@ where
 
 impl Loaders {
     /// Fresh loaders (no cache carried between requests).
-    pub fn new(db: &DatabaseConnection) -> Arc<Self> {
+    pub fn new(state: &crate::context::AppState) -> Arc<Self> {
+        let db = &state.db;
         Arc::new(Loaders {
             organization: by_id(db),
             collection_point: by_id(db),
@@ -163,7 +170,10 @@ impl Loaders {
             user: by_id(db),
             shipment_items: DataLoader::new(ShipmentItems(db.clone()), tokio::spawn),
             shipment_totals: DataLoader::new(ShipmentTotals(db.clone()), tokio::spawn),
-            region_figures: DataLoader::new(RegionFiguresById(db.clone()), tokio::spawn),
+            region_figures: DataLoader::new(
+                RegionFiguresById(state.figures.clone(), db.clone()),
+                tokio::spawn,
+            ),
         })
     }
 }

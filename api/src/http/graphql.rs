@@ -201,7 +201,7 @@ pub async fn post(
         .requests
         .fetch_add(operations as u64, Ordering::Relaxed);
     let actor = rc.actor;
-    let loaders = Loaders::new(&state.db);
+    let loaders = Loaders::new(&state);
     let run = |mut request: async_graphql::Request| {
         let (schema, state, rc, loaders) =
             (schema.clone(), state.clone(), rc.clone(), loaders.clone());
@@ -371,7 +371,7 @@ pub async fn get(
         }
         Ok(request) => {
             state.requests.fetch_add(1, Ordering::Relaxed);
-            request.data(rc).data(Loaders::new(&state.db))
+            request.data(rc).data(Loaders::new(&state))
         }
         Err(err) => {
             return Ok(refusal(ApiError::BadUserInput {

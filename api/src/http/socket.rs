@@ -278,7 +278,7 @@ impl Connection {
                     lang,
                     address,
                 });
-                data.insert(Loaders::new(&state.db));
+                data.insert(Loaders::new(&state));
                 Ok(data)
             })
         }

@@ -1,10 +1,16 @@
 //! The campaign's public figures: the headline summary and each region's share. Both are built
 //! from the same [`store::stats::region_figures`] rows, so they cannot disagree.
 
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
 use sea_orm::DatabaseConnection;
 
-use crate::error::ApiResult;
+use crate::context::AppState;
+use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::stats::RegionFigures;
 
@@ -30,15 +36,95 @@ impl Summary {
     }
 }
 
-/// Each region's figures, in region order, with the moment they were computed.
-pub async fn regions(db: &DatabaseConnection) -> ApiResult<(Vec<RegionFigures>, DateTime<Utc>)> {
-    let as_of = Utc::now();
-    Ok((store::stats::region_figures(db, None).await?, as_of))
+/// Every region's figures, in region order, and the moment they were computed.
+pub type Figures = (Arc<Vec<RegionFigures>>, DateTime<Utc>);
+
+type Computing = Shared<BoxFuture<'static, Result<Figures, Arc<ApiError>>>>;
+
+/// The figures, computed at most once per `ttl` on this instance, however many ask at once. They
+/// aggregate every donation, shipment and volunteer, so the public summary and the regions
+/// overview (which clients may cache for 30 s anyway) share one computation a second instead of
+/// one per request; `asOf` says when it ran. A zero `ttl` computes them for every request.
+#[derive(Debug)]
+pub struct FiguresCache {
+    ttl: Duration,
+    state: Mutex<Slot>,
+}
+
+/// The figures last computed and when, and the computation running now, if any.
+#[derive(Default)]
+struct Slot {
+    kept: Option<(Instant, Figures)>,
+    running: Option<Computing>,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slot")
+            .field("kept", &self.kept.as_ref().map(|(at, _)| at))
+            .field("running", &self.running.is_some())
+            .finish()
+    }
+}
+
+impl FiguresCache {
+    /// A cache keeping figures for `ttl`.
+    pub fn new(ttl: Duration) -> Self {
+        FiguresCache {
+            ttl,
+            state: Mutex::new(Slot::default()),
+        }
+    }
+
+    /// Fresh enough figures: from the cache, from a computation already running (its result is
+    /// shared, success or failure, so an outage fails everyone at once), or computed now.
+    pub async fn get(&self, db: &DatabaseConnection) -> ApiResult<Figures> {
+        let computing = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, figures)) = &state.kept
+                && at.elapsed() < self.ttl
+            {
+                return Ok(figures.clone());
+            }
+            match &state.running {
+                Some(running) => running.clone(),
+                None => {
+                    let db = db.clone();
+                    let running: Computing = async move {
+                        let as_of = Utc::now();
+                        store::stats::region_figures(&db)
+                            .await
+                            .map(|rows| (Arc::new(rows), as_of))
+                            .map_err(|e| Arc::new(ApiError::from(e)))
+                    }
+                    .boxed()
+                    .shared();
+                    state.running = Some(running.clone());
+                    running
+                }
+            }
+        };
+        let result = computing.await;
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.running = None;
+        match result {
+            Ok(figures) => {
+                if !self.ttl.is_zero() {
+                    state.kept = Some((Instant::now(), figures.clone()));
+                }
+                Ok(figures)
+            }
+            Err(err) => Err(match *err {
+                ApiError::Unavailable => ApiError::Unavailable,
+                ref other => ApiError::Internal(anyhow::anyhow!("{other}")),
+            }),
+        }
+    }
 }
 
 /// The campaign summary.
-pub async fn summary(db: &DatabaseConnection) -> ApiResult<Summary> {
-    let (figures, as_of) = regions(db).await?;
+pub async fn summary(state: &AppState) -> ApiResult<Summary> {
+    let (figures, as_of) = state.figures.get(&state.db).await?;
     Ok(summarize(&figures, as_of))
 }
 

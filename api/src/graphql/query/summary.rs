@@ -15,8 +15,7 @@ impl SummaryQuery {
     /// The campaign's headline figures. Public; may be cached for 30 seconds.
     #[graphql(cache_control(max_age = 30))]
     async fn relief_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<ReliefSummary> {
-        let (_, db) = ctx.request();
-        services::stats::summary(db)
+        services::stats::summary(ctx.state())
             .await
             .map(ReliefSummary)
             .extend()
