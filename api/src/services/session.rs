@@ -361,6 +361,13 @@ impl SignUpChecked<'_> {
                     ApiError::bad_input("input.organizationId", "no such organization")
                 })?;
         }
+        // The volunteer record first, then the account: a sign-up that commits between the two
+        // reads shows in the second, and is replayed rather than refused.
+        let volunteer_taken = volunteer::Entity::find()
+            .filter(volunteer::Column::Phone.eq(self.phone))
+            .one(&tx)
+            .await?
+            .is_some();
         let existing = user_account::Entity::find()
             .filter(
                 sea_orm::Condition::any()
@@ -396,12 +403,7 @@ impl SignUpChecked<'_> {
             tx.commit().await?;
             return Ok(tokens);
         }
-        if volunteer::Entity::find()
-            .filter(volunteer::Column::Phone.eq(self.phone))
-            .one(&tx)
-            .await?
-            .is_some()
-        {
+        if volunteer_taken {
             return Err(taken);
         }
         // A concurrent sign-up with the same phone or email that commits first makes these
