@@ -59,35 +59,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .to_owned();
     let rss_before = pid.and_then(resident_kib);
 
+    // Every socket is read from the moment it opens: reading answers the server's pings (a
+    // client that does not is rightly disconnected), and counts the event when it comes.
     let received = Arc::new(AtomicUsize::new(0));
     let opened = Instant::now();
-    let mut sockets = Vec::with_capacity(count);
+    let mut readers = Vec::with_capacity(count);
     for batch in (0..count).collect::<Vec<_>>().chunks(OPENING) {
         let opening = batch.iter().map(|_| open(&base, &token));
         for socket in futures_util::future::join_all(opening).await {
-            sockets.push(socket?);
+            let mut ws = socket?;
+            let received = received.clone();
+            readers.push(tokio::spawn(async move {
+                while let Some(Ok(frame)) = ws.next().await {
+                    if let Message::Text(text) = frame
+                        && text.contains("\"next\"")
+                    {
+                        received.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }));
         }
     }
     let open_time = opened.elapsed();
     // Let the server settle, then read its memory.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_open = pid.and_then(resident_kib);
-
-    let mut readers = Vec::with_capacity(count);
-    for mut ws in sockets {
-        let received = received.clone();
-        readers.push(tokio::spawn(async move {
-            while let Some(Ok(frame)) = ws.next().await {
-                if let Message::Text(text) = frame {
-                    if text.contains("\"next\"") {
-                        received.fetch_add(1, Ordering::Relaxed);
-                        break;
-                    }
-                }
-            }
-            ws
-        }));
-    }
 
     let open_tasks = gql(
         "{ openTasks(first: 1) { edges { node { id } } } }",

@@ -6,7 +6,11 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
+use std::sync::Arc;
+
+use birlik_entity::{shipment, task};
+use sea_orm::EntityTrait;
+use tokio::sync::{broadcast, mpsc};
 
 /// What happened to a task, from a volunteer's point of view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +66,16 @@ pub enum Event {
     AccountDisabled(AccountDisabled),
 }
 
+/// An event as this instance's subscribers receive it: with the task or shipment as it stood
+/// after the change, read once per instance (not once per subscriber: ten thousand sockets of one
+/// volunteer cost one query per event).
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub event: Event,
+    pub task: Option<Arc<task::Model>>,
+    pub shipment: Option<Arc<shipment::Model>>,
+}
+
 /// How many events a subscriber may fall behind before it skips ahead.
 const CAPACITY: usize = 1024;
 
@@ -71,28 +85,28 @@ const CHANNEL: &str = "birlik_events";
 /// The application's event channels.
 #[derive(Clone, Debug)]
 pub struct Events {
-    bus: broadcast::Sender<Event>,
+    bus: broadcast::Sender<Delivery>,
+    /// Events of this instance waiting to be read and delivered, in order (embedded database).
+    local: mpsc::Sender<Event>,
     /// Where to `NOTIFY`, on PostgreSQL.
     notify: Option<DatabaseConnection>,
 }
 
-impl Default for Events {
-    fn default() -> Self {
-        Events {
-            bus: broadcast::channel(CAPACITY).0,
-            notify: None,
-        }
-    }
-}
-
 impl Events {
-    /// Events for the database at `url`: through PostgreSQL (every instance), or in process. On
-    /// PostgreSQL this opens a small pool of its own for `NOTIFY` (so publishing never waits for,
-    /// nor counts as, a request's statements) and starts the listener that feeds this instance's
-    /// subscribers.
-    pub async fn for_database(backend: DbBackend, url: &str) -> Result<Self, sea_orm::DbErr> {
-        let events = Events::default();
-        if backend != DbBackend::Postgres {
+    /// Events for the database `db` at `url`: through PostgreSQL (every instance), or in
+    /// process. On PostgreSQL this opens a small pool of its own for `NOTIFY` (so publishing never
+    /// waits for, nor counts as, a request's statements) and starts the listener that feeds this
+    /// instance's subscribers.
+    pub async fn for_database(db: &DatabaseConnection, url: &str) -> Result<Self, sea_orm::DbErr> {
+        let bus = broadcast::channel(CAPACITY).0;
+        let (local, queue) = mpsc::channel(CAPACITY);
+        tokio::spawn(deliver_in_order(db.clone(), queue, bus.clone()));
+        let mut events = Events {
+            bus,
+            local: local.clone(),
+            notify: None,
+        };
+        if db.get_database_backend() != DbBackend::Postgres {
             return Ok(events);
         }
         let mut options = sea_orm::ConnectOptions::new(url.to_owned());
@@ -100,12 +114,9 @@ impl Events {
             .max_connections(2)
             .min_connections(0)
             .sqlx_logging(false);
-        let notify = sea_orm::Database::connect(options).await?;
-        tokio::spawn(listen(url.to_owned(), events.bus.clone()));
-        Ok(Events {
-            notify: Some(notify),
-            ..events
-        })
+        events.notify = Some(sea_orm::Database::connect(options).await?);
+        tokio::spawn(listen(url.to_owned(), local));
+        Ok(events)
     }
 
     /// Publishes a task event (nobody listening is fine). Call it after the commit.
@@ -126,7 +137,10 @@ impl Events {
     fn publish(&self, event: Event) {
         match &self.notify {
             None => {
-                let _ = self.bus.send(event);
+                if self.local.try_send(event).is_err() {
+                    // Apps resynchronise with `myTasks(updatedSince:)`; a lost push is late news.
+                    tracing::warn!("the event queue is full; an event was dropped");
+                }
             }
             Some(db) => {
                 let db = db.clone();
@@ -147,14 +161,54 @@ impl Events {
     }
 
     /// A receiver of every event from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Delivery> {
         self.bus.subscribe()
+    }
+}
+
+/// Reads each event's task or shipment once and hands the event to this instance's subscribers,
+/// in the order the events came. Nothing is read while nobody listens.
+async fn deliver_in_order(
+    db: DatabaseConnection,
+    mut queue: mpsc::Receiver<Event>,
+    bus: broadcast::Sender<Delivery>,
+) {
+    while let Some(event) = queue.recv().await {
+        if bus.receiver_count() == 0 {
+            continue;
+        }
+        let (task, shipment) = match &event {
+            Event::Task(e) => (
+                read(task::Entity::find_by_id(e.task_id).one(&db).await),
+                None,
+            ),
+            Event::Shipment(e) => (
+                None,
+                read(shipment::Entity::find_by_id(e.shipment_id).one(&db).await),
+            ),
+            Event::AccountDisabled(_) => (None, None),
+        };
+        let _ = bus.send(Delivery {
+            event,
+            task,
+            shipment,
+        });
+    }
+}
+
+fn read<M>(found: Result<Option<M>, sea_orm::DbErr>) -> Option<Arc<M>> {
+    match found {
+        Ok(found) => found.map(Arc::new),
+        Err(err) => {
+            tracing::warn!(error = %err, "an event's object could not be read; it is not pushed");
+            None
+        }
     }
 }
 
 /// Hands every notification on [`CHANNEL`] to this instance's subscribers, reconnecting after a
 /// lost connection, for as long as the runtime lives.
-async fn listen(url: String, local: broadcast::Sender<Event>) {
+async fn listen(url: String, local: mpsc::Sender<Event>) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
         let mut listener = match PgListener::connect(&url).await {
@@ -174,7 +228,9 @@ async fn listen(url: String, local: broadcast::Sender<Event>) {
             match listener.recv().await {
                 Ok(notification) => match serde_json::from_str::<Event>(notification.payload()) {
                     Ok(event) => {
-                        let _ = local.send(event);
+                        if local.try_send(event).is_err() {
+                            tracing::warn!("the event queue is full; an event was dropped");
+                        }
                     }
                     Err(err) => tracing::warn!(error = %err, "an event that does not parse"),
                 },

@@ -51,8 +51,7 @@ impl Application {
         }
 
         let regions = Arc::new(crate::store::region::list(&db).await?);
-        let events =
-            crate::events::Events::for_database(db.get_database_backend(), &target.url).await?;
+        let events = crate::events::Events::for_database(&db, &target.url).await?;
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             stopping: stopping_rx,

@@ -28,7 +28,7 @@ use tokio::time::Instant;
 
 use crate::auth::extract;
 use crate::context::{Actor, AppState, Lang, RequestCtx};
-use crate::events::Event;
+use crate::events::{Delivery, Event};
 use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
 
@@ -229,7 +229,10 @@ impl Connection {
                     };
                     let Some(user_id) = auth.and_then(|a| a.user_id) else { continue };
                     let disabled = match event {
-                        Ok(Event::AccountDisabled(disabled)) => disabled.user_id == user_id,
+                        Ok(Delivery {
+                            event: Event::AccountDisabled(disabled),
+                            ..
+                        }) => disabled.user_id == user_id,
                         // Fell behind the bus: whatever was missed, the account is checked anew.
                         Err(_) => !self.still_active(user_id).await,
                         Ok(_) => false,

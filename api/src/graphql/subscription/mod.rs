@@ -6,7 +6,7 @@ use futures_util::stream::StreamExt;
 
 use crate::context::{Actor, ContextExt};
 use crate::error::{ApiError, ErrorExtensions};
-use crate::events::{ShipmentEventKind, TaskEventKind};
+use crate::events::{Delivery, Event, ShipmentEventKind, TaskEventKind};
 use crate::graphql::types::shipment::Shipment;
 use crate::graphql::types::task::Task;
 
@@ -73,25 +73,23 @@ impl Subscription {
             Actor::Anonymous => return Err(ApiError::Unauthenticated.extend()),
             _ => return Err(ApiError::Forbidden("task events are a volunteer's".into()).extend()),
         };
-        let state = ctx.state().clone();
-        let receiver = tokio_stream::wrappers::BroadcastStream::new(state.events.subscribe());
-        Ok(receiver.filter_map(move |event| {
-            let db = state.db.clone();
-            async move {
-                let Ok(crate::events::Event::Task(event)) = event else {
-                    return None;
-                };
-                let event = Some(event).filter(|e| e.volunteer_ids.contains(&volunteer_id))?;
-                let task = birlik_entity::task::Entity::find_by_id(event.task_id)
-                    .one(&db)
-                    .await
-                    .ok()
-                    .flatten()?;
-                Some(TaskEvent {
+        let receiver = tokio_stream::wrappers::BroadcastStream::new(ctx.state().events.subscribe());
+        Ok(receiver.filter_map(move |delivery| async move {
+            let Ok(Delivery {
+                event: Event::Task(event),
+                task: Some(task),
+                ..
+            }) = delivery
+            else {
+                return None;
+            };
+            event
+                .volunteer_ids
+                .contains(&volunteer_id)
+                .then(|| TaskEvent {
                     kind: event.kind.into(),
-                    task: Task(task),
+                    task: Task((*task).clone()),
                 })
-            }
         }))
     }
 
@@ -114,29 +112,23 @@ impl Subscription {
                 );
             }
         };
-        let state = ctx.state().clone();
-        let receiver = tokio_stream::wrappers::BroadcastStream::new(state.events.subscribe());
-        Ok(receiver.filter_map(move |event| {
-            let db = state.db.clone();
-            async move {
-                let Ok(crate::events::Event::Shipment(event)) = event else {
-                    return None;
-                };
-                if organization.is_some_and(|o| o != event.organization_id) {
-                    return None;
-                }
-                let shipment = birlik_entity::shipment::Entity::find_by_id(event.shipment_id)
-                    .one(&db)
-                    .await
-                    .ok()
-                    .flatten()?;
-                Some(ShipmentEvent {
-                    kind: event.kind.into(),
-                    shipment: Shipment(shipment),
-                })
+        let receiver = tokio_stream::wrappers::BroadcastStream::new(ctx.state().events.subscribe());
+        Ok(receiver.filter_map(move |delivery| async move {
+            let Ok(Delivery {
+                event: Event::Shipment(event),
+                shipment: Some(shipment),
+                ..
+            }) = delivery
+            else {
+                return None;
+            };
+            if organization.is_some_and(|o| o != event.organization_id) {
+                return None;
             }
+            Some(ShipmentEvent {
+                kind: event.kind.into(),
+                shipment: Shipment((*shipment).clone()),
+            })
         }))
     }
 }
-
-use sea_orm::EntityTrait;
