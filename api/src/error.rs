@@ -164,3 +164,18 @@ impl<T> ResultExt<T> for ApiResult<T> {
         self.map_err(|e| e.extend())
     }
 }
+
+/// A whole-request error (raised outside any resolver: no path) with its code, and any further
+/// extensions `more` sets.
+pub fn request_error(
+    message: impl Into<String>,
+    code: &str,
+    more: impl FnOnce(&mut async_graphql::ErrorExtensionValues),
+) -> async_graphql::ServerError {
+    let mut err = async_graphql::ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", code);
+    more(&mut ext);
+    err.extensions = Some(ext);
+    err
+}

@@ -117,11 +117,9 @@ fn check_limits(
         }
     };
     let refuse = |field: &str, message: String, pos| {
-        let mut err = ServerError::new(message, Some(pos));
-        let mut ext = async_graphql::ErrorExtensionValues::default();
-        ext.set("code", "BAD_USER_INPUT");
-        ext.set("field", field);
-        err.extensions = Some(ext);
+        let mut err =
+            crate::error::request_error(message, "BAD_USER_INPUT", |ext| ext.set("field", field));
+        err.locations = vec![pos];
         err
     };
     fn walk<'a>(
@@ -204,12 +202,11 @@ impl Extension for AllowlistExtension {
         next: async_graphql::extensions::NextParseQuery<'_>,
     ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
         if !crate::operations::is_known(query) {
-            let mut error =
-                ServerError::new("this server runs only the clients' known operations", None);
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", "FORBIDDEN");
-            error.extensions = Some(extensions);
-            return Err(error);
+            return Err(crate::error::request_error(
+                "this server runs only the clients' known operations",
+                "FORBIDDEN",
+                |_| {},
+            ));
         }
         next.run(ctx, query, variables).await
     }

@@ -14,6 +14,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
 use async_graphql_value::{ConstValue, Value};
 
+use crate::error::request_error;
 use crate::graphql::relay::MAX_PAGE_SIZE;
 
 /// The page size assumed for a connection asked without `first` or `last`.
@@ -60,14 +61,11 @@ pub struct Figures {
 }
 
 fn refusal(limit: &str, max: u64, actual: u64, message: String) -> ServerError {
-    let mut err = ServerError::new(message, None);
-    let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", "BAD_USER_INPUT");
-    ext.set("limit", limit);
-    ext.set("max", max);
-    ext.set("actual", actual);
-    err.extensions = Some(ext);
-    err
+    request_error(message, "BAD_USER_INPUT", |ext| {
+        ext.set("limit", limit);
+        ext.set("max", max);
+        ext.set("actual", actual);
+    })
 }
 
 /// The lexical tokens of a document (names, numbers, strings, punctuators), without comments,
@@ -338,14 +336,11 @@ impl<'a> Walk<'a> {
 /// store it, so it is turned away at the edge, naming where it was.
 fn ensure_no_nul(value: &ConstValue, at: &str) -> ServerResult<()> {
     match value {
-        ConstValue::String(text) if text.contains('\0') => {
-            let mut err = ServerError::new(format!("`{at}` holds a NUL character"), None);
-            let mut ext = async_graphql::ErrorExtensionValues::default();
-            ext.set("code", "BAD_USER_INPUT");
-            ext.set("field", at);
-            err.extensions = Some(ext);
-            Err(err)
-        }
+        ConstValue::String(text) if text.contains('\0') => Err(request_error(
+            format!("`{at}` holds a NUL character"),
+            "BAD_USER_INPUT",
+            |ext| ext.set("field", at),
+        )),
         ConstValue::List(items) => items
             .iter()
             .enumerate()

@@ -14,11 +14,7 @@ use crate::error::ApiError;
 const MAX_QUERY_BYTES: usize = 64 * 1024;
 
 fn error(message: &str, code: &str) -> ServerError {
-    let mut err = ServerError::new(message, None);
-    let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", code);
-    err.extensions = Some(ext);
-    err
+    crate::error::request_error(message, code, |_| {})
 }
 
 /// Fills in (or stores) the text of a persisted query. Requests without one pass untouched.

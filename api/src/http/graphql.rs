@@ -234,16 +234,14 @@ async fn execute(
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(timeout = ?state.request_timeout, "a GraphQL request ran out of time");
-            let mut error = async_graphql::ServerError::new(
+            let error = crate::error::request_error(
                 format!(
                     "the request took longer than {} ms; nothing of it was kept",
                     state.request_timeout.as_millis()
                 ),
-                None,
+                ApiError::Unavailable.code(),
+                |_| {},
             );
-            let mut ext = async_graphql::ErrorExtensionValues::default();
-            ext.set("code", ApiError::Unavailable.code());
-            error.extensions = Some(ext);
             async_graphql::Response::from_errors(vec![error])
         }
     }
