@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod hash;
 pub mod http;
 pub mod labels;
 pub mod mass;

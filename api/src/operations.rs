@@ -5,8 +5,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use sha2::{Digest, Sha256};
-
 pub const RELIEF_SUMMARY: &str = include_str!("../operations/public/ReliefSummary.graphql");
 pub const REGIONS_OVERVIEW: &str = include_str!("../operations/ministry/RegionsOverview.graphql");
 pub const AD_HOC_DONATIONS: &str = include_str!("../operations/ministry/AdHocDonations.graphql");
@@ -74,13 +72,7 @@ static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| Manifest {
     canonical: ALL.iter().map(|text| canonical(text)).collect(),
 });
 
-/// The lowercase hex SHA-256 of a text.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::hash::sha256_hex;
 
 /// The client operation with this hash, if it is one.
 pub fn by_hash(hash: &str) -> Option<&'static str> {
@@ -95,38 +87,16 @@ pub fn is_known(document: &str) -> bool {
 /// A document without comments and insignificant commas or whitespace: a space is kept only
 /// between two characters of names or numbers. Strings are kept as written.
 pub fn canonical(document: &str) -> String {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    use crate::graphql::tokens::{is_word, tokens};
     let mut out = String::with_capacity(document.len());
-    let mut chars = document.chars().peekable();
-    let mut gap = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '#' => {
-                while chars.next_if(|&c| c != '\n' && c != '\r').is_some() {}
-                gap = true;
-            }
-            c if c.is_whitespace() || c == ',' || c == '\u{feff}' => gap = true,
-            '"' => {
-                out.push(c);
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    out.push(c);
-                    match c {
-                        '\\' if !escaped => escaped = true,
-                        '"' if !escaped => break,
-                        _ => escaped = false,
-                    }
-                }
-                gap = false;
-            }
-            c => {
-                if gap && word(c) && out.chars().last().is_some_and(word) {
-                    out.push(' ');
-                }
-                out.push(c);
-                gap = false;
-            }
+    let mut previous_word = false;
+    for token in tokens(document) {
+        let word = is_word(token);
+        if word && previous_word {
+            out.push(' ');
         }
+        out.push_str(token);
+        previous_word = word;
     }
     out
 }

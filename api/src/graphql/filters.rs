@@ -403,6 +403,16 @@ pub fn ensure_depth(depth: usize) -> ApiResult<()> {
 }
 
 /// An entity filter: its own field conditions, combined with nested `and` / `or` / `not`.
+/// The SQL condition of an optional filter (none: every row) on `db`'s database.
+pub fn condition_of<F: FilterTree + Default>(
+    filter: Option<F>,
+    db: &impl sea_orm::ConnectionTrait,
+) -> ApiResult<Condition> {
+    filter.unwrap_or_default().condition(FilterCx {
+        backend: db.get_database_backend(),
+    })
+}
+
 pub trait FilterTree: Sized {
     /// The nested filters: `and`, `or`, `not`.
     fn nested(&self) -> (Option<&[Self]>, Option<&[Self]>, Option<&Self>);

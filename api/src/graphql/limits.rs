@@ -71,40 +71,9 @@ fn refusal(limit: &str, max: u64, actual: u64, message: String) -> ServerError {
 /// The lexical tokens of a document (names, numbers, strings, punctuators), without comments,
 /// commas or whitespace; counting stops past `stop`.
 pub fn count_tokens(document: &str, stop: usize) -> usize {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
-    let mut chars = document.chars().peekable();
-    let mut tokens = 0;
-    while let Some(c) = chars.next() {
-        if tokens > stop {
-            break;
-        }
-        match c {
-            '#' => while chars.next_if(|&c| c != '\n' && c != '\r').is_some() {},
-            c if c.is_whitespace() || c == ',' || c == '\u{feff}' => {}
-            '"' => {
-                tokens += 1;
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    match c {
-                        '\\' if !escaped => escaped = true,
-                        '"' if !escaped => break,
-                        _ => escaped = false,
-                    }
-                }
-            }
-            '.' if chars.peek() == Some(&'.') => {
-                tokens += 1;
-                chars.next();
-                chars.next_if_eq(&'.');
-            }
-            c if word(c) => {
-                tokens += 1;
-                while chars.next_if(|&c| word(c)).is_some() {}
-            }
-            _ => tokens += 1,
-        }
-    }
-    tokens
+    crate::graphql::tokens::tokens(document)
+        .take(stop.saturating_add(1))
+        .count()
 }
 
 /// Measures a parsed document against its variables. A fragment cycle is refused here (the

@@ -9,6 +9,7 @@ pub mod query;
 pub mod relay;
 pub mod scalars;
 pub mod subscription;
+pub mod tokens;
 pub mod types;
 
 use async_graphql::Schema;

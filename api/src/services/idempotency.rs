@@ -6,7 +6,6 @@
 use birlik_entity::idempotency_key;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
-use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -38,10 +37,7 @@ impl<'a> Keyed<'a> {
             ));
         }
         let json = serde_json::to_vec(input).map_err(|e| ApiError::Internal(e.into()))?;
-        let request_hash = Sha256::digest(&json)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let request_hash = crate::hash::sha256_hex(&json);
         Ok(Keyed {
             user_id,
             key,

@@ -11,7 +11,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
 };
-use sha2::{Digest, Sha256};
 
 use crate::auth::{jwt::Keys, password};
 use crate::context::{Actor, AppState, RequestCtx};
@@ -32,10 +31,7 @@ pub struct Tokens {
 }
 
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hash::sha256_hex(token)
 }
 
 fn random_token() -> ApiResult<String> {

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
-use crate::graphql::filters::{FilterCx, FilterTree};
+use crate::graphql::filters::condition_of;
 use crate::graphql::relay;
 use crate::graphql::types::audit::{AuditEventConnection, AuditEventFilter, AuditTotals};
 use crate::services;
@@ -37,12 +37,7 @@ impl AuditQuery {
             20,
         )
         .extend()?;
-        let filter = filter
-            .unwrap_or_default()
-            .condition(FilterCx {
-                backend: db.get_database_backend(),
-            })
-            .extend()?;
+        let filter = condition_of(filter, db).extend()?;
         let (page, condition) = services::audit::page(rc, db, filter, req).await.extend()?;
         Ok(crate::graphql::types::lists::connection(
             page,

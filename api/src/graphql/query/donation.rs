@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
-use crate::graphql::filters::{FilterCx, FilterTree};
+use crate::graphql::filters::condition_of;
 use crate::graphql::relay;
 use crate::graphql::types::donation::{self, DonationConnection, DonationFilter, DonationOrder};
 use crate::services;
@@ -40,10 +40,7 @@ impl DonationQuery {
             20,
         )
         .extend()?;
-        let cx = FilterCx {
-            backend: db.get_database_backend(),
-        };
-        let condition = filter.unwrap_or_default().condition(cx).extend()?;
+        let condition = condition_of(filter, db).extend()?;
         let (page, condition) = services::donation::page(rc, db, condition, &ordering, req)
             .await
             .extend()?;

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, Object};
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
-use crate::graphql::filters::{FilterCx, FilterTree};
+use crate::graphql::filters::condition_of;
 use crate::graphql::relay;
 use crate::graphql::types::enums::{TaskKind, TaskStatus};
 use crate::graphql::types::lists::{
@@ -98,12 +98,7 @@ impl ListQuery {
             20,
         )
         .extend()?;
-        let filter = filter
-            .unwrap_or_default()
-            .condition(FilterCx {
-                backend: db.get_database_backend(),
-            })
-            .extend()?;
+        let filter = condition_of(filter, db).extend()?;
         let (page, condition) = services::lists::shipments(rc, db, filter, &ordering, req)
             .await
             .extend()?;
@@ -139,12 +134,7 @@ impl ListQuery {
             20,
         )
         .extend()?;
-        let filter = filter
-            .unwrap_or_default()
-            .condition(FilterCx {
-                backend: db.get_database_backend(),
-            })
-            .extend()?;
+        let filter = condition_of(filter, db).extend()?;
         let (page, condition) = services::lists::tasks(rc, db, filter, &ordering, req)
             .await
             .extend()?;
@@ -180,12 +170,7 @@ impl ListQuery {
             20,
         )
         .extend()?;
-        let filter = filter
-            .unwrap_or_default()
-            .condition(FilterCx {
-                backend: db.get_database_backend(),
-            })
-            .extend()?;
+        let filter = condition_of(filter, db).extend()?;
         let (page, condition) = services::lists::volunteers(rc, db, filter, &ordering, req)
             .await
             .extend()?;
@@ -220,12 +205,7 @@ impl ListQuery {
             20,
         )
         .extend()?;
-        let filter = filter
-            .unwrap_or_default()
-            .condition(FilterCx {
-                backend: db.get_database_backend(),
-            })
-            .extend()?;
+        let filter = condition_of(filter, db).extend()?;
         let (page, condition) = services::lists::organizations(db, filter, &ordering, req)
             .await
             .extend()?;
@@ -246,12 +226,7 @@ impl ListQuery {
         #[graphql(desc = "Conditions the tasks meet.")] filter: Option<TaskFilter>,
     ) -> async_graphql::Result<Vec<TaskStatsRow>> {
         let (rc, db) = ctx.request();
-        let filter = filter
-            .unwrap_or_default()
-            .condition(FilterCx {
-                backend: db.get_database_backend(),
-            })
-            .extend()?;
+        let filter = condition_of(filter, db).extend()?;
         let dimensions: Vec<stats::TaskDimension> = group_by
             .into_iter()
             .map(|d| match d {

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
-use crate::graphql::filters::{FilterCx, FilterTree};
+use crate::graphql::filters::condition_of;
 use crate::graphql::types::donation::DonationFilter;
 use crate::graphql::types::enums::ShipmentStatus;
 use crate::graphql::types::stats::{DonationDimension, DonationStatsRow, ShipmentFlow};
@@ -26,12 +26,7 @@ impl StatsQuery {
         #[graphql(desc = "Conditions the donations meet.")] filter: Option<DonationFilter>,
     ) -> async_graphql::Result<Vec<DonationStatsRow>> {
         let (rc, db) = ctx.request();
-        let condition = filter
-            .unwrap_or_default()
-            .condition(FilterCx {
-                backend: db.get_database_backend(),
-            })
-            .extend()?;
+        let condition = condition_of(filter, db).extend()?;
         let dimensions: Vec<_> = group_by.into_iter().map(Into::into).collect();
         let groups = services::stats::donation_groups(rc, db, &dimensions, condition)
             .await
