@@ -26,7 +26,7 @@ enum Command {
     /// Apply pending migrations to DATABASE_URL (or the embedded default).
     Migrate(commands::DatabaseArgs),
     /// Load the demo data into DATABASE_URL; refuses a database that already holds data.
-    DemoData(commands::DatabaseArgs),
+    DemoData(commands::DemoDataArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
 }

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::helpers::TestDb;
+use crate::helpers::app::spawn_on;
 use crate::helpers::ops;
+use crate::helpers::sql::{int, thousandths};
 
 const BIN: &str = env!("CARGO_BIN_EXE_birlik");
 
@@ -179,6 +181,108 @@ async fn demo_data_loads_into_an_empty_database_and_refuses_a_second_time() {
         !dir.path().join("birlik.db").exists(),
         "the named database was used, not the embedded one"
     );
+}
+
+#[tokio::test]
+async fn demo_data_loads_the_donations_asked_for_and_the_service_counts_them() {
+    let test_db = TestDb::blank().await;
+    let dir = tempfile::TempDir::new().unwrap();
+    let load = birlik(dir.path())
+        .args(["demo-data", "--donations", "5000"])
+        .env("DATABASE_URL", test_db.url())
+        .output()
+        .unwrap();
+    assert!(
+        load.status.success(),
+        "{}",
+        String::from_utf8_lossy(&load.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&load.stdout).contains(" 5000 donations"),
+        "{}",
+        String::from_utf8_lossy(&load.stdout)
+    );
+
+    let db = test_db.connect().await;
+    assert_eq!(
+        int(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM donation").await,
+        5000
+    );
+    // The demo's proportions: one in 81 cancelled, and the rest partly shipped, shipped or in stock.
+    assert_eq!(
+        int(
+            &db,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM donation WHERE status = 'cancelled'"
+        )
+        .await,
+        5000 - 5000 * 80 / 81
+    );
+    assert!(
+        int(
+            &db,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM donation WHERE status = 'shipped'"
+        )
+        .await
+            > 2500
+    );
+    // collected = delivered + dispatched + planned + unshipped.
+    let collected = int(
+        &db,
+        "SELECT CAST(SUM(grams) AS BIGINT) FROM donation WHERE status <> 'cancelled'",
+    )
+    .await;
+    let unshipped = int(
+        &db,
+        "SELECT CAST(SUM(grams - shipped_grams) AS BIGINT) FROM donation WHERE status <> 'cancelled'",
+    )
+    .await;
+    let shipped = int(
+        &db,
+        "SELECT CAST(SUM(i.grams) AS BIGINT) FROM shipment_item i \
+         JOIN shipment s ON s.id = i.shipment_id WHERE s.status <> 'cancelled'",
+    )
+    .await;
+    assert_eq!(collected, shipped + unshipped);
+    drop(db);
+
+    let app = spawn_on(test_db).await;
+    let gql = app
+        .as_demo_ministry()
+        .await
+        .gql(ops::DONATION_STATS, json!({ "groupBy": ["STATUS"] }))
+        .await;
+    let groups = gql.data()["donationStats"].as_array().unwrap();
+    let count: i64 = groups
+        .iter()
+        .map(|g| g["donationCount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(count, 5000, "{groups:?}");
+    let relief = app.anonymous().gql(ops::RELIEF_SUMMARY, json!({})).await;
+    assert_eq!(
+        thousandths(
+            relief.data()["reliefSummary"]["collectedTonnes"]
+                .as_str()
+                .unwrap()
+        ),
+        collected / 1000,
+        "collected kilograms, as the database sums them"
+    );
+}
+
+#[test]
+fn demo_data_refuses_a_donation_count_out_of_range() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let out = birlik(dir.path())
+        .args(["demo-data", "--donations", "10"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/few.db", dir.path().display()),
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1000 to 10000000 donations"), "{stderr}");
 }
 
 #[test]

@@ -28,6 +28,13 @@ pub const DELIVERED_KG: i64 = 8_905_000;
 pub const VOLUNTEERS: usize = 52_480;
 /// Donations that count (cancelled ones come on top).
 pub const DONATIONS: usize = 30_000;
+/// Every donation row of the demo: the counted ones and one cancelled for every 80 of them.
+pub const DEMO_DONATIONS: usize = DONATIONS + DONATIONS / 80;
+/// The fewest donations a data set may have (the masses need a few hundred to spread over).
+pub const MIN_DONATIONS: usize = 1_000;
+/// The most donations a data set may have: ids stay far from `i32::MAX`, and the rows in memory
+/// (about 300 bytes a donation while they are generated) within a few gigabytes.
+pub const MAX_DONATIONS: usize = 10_000_000;
 /// Kilograms sent on their way but not delivered: roughly, as whole loads.
 const IN_TRANSIT_KG: i64 = 900_000;
 /// Kilograms on planned shipments: roughly, as whole loads.
@@ -156,12 +163,60 @@ impl Ctx<'_> {
     }
 }
 
-/// Generates the whole data set. `password_hashes` are the demo accounts' (ministry, ngo, volunteer).
+/// How many donations a data set has, and the masses that follow from that count.
+///
+/// The demo's ([`DEMO_DONATIONS`]) are the article's figures. A larger set (the benchmark's
+/// 1,000,000) keeps the demo's proportions: one in 81 donations cancelled, and collected, delivered,
+/// in-transit and planned masses grown with the count, so that donations of the same sizes spread
+/// over the same statuses, regions, categories and days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Scale {
+    counted: usize,
+    cancelled: usize,
+    collected_kg: i64,
+    delivered_kg: i64,
+    in_transit_kg: i64,
+    planned_kg: i64,
+}
+
+impl Scale {
+    fn of(donations: usize) -> Self {
+        let counted = donations * 80 / 81;
+        let grow = |kg: i64| (kg as i128 * counted as i128 / DONATIONS as i128) as i64;
+        Scale {
+            counted,
+            cancelled: donations - counted,
+            collected_kg: grow(COLLECTED_KG),
+            delivered_kg: grow(DELIVERED_KG),
+            in_transit_kg: grow(IN_TRANSIT_KG),
+            planned_kg: grow(PLANNED_KG),
+        }
+    }
+}
+
+/// Generates the demo data set. `password_hashes` are the demo accounts' (ministry, ngo, volunteer).
 pub fn generate(
     regions: &[region::Model],
     now: DateTime<Utc>,
     password_hashes: [String; 3],
 ) -> Dataset {
+    generate_with_donations(regions, now, password_hashes, DEMO_DONATIONS)
+}
+
+/// Generates the demo data set with `donation_count` donation rows instead of [`DEMO_DONATIONS`]: the
+/// same organizations, points, volunteers, accounts and tasks, and donations drawn from the same
+/// distributions, shipped in the same proportions. With [`DEMO_DONATIONS`] it is [`generate`].
+pub fn generate_with_donations(
+    regions: &[region::Model],
+    now: DateTime<Utc>,
+    password_hashes: [String; 3],
+    donation_count: usize,
+) -> Dataset {
+    assert!(
+        (MIN_DONATIONS..=MAX_DONATIONS).contains(&donation_count),
+        "{MIN_DONATIONS} to {MAX_DONATIONS} donations"
+    );
+    let scale = Scale::of(donation_count);
     let now = now.with_nanosecond_truncated();
     let mut cx = Ctx {
         rng: Rng::with_seed(SEED),
@@ -177,8 +232,8 @@ pub fn generate(
         &volunteers,
         password_hashes,
     );
-    let mut donations = donations(&mut cx, &collection_points, users[1].id);
-    let (shipments, items) = shipments(&mut cx, &mut donations);
+    let mut donations = donations(&mut cx, &scale, &collection_points, users[1].id);
+    let (shipments, items) = shipments(&mut cx, &scale, &mut donations);
     let (tasks, assignments) = tasks(
         &mut cx,
         &organizations,
@@ -490,6 +545,7 @@ fn users(
 
 fn donations(
     cx: &mut Ctx<'_>,
+    scale: &Scale,
     points: &[collection_point::Model],
     ngo_user: i32,
 ) -> Vec<donation::Model> {
@@ -514,13 +570,20 @@ fn donations(
         .collect();
     let category_weights: Vec<u32> = CATEGORIES.iter().map(|c| c.1).collect();
     let mut raw: Vec<(usize, usize, u64, DateTime<Utc>, bool)> =
-        Vec::with_capacity(DONATIONS + DONATIONS / 80);
-    for n in 0..DONATIONS + DONATIONS / 80 {
+        Vec::with_capacity(scale.counted + scale.cancelled);
+    // The points of each region, found once (not once per donation: a million of them at scale).
+    let local_points: BTreeMap<i32, Vec<usize>> = regions
+        .iter()
+        .map(|id| {
+            let local = (0..points.len())
+                .filter(|i| points[*i].region_id == *id)
+                .collect();
+            (*id, local)
+        })
+        .collect();
+    for n in 0..scale.counted + scale.cancelled {
         let region_id = regions[weighted(&mut cx.rng, &weights)];
-        let local: Vec<usize> = (0..points.len())
-            .filter(|i| points[*i].region_id == region_id)
-            .collect();
-        let point = *pick(&mut cx.rng, &local);
+        let point = *pick(&mut cx.rng, &local_points[&region_id]);
         let category = weighted(&mut cx.rng, &category_weights);
         let kg = match cx.rng.u32(..100) {
             0..60 => cx.rng.u64(5..80),
@@ -528,7 +591,7 @@ fn donations(
             90..98 => cx.rng.u64(600..3_000),
             _ => cx.rng.u64(3_000..20_000),
         };
-        raw.push((point, category, kg, cx.spring(), n >= DONATIONS));
+        raw.push((point, category, kg, cx.spring(), n >= scale.counted));
     }
     // Scale the counted donations to exactly the collected total; the rounding rest goes to the largest.
     let counted_raw: u128 = raw.iter().filter(|r| !r.4).map(|r| r.2 as u128).sum();
@@ -538,7 +601,7 @@ fn donations(
             if r.4 {
                 r.2 as i64
             } else {
-                ((r.2 as u128 * COLLECTED_KG as u128 / counted_raw) as i64).max(1)
+                ((r.2 as u128 * scale.collected_kg as u128 / counted_raw) as i64).max(1)
             }
         })
         .collect();
@@ -548,8 +611,10 @@ fn donations(
         .filter(|(_, r)| !r.4)
         .map(|(k, _)| *k)
         .sum();
-    let largest = (0..DONATIONS).max_by_key(|i| kgs[*i]).expect("donations");
-    kgs[largest] += COLLECTED_KG - counted;
+    let largest = (0..scale.counted)
+        .max_by_key(|i| kgs[*i])
+        .expect("donations");
+    kgs[largest] += scale.collected_kg - counted;
 
     let mut out = Vec::with_capacity(raw.len());
     for (i, ((point, category, _, received_at, cancelled), kg)) in
@@ -603,6 +668,7 @@ struct Load {
 
 fn shipments(
     cx: &mut Ctx<'_>,
+    scale: &Scale,
     donations: &mut [donation::Model],
 ) -> (Vec<shipment::Model>, Vec<shipment_item::Model>) {
     // Pack each organization's stock, oldest first, into truck loads of 5–20 t.
@@ -656,11 +722,11 @@ fn shipments(
     let (mut delivered, mut transit, mut planned, mut cancelled) = (0i64, 0i64, 0i64, 0usize);
     for mut load in loads {
         let kg: i64 = load.lines.iter().map(|l| l.1).sum();
-        let status = if delivered < DELIVERED_KG {
-            if delivered + kg > DELIVERED_KG {
+        let status = if delivered < scale.delivered_kg {
+            if delivered + kg > scale.delivered_kg {
                 // The load that crosses the line takes exactly what is left to deliver; the rest of
                 // its last donation stays in stock, partly shipped.
-                let mut left = DELIVERED_KG - delivered;
+                let mut left = scale.delivered_kg - delivered;
                 load.lines.retain_mut(|line| {
                     let take = line.1.min(left);
                     left -= take;
@@ -670,10 +736,10 @@ fn shipments(
             }
             delivered += load.lines.iter().map(|l| l.1).sum::<i64>();
             ShipmentStatus::Delivered
-        } else if transit < IN_TRANSIT_KG {
+        } else if transit < scale.in_transit_kg {
             transit += kg;
             ShipmentStatus::Dispatched
-        } else if planned < PLANNED_KG {
+        } else if planned < scale.planned_kg {
             planned += kg;
             ShipmentStatus::Planned
         } else if cancelled < 8 {

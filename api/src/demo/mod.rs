@@ -50,6 +50,21 @@ pub async fn is_empty(db: &impl ConnectionTrait) -> anyhow::Result<bool> {
 
 /// Loads the demo data; refuses a database that already holds more than reference data.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Report> {
+    load_with_donations(db, generate::DEMO_DONATIONS).await
+}
+
+/// Loads the demo data with `donations` donation rows (see
+/// [`generate::generate_with_donations`]): the benchmark's data set at scale.
+pub async fn load_with_donations(
+    db: &DatabaseConnection,
+    donations: usize,
+) -> anyhow::Result<Report> {
+    anyhow::ensure!(
+        (generate::MIN_DONATIONS..=generate::MAX_DONATIONS).contains(&donations),
+        "the demo data holds {} to {} donations, not {donations}",
+        generate::MIN_DONATIONS,
+        generate::MAX_DONATIONS
+    );
     let started = std::time::Instant::now();
     let hashes = [
         password::hash(DEMO_PASSWORD)?,
@@ -62,7 +77,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Report> {
         "this database already holds data beyond the reference regions; the demo data loads only into an empty one"
     );
     let regions = store::region::list(&tx).await?;
-    let data = generate::generate(&regions, Utc::now(), hashes);
+    let data = generate::generate_with_donations(&regions, Utc::now(), hashes, donations);
     let report = Report {
         organizations: data.organizations.len(),
         collection_points: data.collection_points.len(),
