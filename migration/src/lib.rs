@@ -26,6 +26,7 @@ mod m20261125_000012_create_idempotency_key;
 mod m20261125_000013_create_login_failure;
 mod m20261125_000014_create_persisted_query;
 mod m20261125_000015_create_audit_event;
+mod m20261125_000016_index_donation_grams;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000013_create_login_failure::Migration),
             Box::new(m20261125_000014_create_persisted_query::Migration),
             Box::new(m20261125_000015_create_audit_event::Migration),
+            Box::new(m20261125_000016_index_donation_grams::Migration),
         ]
     }
 }
