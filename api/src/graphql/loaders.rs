@@ -142,18 +142,23 @@ pub struct Loaders {
     pub region_figures: DataLoader<RegionFiguresById>,
 }
 
+/// A loader that fetches as soon as the request's task yields. Every key of one level of the
+/// response is asked for before that (async-graphql resolves a page's items together, and each
+/// HTTP worker runs its requests on a single-threaded runtime where the fetch is spawned), so
+/// the batch is as full as with a delay, without the default 1 ms wait (and its timer thread).
+fn loader<T: Loader<i32>>(inner: T) -> DataLoader<T> {
+    DataLoader::new(inner, tokio::spawn).delay(std::time::Duration::ZERO)
+}
+
 fn by_id<E>(db: &DatabaseConnection) -> DataLoader<ById<E>>
 where
     E: EntityTrait + Default,
     E::Model: Keyed + Clone + Send + Sync + 'static,
 {
-    DataLoader::new(
-        ById {
-            db: db.clone(),
-            _entity: PhantomData,
-        },
-        tokio::spawn,
-    )
+    loader(ById {
+        db: db.clone(),
+        _entity: PhantomData,
+    })
 }
 
 impl Loaders {
@@ -168,12 +173,9 @@ impl Loaders {
             task: by_id(db),
             volunteer: by_id(db),
             user: by_id(db),
-            shipment_items: DataLoader::new(ShipmentItems(db.clone()), tokio::spawn),
-            shipment_totals: DataLoader::new(ShipmentTotals(db.clone()), tokio::spawn),
-            region_figures: DataLoader::new(
-                RegionFiguresById(state.figures.clone(), db.clone()),
-                tokio::spawn,
-            ),
+            shipment_items: loader(ShipmentItems(db.clone())),
+            shipment_totals: loader(ShipmentTotals(db.clone())),
+            region_figures: loader(RegionFiguresById(state.figures.clone(), db.clone())),
         })
     }
 }
