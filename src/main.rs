@@ -31,6 +31,11 @@ enum Command {
     Schema,
 }
 
+/// mimalloc: a server's many small, short-lived allocations across threads cost about half of
+/// what they do with the system allocator (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

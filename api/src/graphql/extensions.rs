@@ -1,33 +1,97 @@
-//! A schema extension that gives every error an `extensions.code`. Errors of the request itself
-//! (parsing, validation, variable coercion: no `path`) and async-graphql's refusals of an argument
-//! it could not coerce are the client's: `BAD_USER_INPUT`. An error from a resolver that lacks a code escaped `ApiError`: its text may
+//! The one schema extension, [`Gate`]: every check that a request's document must pass before
+//! anything runs, and an `extensions.code` on every error. One extension rather than one per
+//! concern, because async-graphql passes every field of every response through each extension.
+//!
+//! Before a document runs, in this order: its tokens and variables (`limits::check_text`), the
+//! allow-list (`BIRLIK_OPERATIONS=allowlist`), parsing (from the parse cache when the same text
+//! came before), the query limits (`limits::check_document`), and page sizes ([`check_pages`]).
+//!
+//! On the way out, errors of the request itself (parsing, validation, variable coercion: no
+//! `path`) and async-graphql's refusals of an argument it could not coerce are the client's:
+//! `BAD_USER_INPUT`. An error from a resolver that lacks a code escaped `ApiError`: its text may
 //! hold anything, so it is logged under an `errorId` and the client gets `INTERNAL_SERVER_ERROR`.
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
-use async_graphql::{Response, ServerError};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Response, ServerError, ServerResult, Variables};
 
-/// Installs [`ErrorCodesExtension`].
-pub struct ErrorCodes;
+use crate::graphql::limits::{self, QueryLimits};
+use crate::graphql::parse_cache::ParseCache;
 
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
+/// Installs [`GateExtension`] with the server's settings.
+pub struct Gate {
+    limits: QueryLimits,
+    allowlist: bool,
+    parsed: ParseCache,
+}
+
+impl Gate {
+    pub fn new(limits: QueryLimits, operations: crate::config::Operations) -> Self {
+        Gate {
+            limits,
+            allowlist: operations == crate::config::Operations::Allowlist,
+            parsed: ParseCache::default(),
+        }
     }
 }
 
-/// Fills in missing error codes on every response.
-pub struct ErrorCodesExtension;
+impl ExtensionFactory for Gate {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(GateExtension {
+            limits: self.limits,
+            allowlist: self.allowlist,
+            parsed: self.parsed.clone(),
+        })
+    }
+}
+
+/// Checks each document before it runs, and fills in missing error codes on every response.
+pub struct GateExtension {
+    limits: QueryLimits,
+    allowlist: bool,
+    parsed: ParseCache,
+}
 
 #[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
+impl Extension for GateExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for error in &mut response.errors {
             classify(error);
         }
         response
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        limits::check_text(query, variables, &self.limits)?;
+        if self.allowlist && !crate::operations::is_known(query) {
+            return Err(crate::error::request_error(
+                "this server runs only the clients' known operations",
+                "FORBIDDEN",
+                |_| {},
+            ));
+        }
+        let doc = match self.parsed.get(query) {
+            Some(doc) => doc,
+            None => {
+                let doc = next.run(ctx, query, variables).await?;
+                self.parsed.put(query, &doc);
+                doc
+            }
+        };
+        limits::check_document(&doc, variables, &self.limits)?;
+        check_pages(&doc, variables)?;
+        Ok(doc)
     }
 }
 
@@ -55,36 +119,10 @@ fn classify(error: &mut ServerError) {
     }
 }
 
-/// Installs [`PageLimitsExtension`].
-pub struct PageLimits;
-
-impl ExtensionFactory for PageLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PageLimitsExtension)
-    }
-}
-
 /// Refuses the whole request, before any resolver or SQL runs, when a `first` or `last`
 /// argument (literal, variable or variable default) is outside 0..=100, or `ids` holds more
 /// than 100 ids.
-pub struct PageLimitsExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for PageLimitsExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &async_graphql::Variables,
-        next: async_graphql::extensions::NextParseQuery<'_>,
-    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        check_limits(&doc, variables)?;
-        Ok(doc)
-    }
-}
-
-fn check_limits(
+fn check_pages(
     doc: &async_graphql::parser::types::ExecutableDocument,
     variables: &async_graphql::Variables,
 ) -> async_graphql::ServerResult<()> {
@@ -177,37 +215,4 @@ fn check_limits(
         }
     }
     Ok(())
-}
-
-/// Installs [`AllowlistExtension`].
-pub struct Allowlist;
-
-impl ExtensionFactory for Allowlist {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AllowlistExtension)
-    }
-}
-
-/// Refuses, before parsing, any document that is not one of the clients' operations
-/// (`BIRLIK_OPERATIONS=allowlist`), over HTTP and WebSocket alike.
-pub struct AllowlistExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for AllowlistExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &async_graphql::Variables,
-        next: async_graphql::extensions::NextParseQuery<'_>,
-    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
-        if !crate::operations::is_known(query) {
-            return Err(crate::error::request_error(
-                "this server runs only the clients' known operations",
-                "FORBIDDEN",
-                |_| {},
-            ));
-        }
-        next.run(ctx, query, variables).await
-    }
 }

@@ -3,16 +3,13 @@
 //! directives, fragments, fragment cycles, and the nesting of introspection lists. Every refusal
 //! is a `BAD_USER_INPUT` naming the limit (`extensions.limit`, `max`, `actual`).
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     Directive, DocumentOperations, ExecutableDocument, Field, FragmentDefinition, Selection,
     SelectionSet,
 };
 use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
 use async_graphql_value::{ConstValue, Value};
+use std::collections::HashMap;
 
 use crate::error::request_error;
 use crate::graphql::relay::MAX_PAGE_SIZE;
@@ -387,45 +384,32 @@ pub fn check(
     }
 }
 
-/// Installs [`QueryLimitsExtension`].
-pub struct Limits(pub QueryLimits);
-
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(QueryLimitsExtension(self.0))
+/// The checks on a document's text, before it is parsed: its tokens, and no NUL character in
+/// any variable.
+pub fn check_text(query: &str, variables: &Variables, limits: &QueryLimits) -> ServerResult<()> {
+    let tokens = count_tokens(query, limits.tokens);
+    if tokens > limits.tokens {
+        return Err(refusal(
+            "tokens",
+            limits.tokens as u64,
+            tokens as u64,
+            format!("the query has over {} tokens", limits.tokens),
+        ));
     }
+    for (name, value) in variables.iter() {
+        ensure_no_nul(value, &format!("${name}"))?;
+    }
+    Ok(())
 }
 
-/// Refuses a document over the limits, before it runs.
-pub struct QueryLimitsExtension(QueryLimits);
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for QueryLimitsExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let limits = &self.0;
-        let tokens = count_tokens(query, limits.tokens);
-        if tokens > limits.tokens {
-            return Err(refusal(
-                "tokens",
-                limits.tokens as u64,
-                tokens as u64,
-                format!("the query has over {} tokens", limits.tokens),
-            ));
-        }
-        for (name, value) in variables.iter() {
-            ensure_no_nul(value, &format!("${name}"))?;
-        }
-        let doc = next.run(ctx, query, variables).await?;
-        let figures = measure(&doc, variables, limits)?;
-        check(&doc, &figures, limits)?;
-        Ok(doc)
-    }
+/// The checks on a parsed document and its variables.
+pub fn check_document(
+    doc: &ExecutableDocument,
+    variables: &Variables,
+    limits: &QueryLimits,
+) -> ServerResult<()> {
+    let figures = measure(doc, variables, limits)?;
+    check(doc, &figures, limits)
 }
 
 #[cfg(test)]

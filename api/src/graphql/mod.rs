@@ -5,6 +5,7 @@ pub mod filters;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod parse_cache;
 pub mod query;
 pub mod relay;
 pub mod scalars;
@@ -21,15 +22,11 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 
 /// Builds the schema over the application's shared state.
 pub fn build_schema(state: AppState) -> AppSchema {
-    let builder = builder().extension(limits::Limits(state.query_limits));
+    let builder = builder().extension(extensions::Gate::new(state.query_limits, state.operations));
     let builder = if state.introspection {
         builder
     } else {
         builder.disable_introspection().disable_suggestions()
-    };
-    let builder = match state.operations {
-        crate::config::Operations::Any => builder,
-        crate::config::Operations::Allowlist => builder.extension(extensions::Allowlist),
     };
     builder.data(state).finish()
 }
@@ -46,6 +43,4 @@ fn builder()
         mutation::Mutation::default(),
         subscription::Subscription,
     )
-    .extension(extensions::ErrorCodes)
-    .extension(extensions::PageLimits)
 }

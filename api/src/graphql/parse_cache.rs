@@ -1,0 +1,70 @@
+//! Parsed documents, kept by their text: the clients send the same few operations again and
+//! again, and parsing is a large part of a small request's cost. Each request still gets its
+//! own copy of the document, and every check that depends on the variables still runs on it.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_graphql::parser::types::ExecutableDocument;
+
+/// Documents kept at most.
+const ENTRIES: usize = 512;
+/// Longer documents are parsed every time, so that the cache holds at most
+/// `ENTRIES × MAX_TEXT` bytes of text, whatever clients send.
+const MAX_TEXT: usize = 16 * 1024;
+
+type Documents = lru::LruCache<Box<str>, Arc<ExecutableDocument>>;
+
+/// The most recently used documents, shared by every request of the schema.
+#[derive(Clone)]
+pub struct ParseCache(Arc<Mutex<Documents>>);
+
+impl Default for ParseCache {
+    fn default() -> Self {
+        let entries = NonZeroUsize::new(ENTRIES).expect("ENTRIES is not zero");
+        ParseCache(Arc::new(Mutex::new(lru::LruCache::new(entries))))
+    }
+}
+
+impl ParseCache {
+    fn documents(&self) -> MutexGuard<'_, Documents> {
+        // A panic while the lock was held leaves nothing half-done in a map of Arcs.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A copy of the document parsed from this text before, if it is kept.
+    pub fn get(&self, query: &str) -> Option<ExecutableDocument> {
+        let doc = self.documents().get(query).cloned()?;
+        Some(ExecutableDocument::clone(&doc))
+    }
+
+    /// Keeps a document parsed from this text (not one of a longer text).
+    pub fn put(&self, query: &str, doc: &ExecutableDocument) {
+        if query.len() <= MAX_TEXT {
+            self.documents().put(query.into(), Arc::new(doc.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_short_documents_only() {
+        let cache = ParseCache::default();
+        let short = "{ regions { code } }";
+        let doc = async_graphql::parser::parse_query(short).unwrap();
+        assert!(cache.get(short).is_none());
+        cache.put(short, &doc);
+        let again = cache.get(short).expect("kept");
+        assert_eq!(format!("{again:?}"), format!("{doc:?}"));
+
+        let long = format!("{{ regions {{ code }} }}{}", " ".repeat(MAX_TEXT));
+        let doc = async_graphql::parser::parse_query(&long).unwrap();
+        cache.put(&long, &doc);
+        assert!(cache.get(&long).is_none(), "a long text is not kept");
+    }
+}
