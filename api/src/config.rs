@@ -113,6 +113,12 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_FIGURES_TTL_MS", value_name = "BIRLIK_FIGURES_TTL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub figures_ttl_ms: u64,
 
+    /// Milliseconds an account found active is taken as active without asking the database
+    /// again, unless news of its disabling comes first (at once on this instance, through
+    /// `NOTIFY` on the others); `0` asks on every request.
+    #[arg(long, env = "BIRLIK_ACCOUNT_CHECK_TTL_MS", value_name = "BIRLIK_ACCOUNT_CHECK_TTL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub account_check_ttl_ms: u64,
+
     /// Serve introspection, GraphiQL and "did you mean" suggestions in errors.
     #[arg(long, env = "BIRLIK_INTROSPECTION", value_name = "BIRLIK_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
@@ -229,6 +235,9 @@ impl Config {
             introspection: true,
             // Tests see every change at once; the cache has a test of its own.
             figures_ttl_ms: 0,
+            // Every request asks the database (statement counts stay exact); the cache has a
+            // test of its own.
+            account_check_ttl_ms: 0,
             demo_data: Some(false),
         }
     }

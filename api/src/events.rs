@@ -8,6 +8,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+use crate::auth::active::ActiveAccounts;
+
 use birlik_entity::{shipment, task};
 use sea_orm::EntityTrait;
 use tokio::sync::{broadcast, mpsc};
@@ -90,6 +92,9 @@ pub struct Events {
     local: mpsc::Sender<Event>,
     /// Where to `NOTIFY`, on PostgreSQL.
     notify: Option<DatabaseConnection>,
+    /// Accounts recently found active: a disabling forgets its account here at once, on every
+    /// instance.
+    accounts: Arc<ActiveAccounts>,
 }
 
 impl Events {
@@ -97,7 +102,11 @@ impl Events {
     /// process. On PostgreSQL this opens a small pool of its own for `NOTIFY` (so publishing never
     /// waits for, nor counts as, a request's statements) and starts the listener that feeds this
     /// instance's subscribers.
-    pub async fn for_database(db: &DatabaseConnection, url: &str) -> Result<Self, sea_orm::DbErr> {
+    pub async fn for_database(
+        db: &DatabaseConnection,
+        url: &str,
+        accounts: Arc<ActiveAccounts>,
+    ) -> Result<Self, sea_orm::DbErr> {
         let bus = broadcast::channel(CAPACITY).0;
         let (local, queue) = mpsc::channel(CAPACITY);
         tokio::spawn(deliver_in_order(db.clone(), queue, bus.clone()));
@@ -105,6 +114,7 @@ impl Events {
             bus,
             local: local.clone(),
             notify: None,
+            accounts: accounts.clone(),
         };
         if db.get_database_backend() != DbBackend::Postgres {
             return Ok(events);
@@ -115,7 +125,7 @@ impl Events {
             .min_connections(0)
             .sqlx_logging(false);
         events.notify = Some(sea_orm::Database::connect(options).await?);
-        tokio::spawn(listen(url.to_owned(), local));
+        tokio::spawn(listen(url.to_owned(), local, accounts));
         Ok(events)
     }
 
@@ -131,6 +141,7 @@ impl Events {
 
     /// Publishes that an account was disabled. Call it after the commit.
     pub fn account_disabled(&self, user_id: i32) {
+        self.accounts.forget(user_id);
         self.publish(Event::AccountDisabled(AccountDisabled { user_id }));
     }
 
@@ -158,6 +169,11 @@ impl Events {
                 });
             }
         }
+    }
+
+    /// Accounts recently found active.
+    pub fn accounts(&self) -> &ActiveAccounts {
+        &self.accounts
     }
 
     /// A receiver of every event from now on.
@@ -208,7 +224,7 @@ fn read<M>(found: Result<Option<M>, sea_orm::DbErr>) -> Option<Arc<M>> {
 
 /// Hands every notification on [`CHANNEL`] to this instance's subscribers, reconnecting after a
 /// lost connection, for as long as the runtime lives.
-async fn listen(url: String, local: mpsc::Sender<Event>) {
+async fn listen(url: String, local: mpsc::Sender<Event>, accounts: Arc<ActiveAccounts>) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
         let mut listener = match PgListener::connect(&url).await {
@@ -224,10 +240,15 @@ async fn listen(url: String, local: mpsc::Sender<Event>) {
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             continue;
         }
+        // Disablings announced while nobody listened were missed.
+        accounts.forget_all();
         loop {
             match listener.recv().await {
                 Ok(notification) => match serde_json::from_str::<Event>(notification.payload()) {
                     Ok(event) => {
+                        if let Event::AccountDisabled(disabled) = &event {
+                            accounts.forget(disabled.user_id);
+                        }
                         if local.try_send(event).is_err() {
                             tracing::warn!("the event queue is full; an event was dropped");
                         }

@@ -51,7 +51,10 @@ impl Application {
         }
 
         let regions = Arc::new(crate::store::region::list(&db).await?);
-        let events = crate::events::Events::for_database(&db, &target.url).await?;
+        let accounts = Arc::new(crate::auth::active::ActiveAccounts::new(
+            std::time::Duration::from_millis(config.account_check_ttl_ms),
+        ));
+        let events = crate::events::Events::for_database(&db, &target.url, accounts).await?;
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             stopping: stopping_rx,

@@ -2,8 +2,11 @@
 
 use serde_json::json;
 
+use crate::helpers::app::spawn_with;
+use crate::helpers::client::Client;
+use crate::helpers::db::on_postgres;
 use crate::helpers::ops;
-use crate::helpers::spawn_app_with_demo;
+use crate::helpers::{TestDb, spawn_app_with_demo};
 
 #[tokio::test]
 async fn a_volunteer_logs_in_by_email_or_phone() {
@@ -374,6 +377,62 @@ async fn a_disabled_account_stops_at_once() {
         )
         .await
         .assert_code("FORBIDDEN");
+}
+
+#[tokio::test]
+async fn an_account_seen_active_a_moment_ago_still_stops_at_once_when_disabled() {
+    // Accounts found active are remembered for a minute here, far longer than the test: only the
+    // news of the disabling can stop the token in time.
+    let remember = |c: &mut birlik_api::Config| c.account_check_ttl_ms = 60_000;
+    let app = spawn_with(TestDb::demo().await, remember).await;
+    // On PostgreSQL a second instance hears of the disabling through NOTIFY.
+    let other = if on_postgres() {
+        Some(app.another_instance_with(remember).await)
+    } else {
+        None
+    };
+    let token = app.login("volunteer@demo.birlik.kz").await;
+    let volunteer = app.anonymous().with_token(&token);
+    let user_id = volunteer.gql(ME_ID, json!({})).await.data()["me"]["id"].clone();
+    let at_other = other
+        .as_ref()
+        .map(|base| Client::new(base, Some(token.clone())));
+    if let Some(at_other) = &at_other {
+        at_other.gql(ME_ID, json!({})).await.data();
+    }
+
+    // Remembered: a request asks nothing of the database about the account.
+    let before = app.statements().await;
+    volunteer.gql("{ __typename }", json!({})).await.data();
+    assert_eq!(app.statements().await - before, 0);
+
+    app.as_demo_ministry()
+        .await
+        .gql(
+            "mutation($id: ID!) { disableAccount(userId: $id) { user { disabled } } }",
+            json!({ "id": user_id }),
+        )
+        .await
+        .data();
+    volunteer
+        .gql(ME_ID, json!({}))
+        .await
+        .assert_code("UNAUTHENTICATED");
+    if let Some(at_other) = &at_other {
+        let started = std::time::Instant::now();
+        loop {
+            let gql = at_other.gql(ME_ID, json!({})).await;
+            if gql.status == 401 {
+                gql.assert_code("UNAUTHENTICATED");
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "the other instance still serves a disabled account"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
 
 #[tokio::test]

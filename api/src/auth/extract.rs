@@ -57,3 +57,22 @@ pub async fn ensure_active(db: &sea_orm::DatabaseConnection, actor: &Actor) -> A
         _ => Err(ApiError::Unauthenticated),
     }
 }
+
+/// [`ensure_active`], unless the account was found active a moment ago (see
+/// [`ActiveAccounts`](crate::auth::active::ActiveAccounts)): what every HTTP request runs.
+pub async fn ensure_active_cached(
+    db: &sea_orm::DatabaseConnection,
+    accounts: &crate::auth::active::ActiveAccounts,
+    actor: &Actor,
+) -> ApiResult<()> {
+    let Some(user_id) = actor.user_id() else {
+        return Ok(());
+    };
+    if accounts.recently_active(user_id) {
+        return Ok(());
+    }
+    let generation = accounts.generation();
+    ensure_active(db, actor).await?;
+    accounts.remember(user_id, generation);
+    Ok(())
+}

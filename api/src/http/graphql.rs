@@ -29,7 +29,7 @@ async fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, 
     let address = req.peer_addr().map(|a| a.ip());
     let actor = extract::actor(authorization, &state.keys)?;
     rate_check(state, &actor, address)?;
-    extract::ensure_active(&state.db, &actor).await?;
+    extract::ensure_active_cached(&state.db, state.events.accounts(), &actor).await?;
     Ok(RequestCtx {
         actor,
         lang,

@@ -145,7 +145,14 @@ impl TestApp {
     /// The base URL of a second server over the same database (another instance of a cluster,
     /// or this one after a restart).
     pub async fn another_instance(&self) -> String {
-        let app = Application::build(test_config(&self.db))
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// [`another_instance`](Self::another_instance), with its configuration adjusted.
+    pub async fn another_instance_with(&self, adjust: impl FnOnce(&mut Config)) -> String {
+        let mut config = test_config(&self.db);
+        adjust(&mut config);
+        let app = Application::build(config)
             .await
             .expect("the application builds");
         let addr = app.local_addr();
