@@ -27,6 +27,7 @@ mod m20261125_000013_create_login_failure;
 mod m20261125_000014_create_persisted_query;
 mod m20261125_000015_create_audit_event;
 mod m20261125_000016_index_donation_grams;
+mod m20261125_000017_index_donation_region_category;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000014_create_persisted_query::Migration),
             Box::new(m20261125_000015_create_audit_event::Migration),
             Box::new(m20261125_000016_index_donation_grams::Migration),
+            Box::new(m20261125_000017_index_donation_region_category::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! Donations: pages, totals and grouped statistics.
 
 use birlik_entity::donation;
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     ActiveEnum, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     QuerySelect,
@@ -90,10 +90,7 @@ pub struct Totals {
 pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<Totals, DbErr> {
     let row = donation::Entity::find()
         .select_only()
-        .column_as(
-            Expr::col(donation::Column::Id).count().cast_as("BIGINT"),
-            "count",
-        )
+        .column_as(Expr::col(Asterisk).count().cast_as("BIGINT"), "count")
         .column_as(
             Expr::expr(Expr::col(donation::Column::Grams).sum())
                 .if_null(0)
