@@ -3,6 +3,7 @@
 //! the event takes to reach every socket.
 //!
 //! ```sh
+//! bench/run --sockets 10000    # starts a server on a fresh embedded database, then runs this
 //! cargo run --release --example idle-sockets -- http://127.0.0.1:8080 10000 <server pid>
 //! ```
 //! The server must run with `BIRLIK_RATE_LIMIT=0` (every upgrade counts against the address), and
