@@ -22,30 +22,22 @@ use async_graphql::{Response, ServerError, ServerResult, Variables};
 use crate::graphql::limits::{self, QueryLimits};
 use crate::graphql::parse_cache::ParseCache;
 
-/// Installs [`GateExtension`] with the server's settings.
-pub struct Gate {
-    limits: QueryLimits,
-    allowlist: bool,
-    parsed: ParseCache,
-}
+/// Installs [`GateExtension`] with the server's settings: one instance serves every request.
+pub struct Gate(Arc<GateExtension>);
 
 impl Gate {
     pub fn new(limits: QueryLimits, operations: crate::config::Operations) -> Self {
-        Gate {
+        Gate(Arc::new(GateExtension {
             limits,
             allowlist: operations == crate::config::Operations::Allowlist,
             parsed: ParseCache::default(),
-        }
+        }))
     }
 }
 
 impl ExtensionFactory for Gate {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GateExtension {
-            limits: self.limits,
-            allowlist: self.allowlist,
-            parsed: self.parsed.clone(),
-        })
+        self.0.clone()
     }
 }
 

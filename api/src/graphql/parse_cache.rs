@@ -16,13 +16,12 @@ const MAX_TEXT: usize = 16 * 1024;
 type Documents = lru::LruCache<Box<str>, Arc<ExecutableDocument>>;
 
 /// The most recently used documents, shared by every request of the schema.
-#[derive(Clone)]
-pub struct ParseCache(Arc<Mutex<Documents>>);
+pub struct ParseCache(Mutex<Documents>);
 
 impl Default for ParseCache {
     fn default() -> Self {
         let entries = NonZeroUsize::new(ENTRIES).expect("ENTRIES is not zero");
-        ParseCache(Arc::new(Mutex::new(lru::LruCache::new(entries))))
+        ParseCache(Mutex::new(lru::LruCache::new(entries)))
     }
 }
 
