@@ -300,15 +300,16 @@ async fn tasks_and_claims_write_one_event_per_change() {
         )
         .await
         .data();
+    // The volunteer moved their own place; the task, with a place still free, stays open.
     assert_eq!(
         said(&trail.one("updateTaskStatus IN_PROGRESS").await),
         (
             volunteer_user,
             AuditRole::Volunteer,
-            AuditEntity::Task,
-            task,
+            AuditEntity::TaskAssignment,
+            assignment,
             AuditAction::StatusChanged,
-            Some("open"),
+            Some("claimed"),
             Some("in_progress"),
             None
         )
@@ -352,7 +353,8 @@ async fn tasks_and_claims_write_one_event_per_change() {
             AuditEntity::Task,
             task,
             AuditAction::Cancelled,
-            Some("in_progress"),
+            // Its one volunteer released their place: open, with every place free.
+            Some("open"),
             Some("cancelled"),
             None
         )

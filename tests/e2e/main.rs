@@ -24,5 +24,6 @@ mod sockets;
 mod statements;
 mod stats;
 mod summary;
+mod task_places;
 mod tasks;
 mod transport;

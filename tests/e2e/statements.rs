@@ -177,7 +177,8 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
     // replay check, organization, insert, key, audit
     assert_eq!(cost(&app, &ngo, ops::POST_TASK, post.clone()).await, 6);
     let task = int(&db, "SELECT MAX(id) FROM task").await;
-    // replay check, task, volunteer, holds, take place, claim, key, audit, read back
+    // replay check, task, volunteer, holds, take place, claim, settle the task's status from
+    // its places, key, audit, read back
     assert_eq!(
         cost(
             &app,
@@ -186,14 +187,14 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "taskId": enc("Task", task), "idempotencyKey": "c1" })
         )
         .await,
-        10
+        11
     );
     let version = int(
         &db,
         &format!("SELECT CAST(version AS BIGINT) FROM task WHERE id = {task}"),
     )
     .await;
-    // read, move the claim, bump the task, read back, audit
+    // read, the claim, move it, audit it, settle the task from its places, read back
     let update =
         json!({ "taskId": enc("Task", task), "status": "IN_PROGRESS", "expectedVersion": version });
     assert_eq!(

@@ -6,15 +6,17 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use birlik_entity::enums::DonationCategory;
 use birlik_entity::{
     collection_point, donation, organization, shipment, shipment_item, task, user_account,
     volunteer,
 };
-use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{Condition, DatabaseConnection, EntityTrait};
 
+use crate::context::Actor;
 use crate::error::{ApiError, ErrorExtensions as _};
 use crate::store;
+use crate::store::scope;
 use crate::store::stats::RegionFigures;
 
 /// A row keyed by its `id`.
@@ -32,6 +34,7 @@ macro_rules! keyed {
     )*};
 }
 keyed!(
+    shipment_item,
     organization,
     collection_point,
     donation,
@@ -41,9 +44,11 @@ keyed!(
     user_account
 );
 
-/// Loads rows of one table by id.
+/// Loads rows of one table by id, within the request's actor's scope (`store::scope`): a row
+/// outside it is absent, as if it did not exist.
 pub struct ById<E> {
     db: DatabaseConnection,
+    scope: Condition,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -60,24 +65,22 @@ where
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, E::Model>, Self::Error> {
-        let rows = E::find()
-            .filter(Expr::col((E::default(), Alias::new("id"))).is_in(keys.iter().copied()))
-            .all(&self.db)
+        let rows = store::rows::by_ids::<E>(&self.db, keys, self.scope.clone())
             .await
             .map_err(graphql_error)?;
         Ok(rows.into_iter().map(|row| (row.key(), row)).collect())
     }
 }
 
-/// The lines of shipments, by shipment id.
-pub struct ShipmentItems(DatabaseConnection);
+/// The lines of shipments, by shipment id, within the actor's scope of shipment items.
+pub struct ShipmentItems(DatabaseConnection, Condition);
 
 impl Loader<i32> for ShipmentItems {
     type Value = Arc<Vec<shipment_item::Model>>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = store::shipment::items_of(&self.0, keys)
+        let rows = store::shipment::items_of(&self.0, keys, self.1.clone())
             .await
             .map_err(graphql_error)?;
         let mut map: HashMap<i32, Vec<shipment_item::Model>> =
@@ -89,8 +92,8 @@ impl Loader<i32> for ShipmentItems {
     }
 }
 
-/// Grams a shipment carries, by shipment id.
-pub struct ShipmentTotals(DatabaseConnection);
+/// Grams a shipment carries, by shipment id, within the actor's scope of shipment items.
+pub struct ShipmentTotals(DatabaseConnection, Condition);
 
 impl Loader<i32> for ShipmentTotals {
     type Value = i64;
@@ -99,11 +102,26 @@ impl Loader<i32> for ShipmentTotals {
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, i64>, Self::Error> {
         let mut totals: HashMap<i32, i64> = keys.iter().map(|k| (*k, 0)).collect();
         totals.extend(
-            store::shipment::totals(&self.0, keys)
+            store::shipment::totals(&self.0, keys, self.1.clone())
                 .await
                 .map_err(graphql_error)?,
         );
         Ok(totals)
+    }
+}
+
+/// The category of a shipment item (its donation's), by item id, within the actor's scope of
+/// shipment items.
+pub struct ItemCategories(DatabaseConnection, Condition);
+
+impl Loader<i32> for ItemCategories {
+    type Value = DonationCategory;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, DonationCategory>, Self::Error> {
+        store::shipment::item_categories(&self.0, keys, self.1.clone())
+            .await
+            .map_err(graphql_error)
     }
 }
 
@@ -128,6 +146,24 @@ impl Loader<i32> for RegionFiguresById {
     }
 }
 
+/// A relation to a row that may belong to another owner, through its scoped loader: the row, or
+/// `FORBIDDEN` (with `why`) when it lies outside the caller's scope. Rows are never deleted, so an
+/// absent row is always one the caller may not read.
+pub async fn related<E>(
+    loader: &DataLoader<ById<E>>,
+    id: i32,
+    why: &str,
+) -> async_graphql::Result<E::Model>
+where
+    E: EntityTrait + Default,
+    E::Model: Keyed + Clone + Send + Sync + 'static,
+{
+    loader
+        .load_one(id)
+        .await?
+        .ok_or_else(|| ApiError::Forbidden(why.to_owned()).extend())
+}
+
 /// Every loader of one request.
 pub struct Loaders {
     pub organization: DataLoader<ById<organization::Entity>>,
@@ -137,8 +173,10 @@ pub struct Loaders {
     pub task: DataLoader<ById<task::Entity>>,
     pub volunteer: DataLoader<ById<volunteer::Entity>>,
     pub user: DataLoader<ById<user_account::Entity>>,
+    pub shipment_item: DataLoader<ById<shipment_item::Entity>>,
     pub shipment_items: DataLoader<ShipmentItems>,
     pub shipment_totals: DataLoader<ShipmentTotals>,
+    pub item_categories: DataLoader<ItemCategories>,
     pub region_figures: DataLoader<RegionFiguresById>,
 }
 
@@ -151,31 +189,36 @@ fn loader<T: Loader<i32>>(inner: T) -> DataLoader<T> {
     DataLoader::new(inner, tokio::spawn)
 }
 
-fn by_id<E>(db: &DatabaseConnection) -> DataLoader<ById<E>>
+fn by_id<E>(db: &DatabaseConnection, scope: Condition) -> DataLoader<ById<E>>
 where
     E: EntityTrait + Default,
     E::Model: Keyed + Clone + Send + Sync + 'static,
 {
     loader(ById {
         db: db.clone(),
+        scope,
         _entity: PhantomData,
     })
 }
 
 impl Loaders {
-    /// Fresh loaders (no cache carried between requests).
-    pub fn new(state: &crate::context::AppState) -> Arc<Self> {
+    /// Fresh loaders for one request (no cache carried between requests), each within the
+    /// actor's scope of its type.
+    pub fn new(state: &crate::context::AppState, actor: &Actor) -> Arc<Self> {
         let db = &state.db;
+        let items = scope::shipment_item(actor);
         Arc::new(Loaders {
-            organization: by_id(db),
-            collection_point: by_id(db),
-            donation: by_id(db),
-            shipment: by_id(db),
-            task: by_id(db),
-            volunteer: by_id(db),
-            user: by_id(db),
-            shipment_items: loader(ShipmentItems(db.clone())),
-            shipment_totals: loader(ShipmentTotals(db.clone())),
+            organization: by_id(db, Condition::all()),
+            collection_point: by_id(db, Condition::all()),
+            donation: by_id(db, scope::donation(actor)),
+            shipment: by_id(db, scope::shipment(actor)),
+            task: by_id(db, scope::task(actor)),
+            volunteer: by_id(db, scope::volunteer(actor)),
+            user: by_id(db, scope::user(actor)),
+            shipment_item: by_id(db, items.clone()),
+            shipment_items: loader(ShipmentItems(db.clone(), items.clone())),
+            shipment_totals: loader(ShipmentTotals(db.clone(), items.clone())),
+            item_categories: loader(ItemCategories(db.clone(), items)),
             region_figures: loader(RegionFiguresById(state.figures.clone(), db.clone())),
         })
     }

@@ -201,7 +201,7 @@ pub async fn post(
         .requests
         .fetch_add(operations as u64, Ordering::Relaxed);
     let actor = rc.actor;
-    let loaders = Loaders::new(&state);
+    let loaders = Loaders::new(&state, &rc.actor);
     let run = |mut request: async_graphql::Request| {
         let (schema, state, rc, loaders) =
             (schema.clone(), state.clone(), rc.clone(), loaders.clone());
@@ -369,7 +369,7 @@ pub async fn get(
         }
         Ok(request) => {
             state.requests.fetch_add(1, Ordering::Relaxed);
-            request.data(rc).data(Loaders::new(&state))
+            request.data(rc).data(Loaders::new(&state, &actor))
         }
         Err(err) => {
             return Ok(refusal(ApiError::BadUserInput {

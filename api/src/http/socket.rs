@@ -281,7 +281,7 @@ impl Connection {
                     lang,
                     address,
                 });
-                data.insert(Loaders::new(&state));
+                data.insert(Loaders::new(&state, &actor));
                 Ok(data)
             })
         }

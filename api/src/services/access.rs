@@ -1,19 +1,17 @@
-//! Who may see what: the scoping conditions that every list adds to its SQL, and the checks on
-//! personal fields. Scoping in SQL means no filter and no id can reach another organization's rows.
+//! Who may list what, and who may see personal fields. What rows of a type an actor may read at
+//! all is `store::scope`, applied in SQL on every path (lists, aggregates, `node`, relations); a
+//! list here is refused to a role that may not list the type, else it is that scope.
 
-use birlik_entity::donation;
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::Condition;
 
 use crate::context::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::store::scope;
 
 /// Donations the actor may read: the ministry all, an organization its own, nobody else.
 pub fn donations(actor: &Actor) -> ApiResult<Condition> {
     match actor {
-        Actor::Ministry { .. } => Ok(Condition::all()),
-        Actor::Ngo {
-            organization_id, ..
-        } => Ok(Condition::all().add(donation::Column::OrganizationId.eq(*organization_id))),
+        Actor::Ministry { .. } | Actor::Ngo { .. } => Ok(scope::donation(actor)),
         Actor::Volunteer { .. } => Err(ApiError::Forbidden(
             "donations are visible to their organization and the ministry".into(),
         )),
@@ -35,77 +33,11 @@ pub fn ensure_org_personal_data(actor: &Actor, organization_id: i32) -> ApiResul
     }
 }
 
-/// Whether the actor may read this donation (the ministry, or the receiving organization).
-pub fn may_read_donation(actor: &Actor, d: &donation::Model) -> bool {
-    match actor {
-        Actor::Ministry { .. } => true,
-        Actor::Ngo {
-            organization_id, ..
-        } => *organization_id == d.organization_id,
-        _ => false,
-    }
-}
-
-/// Whether the actor may read this shipment: the ministry, the sending organization, or an
-/// organization that runs a collection point in the destination region (`receives`).
-pub fn may_read_shipment(
-    actor: &Actor,
-    s: &birlik_entity::shipment::Model,
-    receives: bool,
-) -> bool {
-    match actor {
-        Actor::Ministry { .. } => true,
-        Actor::Ngo {
-            organization_id, ..
-        } => *organization_id == s.organization_id || receives,
-        _ => false,
-    }
-}
-
-/// Whether the actor may read this task: the ministry and organizations all; a volunteer those
-/// of their region and those they hold.
-pub fn may_read_task(
-    actor: &Actor,
-    t: &birlik_entity::task::Model,
-    volunteer_region: Option<i32>,
-    held: bool,
-) -> bool {
-    match actor {
-        Actor::Ministry { .. } | Actor::Ngo { .. } => true,
-        Actor::Volunteer { .. } => held || volunteer_region == Some(t.region_id),
-        Actor::Anonymous => false,
-    }
-}
-
-/// Whether the actor may read this volunteer's record: themself, their organization, the ministry.
-pub fn may_read_volunteer(actor: &Actor, v: &birlik_entity::volunteer::Model) -> bool {
-    match actor {
-        Actor::Ministry { .. } => true,
-        Actor::Volunteer { volunteer_id, .. } => *volunteer_id == v.id,
-        Actor::Ngo {
-            organization_id, ..
-        } => Some(*organization_id) == v.organization_id,
-        Actor::Anonymous => false,
-    }
-}
-
-/// Whether the actor may read this account: its owner and the ministry.
-pub fn may_read_user(actor: &Actor, user_id: i32) -> bool {
-    match actor {
-        Actor::Ministry { .. } => true,
-        Actor::Volunteer { user_id: own, .. } | Actor::Ngo { user_id: own, .. } => *own == user_id,
-        Actor::Anonymous => false,
-    }
-}
-
-/// Shipments the actor may list: the ministry all, an organization those it sends.
+/// Shipments the actor may list: the ministry all, an organization those it sends and those
+/// coming into a region where it runs a collection point.
 pub fn shipments(actor: &Actor) -> ApiResult<Condition> {
-    use birlik_entity::shipment;
     match actor {
-        Actor::Ministry { .. } => Ok(Condition::all()),
-        Actor::Ngo {
-            organization_id, ..
-        } => Ok(Condition::all().add(shipment::Column::OrganizationId.eq(*organization_id))),
+        Actor::Ministry { .. } | Actor::Ngo { .. } => Ok(scope::shipment(actor)),
         Actor::Volunteer { .. } => Err(ApiError::Forbidden(
             "shipments are listed for organizations and the ministry".into(),
         )),
@@ -115,12 +47,8 @@ pub fn shipments(actor: &Actor) -> ApiResult<Condition> {
 
 /// Volunteers the actor may list: the ministry all, an organization its members.
 pub fn volunteers(actor: &Actor) -> ApiResult<Condition> {
-    use birlik_entity::volunteer;
     match actor {
-        Actor::Ministry { .. } => Ok(Condition::all()),
-        Actor::Ngo {
-            organization_id, ..
-        } => Ok(Condition::all().add(volunteer::Column::OrganizationId.eq(*organization_id))),
+        Actor::Ministry { .. } | Actor::Ngo { .. } => Ok(scope::volunteer(actor)),
         Actor::Volunteer { .. } => Err(ApiError::Forbidden(
             "volunteers are listed for their organization and the ministry".into(),
         )),
@@ -129,22 +57,18 @@ pub fn volunteers(actor: &Actor) -> ApiResult<Condition> {
 }
 
 /// Tasks the actor may list: the ministry and organizations all (they post in any region); a
-/// volunteer those of their region (`volunteer_region`).
-pub fn tasks(actor: &Actor, volunteer_region: Option<i32>) -> ApiResult<Condition> {
-    use birlik_entity::task;
+/// volunteer those of their region and those they hold a place on.
+pub fn tasks(actor: &Actor) -> ApiResult<Condition> {
     match actor {
-        Actor::Ministry { .. } | Actor::Ngo { .. } => Ok(Condition::all()),
-        Actor::Volunteer { .. } => {
-            Ok(Condition::all().add(task::Column::RegionId.eq(volunteer_region.unwrap_or(-1))))
-        }
         Actor::Anonymous => Err(ApiError::Unauthenticated),
+        _ => Ok(scope::task(actor)),
     }
 }
 
 /// The audit trail: the ministry only.
 pub fn audit_trail(actor: &Actor) -> ApiResult<Condition> {
     match actor {
-        Actor::Ministry { .. } => Ok(Condition::all()),
+        Actor::Ministry { .. } => Ok(scope::audit_event(actor)),
         Actor::Anonymous => Err(ApiError::Unauthenticated),
         _ => Err(ApiError::Forbidden(
             "the audit trail is read by the ministry".into(),

@@ -2,10 +2,10 @@
 //! from the client, ANDed with the caller's scope, read as one keyset page.
 
 use birlik_entity::{organization, shipment, task, volunteer};
-use sea_orm::{Condition, DatabaseConnection, EntityTrait};
+use sea_orm::{Condition, DatabaseConnection};
 
-use crate::context::{Actor, RequestCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::context::RequestCtx;
+use crate::error::ApiResult;
 use crate::services::access;
 use crate::store;
 use crate::store::lists::{OrganizationField, ShipmentField, TaskField, VolunteerField};
@@ -31,20 +31,6 @@ pub async fn shipments(
     ))
 }
 
-/// The region of the calling volunteer, if the caller is one.
-async fn volunteer_region(rc: &RequestCtx, db: &DatabaseConnection) -> ApiResult<Option<i32>> {
-    match rc.actor {
-        Actor::Volunteer { volunteer_id, .. } => Ok(Some(
-            volunteer::Entity::find_by_id(volunteer_id)
-                .one(db)
-                .await?
-                .ok_or(ApiError::Unauthenticated)?
-                .region_id,
-        )),
-        _ => Ok(None),
-    }
-}
-
 /// Tasks within the caller's scope.
 pub async fn tasks(
     rc: &RequestCtx,
@@ -53,7 +39,7 @@ pub async fn tasks(
     ordering: &Ordering<TaskField>,
     req: PageRequest,
 ) -> ApiResult<Listed<task::Model>> {
-    let scope = access::tasks(&rc.actor, volunteer_region(rc, db).await?)?;
+    let scope = access::tasks(&rc.actor)?;
     let condition = Condition::all().add(scope).add(filter);
     Ok((
         store::page::read::<task::Entity, _>(db, condition.clone(), ordering, &req).await?,
@@ -98,6 +84,6 @@ pub async fn task_groups(
     dimensions: &[store::stats::TaskDimension],
     filter: Condition,
 ) -> ApiResult<Vec<store::stats::TaskGroup>> {
-    let scope = access::tasks(&rc.actor, volunteer_region(rc, db).await?)?;
+    let scope = access::tasks(&rc.actor)?;
     Ok(store::stats::task_groups(db, dimensions, Condition::all().add(scope).add(filter)).await?)
 }

@@ -160,25 +160,13 @@ pub async fn donation_groups(
     Ok(store::stats::donation_groups(db, dimensions, condition).await?)
 }
 
-/// Shipment flows within the caller's scope (the ministry all, an organization its own).
+/// Shipment flows within the caller's scope (the ministry all, an organization those it sends
+/// and those coming into a region where it runs a collection point).
 pub async fn shipment_flows(
     rc: &crate::context::RequestCtx,
     db: &DatabaseConnection,
     statuses: &[birlik_entity::enums::ShipmentStatus],
 ) -> ApiResult<Vec<store::stats::Flow>> {
-    use crate::context::Actor;
-    use crate::error::ApiError;
-    let organization = match rc.actor {
-        Actor::Ministry { .. } => None,
-        Actor::Ngo {
-            organization_id, ..
-        } => Some(organization_id),
-        Actor::Volunteer { .. } => {
-            return Err(ApiError::Forbidden(
-                "shipment flows are for organizations and the ministry".into(),
-            ));
-        }
-        Actor::Anonymous => return Err(ApiError::Unauthenticated),
-    };
-    Ok(store::stats::shipment_flows(db, statuses, organization).await?)
+    let scope = crate::services::access::shipments(&rc.actor)?;
+    Ok(store::stats::shipment_flows(db, statuses, scope).await?)
 }

@@ -348,6 +348,7 @@ async fn claim_once(
         });
     }
     let claim = store::task::add_claim(&tx, task_id, volunteer_id, now).await?;
+    store::task::settle(&tx, task_id, now).await?;
     idempotency::record(&tx, &keyed, task_id).await?;
     audit::record(
         &tx,
@@ -428,8 +429,9 @@ pub async fn release(
     Ok(t)
 }
 
-/// Moves a task: a volunteer their own place (IN_PROGRESS, then DONE) and the task with it; the
-/// task's organization or the ministry may cancel it (CANCELLED) or close it (DONE).
+/// Moves a task: a volunteer their own place (IN_PROGRESS, then DONE), and the task's status
+/// follows from its places (`store::task::settle`: open while places are free); the task's
+/// organization or the ministry may cancel it (CANCELLED) or close it (DONE).
 pub async fn update_status(
     rc: &RequestCtx,
     state: &crate::context::AppState,
@@ -463,25 +465,32 @@ pub async fn update_status(
             if t.version != expected_version {
                 return Err(stale(&t, expected_version));
             }
-            if !store::task::move_claim(&tx, task_id, volunteer_id, from, to, now).await? {
-                let held = store::task::holds(&tx, volunteer_id, task_id).await?;
-                let message = if held {
-                    "your place is not in a state that allows this"
-                } else {
-                    "you hold no place on this task"
-                };
+            if matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled) {
                 return Err(ApiError::Conflict {
-                    message: message.into(),
+                    message: "the task is over".into(),
                     current: Some(current(&t)),
                 });
             }
-            let next = match to {
-                AssignmentStatus::InProgress => Some(TaskStatus::InProgress),
-                // Done once nobody is still at it.
-                _ if !store::task::any_unfinished(&tx, task_id).await? => Some(TaskStatus::Done),
-                _ => None,
+            let refused = |message: &str| ApiError::Conflict {
+                message: message.into(),
+                current: Some(current(&t)),
             };
-            store::task::touch(&tx, task_id, next, now).await?;
+            let (claim, _) = store::task::live_claim(&tx, task_id, volunteer_id)
+                .await?
+                .ok_or_else(|| refused("you hold no place on this task"))?;
+            if !store::task::move_claim(&tx, task_id, volunteer_id, from, to, now).await? {
+                return Err(refused("your place is not in a state that allows this"));
+            }
+            audit::record(
+                &tx,
+                audit::Who::of(&rc.actor)?,
+                audit::Change::new(AuditEntity::TaskAssignment, claim, AuditAction::StatusChanged)
+                    .from(from)
+                    .to(to),
+            )
+            .await?;
+            // The volunteer moves their own place; the task's status follows from its places.
+            store::task::settle(&tx, task_id, now).await?;
             (TaskEventKind::Changed, vec![volunteer_id])
         }
         Actor::Ngo {
@@ -541,14 +550,18 @@ pub async fn update_status(
     } else {
         AuditAction::StatusChanged
     };
-    audit::record(
-        &tx,
-        audit::Who::of(&rc.actor)?,
-        audit::Change::new(AuditEntity::Task, task_id, action)
-            .from(before)
-            .to(t.status),
-    )
-    .await?;
+    // An organization's change is always the task's; a volunteer's moves the task only when
+    // its places say so.
+    if before != t.status || !matches!(rc.actor, Actor::Volunteer { .. }) {
+        audit::record(
+            &tx,
+            audit::Who::of(&rc.actor)?,
+            audit::Change::new(AuditEntity::Task, task_id, action)
+                .from(before)
+                .to(t.status),
+        )
+        .await?;
+    }
     tx.commit().await?;
     state.events.task(TaskEvent {
         kind: event,

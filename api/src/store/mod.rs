@@ -9,6 +9,8 @@ pub mod login_failure;
 pub mod page;
 pub mod persisted_query;
 pub mod region;
+pub mod rows;
+pub mod scope;
 pub mod shipment;
 pub mod stats;
 pub mod task;

@@ -2,29 +2,34 @@
 
 use std::collections::HashMap;
 
-use birlik_entity::shipment_item;
+use birlik_entity::enums::DonationCategory;
+use birlik_entity::{donation, shipment_item};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
-/// The items of these shipments, in loading order.
+/// The items of these shipments within `scope` (`store::scope::shipment_item`), in loading order.
 pub async fn items_of(
     db: &impl ConnectionTrait,
     shipment_ids: &[i32],
+    scope: Condition,
 ) -> Result<Vec<shipment_item::Model>, DbErr> {
     shipment_item::Entity::find()
         .filter(shipment_item::Column::ShipmentId.is_in(shipment_ids.iter().copied()))
+        .filter(scope)
         .order_by_asc(shipment_item::Column::Id)
         .all(db)
         .await
 }
 
-/// Grams each of these shipments carries (shipments without items are absent).
+/// Grams each of these shipments carries, over its items within `scope` (shipments without
+/// items are absent).
 pub async fn totals(
     db: &impl ConnectionTrait,
     shipment_ids: &[i32],
+    scope: Condition,
 ) -> Result<HashMap<i32, i64>, DbErr> {
     #[derive(FromQueryResult)]
     struct Row {
@@ -41,6 +46,7 @@ pub async fn totals(
             "grams",
         )
         .filter(shipment_item::Column::ShipmentId.is_in(shipment_ids.iter().copied()))
+        .filter(scope)
         .group_by(shipment_item::Column::ShipmentId)
         .into_model::<Row>()
         .all(db)
@@ -54,4 +60,25 @@ pub async fn item(
     id: i32,
 ) -> Result<Option<shipment_item::Model>, DbErr> {
     shipment_item::Entity::find_by_id(id).one(db).await
+}
+
+/// The category of each of these shipment items within `scope` (`store::scope::shipment_item`):
+/// the category of the donation it comes from, which the shipment's readers may see even where
+/// the donation is another organization's.
+pub async fn item_categories(
+    db: &impl ConnectionTrait,
+    item_ids: &[i32],
+    scope: Condition,
+) -> Result<HashMap<i32, DonationCategory>, DbErr> {
+    let rows: Vec<(i32, DonationCategory)> = shipment_item::Entity::find()
+        .select_only()
+        .column(shipment_item::Column::Id)
+        .column(donation::Column::Category)
+        .inner_join(donation::Entity)
+        .filter(shipment_item::Column::Id.is_in(item_ids.iter().copied()))
+        .filter(scope)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }

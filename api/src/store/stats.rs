@@ -217,41 +217,46 @@ pub struct Flow {
     pub grams: i64,
 }
 
-/// Shipments grouped by origin and destination, with the grams they carry, for the given
-/// statuses (all when empty) and organization (all when `None`).
+/// Shipments within `scope` (`store::scope::shipment`) grouped by origin and destination, with
+/// the grams they carry, for the given statuses (all when empty).
 pub async fn shipment_flows(
     db: &impl ConnectionTrait,
     statuses: &[birlik_entity::enums::ShipmentStatus],
-    organization_id: Option<i32>,
+    scope: sea_orm::Condition,
 ) -> Result<Vec<Flow>, DbErr> {
-    use sea_orm::ActiveEnum;
-    let mut conditions = Vec::new();
-    if !statuses.is_empty() {
-        let list: Vec<String> = statuses
-            .iter()
-            .map(|s| format!("'{}'", s.to_value()))
-            .collect();
-        conditions.push(format!("s.status IN ({})", list.join(", ")));
-    }
-    if let Some(org) = organization_id {
-        conditions.push(format!("s.organization_id = {org}"));
-    }
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
+    use birlik_entity::{shipment, shipment_item};
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{
+        ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
     };
-    // Statuses come from the enum and the organization id is an integer: no client text reaches
-    // this statement.
-    let sql = format!(
-        "SELECT s.origin_region_id, s.destination_region_id, CAST(COUNT(DISTINCT s.id) AS BIGINT) AS shipment_count,
-                CAST(COALESCE(SUM(i.grams), 0) AS BIGINT) AS grams
-         FROM shipment s LEFT JOIN shipment_item i ON i.shipment_id = s.id
-         {filter}
-         GROUP BY s.origin_region_id, s.destination_region_id
-         ORDER BY s.origin_region_id, s.destination_region_id"
-    );
-    Flow::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+    let mut select = shipment::Entity::find()
+        .select_only()
+        .column(shipment::Column::OriginRegionId)
+        .column(shipment::Column::DestinationRegionId)
+        .column_as(
+            Expr::col((shipment::Entity, shipment::Column::Id))
+                .count_distinct()
+                .cast_as("BIGINT"),
+            "shipment_count",
+        )
+        .column_as(
+            Expr::col((shipment_item::Entity, shipment_item::Column::Grams))
+                .sum()
+                .if_null(0)
+                .cast_as("BIGINT"),
+            "grams",
+        )
+        .join(JoinType::LeftJoin, shipment::Relation::ShipmentItem.def())
+        .filter(scope);
+    if !statuses.is_empty() {
+        select = select.filter(shipment::Column::Status.is_in(statuses.iter().copied()));
+    }
+    select
+        .group_by(shipment::Column::OriginRegionId)
+        .group_by(shipment::Column::DestinationRegionId)
+        .order_by_asc(shipment::Column::OriginRegionId)
+        .order_by_asc(shipment::Column::DestinationRegionId)
+        .into_model::<Flow>()
         .all(db)
         .await
 }

@@ -100,7 +100,8 @@ pub async fn holds(
 }
 
 /// Takes one free place: succeeds only while the task is open, has a free place and has not
-/// ended; the last place turns it ASSIGNED.
+/// ended; the last place turns it ASSIGNED until [`settle`] (which the caller runs once the
+/// claim is recorded, and which bumps the version) gives it the status its places call for.
 pub async fn take_place(
     db: &impl ConnectionTrait,
     task_id: i32,
@@ -119,11 +120,6 @@ pub async fn take_place(
             .finally("open")
             .into(),
         )
-        .col_expr(
-            task::Column::Version,
-            Expr::col(task::Column::Version).add(1),
-        )
-        .col_expr(task::Column::UpdatedAt, Expr::val(now))
         .filter(task::Column::Id.eq(task_id))
         .filter(task::Column::Status.eq(TaskStatus::Open))
         .filter(
@@ -213,15 +209,63 @@ pub async fn release_claim(
     if released.rows_affected != 1 {
         return Ok(false);
     }
-    let assigned = Expr::col(task::Column::VolunteersAssigned).sub(1);
     task::Entity::update_many()
-        .col_expr(task::Column::VolunteersAssigned, assigned)
         .col_expr(
-            task::Column::Status,
-            Expr::case(Expr::col(task::Column::Status).eq("assigned"), "open")
-                .finally(Expr::col(task::Column::Status))
-                .into(),
+            task::Column::VolunteersAssigned,
+            Expr::col(task::Column::VolunteersAssigned).sub(1),
         )
+        .filter(task::Column::Id.eq(task_id))
+        .exec(db)
+        .await?;
+    settle(db, task_id, now).await?;
+    Ok(true)
+}
+
+/// The status a task's places give it, as an SQL expression over the task row: a task the
+/// organization closed or called off stays so; otherwise it is OPEN while places are free, DONE
+/// when full and every holder has finished, IN_PROGRESS when full and someone has started, and
+/// ASSIGNED when full and nobody has. One volunteer's place never closes a task to the others.
+fn settled_status() -> sea_orm::sea_query::SimpleExpr {
+    let claims = |statuses: [AssignmentStatus; 2]| {
+        Query::select()
+            .expr(Expr::val(1))
+            .from(task_assignment::Entity.table_ref())
+            .and_where(
+                Expr::col((task_assignment::Entity, task_assignment::Column::TaskId))
+                    .equals((task::Entity, task::Column::Id)),
+            )
+            .and_where(
+                Expr::col((task_assignment::Entity, task_assignment::Column::Status))
+                    .is_in(statuses.map(|s| s.to_value())),
+            )
+            .to_owned()
+    };
+    let status = || Expr::col((task::Entity, task::Column::Status));
+    Expr::case(status().is_in(["done", "cancelled"]), status())
+        .case(
+            Expr::col(task::Column::VolunteersAssigned).lt(Expr::col(task::Column::VolunteersNeeded)),
+            "open",
+        )
+        .case(
+            Expr::exists(claims([AssignmentStatus::Claimed, AssignmentStatus::InProgress])).not(),
+            "done",
+        )
+        .case(
+            Expr::exists(claims([AssignmentStatus::InProgress, AssignmentStatus::Done])),
+            "in_progress",
+        )
+        .finally("assigned")
+        .into()
+}
+
+/// Sets the task's status from its places ([`settled_status`]) and bumps its version.
+pub async fn settle(
+    db: &impl ConnectionTrait,
+    task_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    task::Entity::update_many()
+        .col_expr(task::Column::Status, settled_status())
         .col_expr(
             task::Column::Version,
             Expr::col(task::Column::Version).add(1),
@@ -229,8 +273,8 @@ pub async fn release_claim(
         .col_expr(task::Column::UpdatedAt, Expr::val(now))
         .filter(task::Column::Id.eq(task_id))
         .exec(db)
-        .await?;
-    Ok(true)
+        .await
+        .map(|_| ())
 }
 
 /// Moves a volunteer's claim from one state to the next. False when it was not in `from`.
@@ -262,19 +306,6 @@ pub async fn move_claim(
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
-}
-
-/// Whether anyone still holds the task without having finished.
-pub async fn any_unfinished(db: &impl ConnectionTrait, task_id: i32) -> Result<bool, DbErr> {
-    Ok(task_assignment::Entity::find()
-        .filter(task_assignment::Column::TaskId.eq(task_id))
-        .filter(
-            task_assignment::Column::Status
-                .is_in([AssignmentStatus::Claimed, AssignmentStatus::InProgress]),
-        )
-        .count(db)
-        .await?
-        > 0)
 }
 
 /// The volunteers holding live claims on the task.

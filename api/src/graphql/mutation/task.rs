@@ -117,8 +117,10 @@ impl TaskMutation {
         Ok(TaskPayload { task: Task(task) })
     }
 
-    /// A volunteer moves their place to IN_PROGRESS, then DONE (the task follows); the task's
-    /// organization or the ministry moves the task to DONE or CANCELLED. A stale
+    /// A volunteer moves their own place to IN_PROGRESS, then DONE; the task's status follows
+    /// from its places (OPEN while any is free, so others can still claim them; IN_PROGRESS or
+    /// DONE once full). The task's organization or the ministry moves the task to DONE or
+    /// CANCELLED. A stale
     /// `expectedVersion` is refused with CONFLICT and the current task in `extensions.current`.
     async fn update_task_status(
         &self,

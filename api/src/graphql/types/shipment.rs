@@ -6,9 +6,11 @@ use chrono::{DateTime, Utc};
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::error::{ApiError, ErrorExtensions as _};
+use crate::graphql::loaders::related;
 use crate::graphql::relay;
 use crate::graphql::types::donation::Donation;
-use crate::graphql::types::enums::ShipmentStatus;
+use crate::graphql::types::enums::{DonationCategory, ShipmentStatus};
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::mass::{self, Decimal};
@@ -170,13 +172,26 @@ impl ShipmentItem {
         mass::kilograms(self.0.grams)
     }
 
-    /// The donation they come from.
-    async fn donation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Donation>> {
-        Ok(ctx
-            .loaders()
-            .donation
-            .load_one(self.0.donation_id)
+    /// The category of what they are.
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<DonationCategory> {
+        ctx.loaders()
+            .item_categories
+            .load_one(self.0.id)
             .await?
-            .map(Donation))
+            .map(DonationCategory::from)
+            .ok_or_else(|| ApiError::NotFound { entity: "shipment item" }.extend())
+    }
+
+    /// The donation they come from: visible to the organization that received it and the
+    /// ministry; anyone else gets null and `FORBIDDEN`.
+    async fn donation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Donation>> {
+        Ok(Some(Donation(
+            related(
+                &ctx.loaders().donation,
+                self.0.donation_id,
+                "a donation is visible to the organization that received it and the ministry",
+            )
+            .await?,
+        )))
     }
 }

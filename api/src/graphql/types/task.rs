@@ -8,6 +8,7 @@ use sea_orm::Condition;
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::loaders::related;
 use crate::graphql::relay;
 use crate::graphql::types::collection_point::CollectionPoint;
 use crate::graphql::types::enums::{TaskKind, TaskStatus};
@@ -105,10 +106,19 @@ impl Task {
         }
     }
 
-    /// The shipment it escorts or loads, if any.
+    /// The shipment it escorts or loads, if any. Visible to its organization, organizations
+    /// receiving it, the ministry, and volunteers while they hold a place on this task; anyone
+    /// else gets null and `FORBIDDEN`.
     async fn shipment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Shipment>> {
         match self.0.shipment_id {
-            Some(id) => Ok(ctx.loaders().shipment.load_one(id).await?.map(Shipment)),
+            Some(id) => Ok(Some(Shipment(
+                related(
+                    &ctx.loaders().shipment,
+                    id,
+                    "the shipment is visible to its organizations, the ministry and the task's volunteers",
+                )
+                .await?,
+            ))),
             None => Ok(None),
         }
     }

@@ -1,0 +1,20 @@
+//! Rows of any table by id, within a scope.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+/// The rows of `E` with these ids that meet `scope` (`store::scope`).
+pub async fn by_ids<E>(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+    scope: Condition,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait + Default,
+{
+    E::find()
+        .filter(Expr::col((E::default(), Alias::new("id"))).is_in(ids.iter().copied()))
+        .filter(scope)
+        .all(db)
+        .await
+}
