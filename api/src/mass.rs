@@ -13,18 +13,27 @@ pub struct Decimal(pub Inner);
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
-        let parsed = match &value {
-            Value::String(s) => s.trim().parse::<Inner>().ok(),
-            Value::Number(n) => n.to_string().parse::<Inner>().ok(),
-            _ => None,
-        };
-        parsed
+        read(&value)
             .map(Decimal)
             .ok_or_else(|| InputValueError::custom("expected a decimal number"))
     }
 
+    /// Checked during validation, so a value that is no decimal (`"NaN"`, `1e40`, `true`) is
+    /// refused before anything runs, with the argument and input field it was given for.
+    fn is_valid(value: &Value) -> bool {
+        read(value).is_some()
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.normalize().to_string())
+    }
+}
+
+fn read(value: &Value) -> Option<Inner> {
+    match value {
+        Value::String(s) => s.trim().parse::<Inner>().ok(),
+        Value::Number(n) => n.to_string().parse::<Inner>().ok(),
+        _ => None,
     }
 }
 

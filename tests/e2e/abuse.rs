@@ -506,7 +506,8 @@ async fn bad_values_are_refused_naming_the_field_and_write_nothing() {
             refused.body
         );
     }
-    // A value that is no number at all fails the scalar itself: refused as input, naming the type.
+    // A value that is no number at all fails the scalar itself: refused as input, naming the type
+    // and the input field it was given for (issue 13), before anything runs.
     for value in [json!("1e40"), json!("ten"), json!(true)] {
         let refused = ngo
             .gql(ops::REGISTER_DONATION, donation("kilograms", value))
@@ -514,8 +515,13 @@ async fn bad_values_are_refused_naming_the_field_and_write_nothing() {
         refused.assert_code("BAD_USER_INPUT");
         let message = refused.body["errors"][0]["message"].as_str().unwrap();
         assert!(
-            message.contains("Decimal") && message.contains("RegisterDonationInput"),
+            message.contains("Decimal") && message.contains("input.kilograms"),
             "{message}"
+        );
+        assert_eq!(
+            refused.body["errors"][0]["extensions"]["field"], "input.kilograms",
+            "{}",
+            refused.body
         );
     }
     // Sign-up: phone, email, region, password, lengths.

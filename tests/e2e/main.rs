@@ -21,6 +21,7 @@ mod races;
 mod schema;
 mod sessions;
 mod sockets;
+mod standards;
 mod statements;
 mod stats;
 mod summary;

@@ -14,22 +14,32 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest, NextResolve, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, Variables};
+use async_graphql::{
+    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+};
 
+use crate::graphql::coercion::RequestVariables;
 use crate::graphql::limits::{self, QueryLimits};
+use crate::graphql::nulls::FieldErrors;
 use crate::graphql::parse_cache::ParseCache;
 
 /// Installs [`GateExtension`] with the server's settings: one instance serves every request.
 pub struct Gate(Arc<GateExtension>);
 
 impl Gate {
-    pub fn new(limits: QueryLimits, operations: crate::config::Operations) -> Self {
+    pub fn new(
+        limits: QueryLimits,
+        operations: crate::config::Operations,
+        introspection: bool,
+    ) -> Self {
         Gate(Arc::new(GateExtension {
             limits,
             allowlist: operations == crate::config::Operations::Allowlist,
+            introspection,
             parsed: ParseCache::default(),
         }))
     }
@@ -45,6 +55,8 @@ impl ExtensionFactory for Gate {
 pub struct GateExtension {
     limits: QueryLimits,
     allowlist: bool,
+    /// `BIRLIK_INTROSPECTION`: when off, `__schema` and `__type` are refused with a code.
+    introspection: bool,
     parsed: ParseCache,
 }
 
@@ -66,6 +78,9 @@ impl Extension for GateExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         limits::check_text(query, variables, &self.limits)?;
+        if let Some(kept) = ctx.data_opt::<RequestVariables>() {
+            let _ = kept.0.set(variables.clone());
+        }
         if self.allowlist && !crate::operations::is_known(query) {
             return Err(crate::error::request_error(
                 "this server runs only the clients' known operations",
@@ -81,9 +96,68 @@ impl Extension for GateExtension {
                 doc
             }
         };
+        if !self.introspection {
+            crate::graphql::coercion::refuse_introspection(&doc)?;
+        }
         limits::check_document(&doc, variables, &self.limits)?;
         check_pages(&doc, variables)?;
         Ok(doc)
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let request = request
+            .data(FieldErrors::default())
+            .data(RequestVariables::default());
+        next.run(ctx, request).await
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|mut errors| {
+            errors
+                .iter_mut()
+                .for_each(crate::graphql::coercion::name_the_argument);
+            errors
+        })
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let response = next.run(ctx, operation_name).await;
+        match ctx.data_opt::<FieldErrors>() {
+            Some(kept) => kept.finish(response),
+            None => response,
+        }
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let Some(kept) = ctx.data_opt::<FieldErrors>() else {
+            return next.run(ctx, info).await;
+        };
+        let (path, return_type) = (info.path_node, info.return_type);
+        let (parent_type, field) = (info.parent_type, info.field);
+        let outcome = next
+            .run(ctx, info)
+            .await
+            .map_err(|error| crate::graphql::coercion::locate(ctx, parent_type, field, error));
+        kept.settle(path, return_type, outcome)
     }
 }
 

@@ -1,10 +1,12 @@
 //! The GraphQL schema: built once at start, cloned into every HTTP worker.
 
+pub mod coercion;
 pub mod extensions;
 pub mod filters;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod nulls;
 pub mod parse_cache;
 pub mod query;
 pub mod relay;
@@ -22,7 +24,11 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 
 /// Builds the schema over the application's shared state.
 pub fn build_schema(state: AppState) -> AppSchema {
-    let builder = builder().extension(extensions::Gate::new(state.query_limits, state.operations));
+    let builder = builder().extension(extensions::Gate::new(
+        state.query_limits,
+        state.operations,
+        state.introspection,
+    ));
     let builder = if state.introspection {
         builder
     } else {

@@ -19,6 +19,12 @@ impl ScalarType for Date {
         }
     }
 
+    /// Checked during validation, so a bad date is refused before anything runs, naming the
+    /// argument it was given for.
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }

@@ -58,7 +58,9 @@ pub fn refusal(err: ApiError) -> HttpResponse {
     let extended = err.extend();
     let mut error = async_graphql::ServerError::new(extended.message, None);
     error.extensions = extended.extensions;
-    let body = async_graphql::Response::from_errors(vec![error]);
+    let body = RequestErrors {
+        errors: std::slice::from_ref(&error),
+    };
     let status = match err {
         ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
         ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -72,6 +74,29 @@ pub fn refusal(err: ApiError) -> HttpResponse {
         response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
     }
     response.json(body)
+}
+
+/// The body of a request that failed before execution: only `errors`. The GraphQL spec leaves
+/// the `data` entry out when a request fails before it runs, and graphql-over-http requires
+/// its absence for such a failure served as `application/graphql-response+json`.
+#[derive(serde::Serialize)]
+struct RequestErrors<'a> {
+    errors: &'a [async_graphql::ServerError],
+}
+
+/// One response of a body: as executed, or only its errors.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Body<'a> {
+    Executed(&'a async_graphql::Response),
+    Refused(RequestErrors<'a>),
+}
+
+/// Whether a response is a request error: nothing ran (no `data`), and no error lies on a path.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// Headers that a browser never sends on a cross-site "simple" request without a CORS
@@ -165,6 +190,19 @@ async fn read_batch(
             "send an object, or a non-empty array of objects".into(),
         ));
     }
+    // A request names its document: `query`, or a persisted query's hash.
+    let names_a_document = |item: &serde_json::Value| {
+        item.get("query").is_some() || item.pointer("/extensions/persistedQuery").is_some()
+    };
+    let all_name_one = match &json {
+        serde_json::Value::Array(items) => items.iter().all(names_a_document),
+        one => names_a_document(one),
+    };
+    if !all_name_one {
+        return Err(not_a_request(
+            "a request has a `query` (or a persisted query's hash)".into(),
+        ));
+    }
     serde_json::from_value(json).map_err(|e| not_a_request(e.to_string()))
 }
 
@@ -248,57 +286,71 @@ async fn execute(
 }
 
 /// Writes a GraphQL response as graphql-over-http asks: `application/graphql-response+json` when
-/// the client accepts it (then a request that failed as a whole is a 400), `application/json`
-/// otherwise. Public answers to the public may be cached briefly; everything else is private.
+/// the client accepts it, `application/json` otherwise. A request that failed before it ran has
+/// no `data` entry, and with `application/graphql-response+json` it is a 400 (403 when refused
+/// as not permitted); with `application/json` it is a 200, as that media type asks. Public
+/// answers to the public may be cached briefly; everything else is private.
 fn respond(
     req: &HttpRequest,
     actor: Actor,
     response: async_graphql::BatchResponse,
 ) -> HttpResponse {
+    use actix_web::http::StatusCode;
     let accepts_graphql_json = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/graphql-response+json"));
-    let whole_request_failed = match &response {
-        async_graphql::BatchResponse::Single(r) => {
-            r.data == async_graphql::Value::Null
-                && !r.errors.is_empty()
-                && r.errors.iter().all(|e| e.path.is_empty())
-        }
-        async_graphql::BatchResponse::Batch(_) => false,
-    };
     let cache_control = match (actor, response.is_ok(), response.cache_control().value()) {
         (Actor::Anonymous, true, Some(value)) if !value.contains("private") => {
             format!("public, {value}")
         }
         _ => "private, no-store".to_owned(),
     };
-    let body = match serde_json::to_vec(&response) {
+    let all_coded = |r: &async_graphql::Response, code: &str| {
+        r.errors.iter().all(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from(code))
+        })
+    };
+    let unavailable = |r: &async_graphql::Response| {
+        r.data == async_graphql::Value::Null
+            && !r.errors.is_empty()
+            && all_coded(r, ApiError::Unavailable.code())
+    };
+    let status = match &response {
+        async_graphql::BatchResponse::Single(r) if unavailable(r) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        async_graphql::BatchResponse::Single(r) if accepts_graphql_json && is_request_error(r) => {
+            if all_coded(r, "FORBIDDEN") {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::BAD_REQUEST
+            }
+        }
+        _ => StatusCode::OK,
+    };
+    // Without `data`: a request error, and any refusal served as graphql-response+json (a
+    // non-2xx status there means that no GraphQL response was produced).
+    let body_of = |r| {
+        if is_request_error(r) || (accepts_graphql_json && !status.is_success()) {
+            Body::Refused(RequestErrors { errors: &r.errors })
+        } else {
+            Body::Executed(r)
+        }
+    };
+    let body = match &response {
+        async_graphql::BatchResponse::Single(r) => serde_json::to_vec(&body_of(r)),
+        async_graphql::BatchResponse::Batch(rs) => {
+            serde_json::to_vec(&rs.iter().map(body_of).collect::<Vec<_>>())
+        }
+    };
+    let body = match body {
         Ok(body) => body,
         Err(e) => return refusal(ApiError::Internal(e.into())),
-    };
-    let unavailable = match &response {
-        async_graphql::BatchResponse::Single(r) => {
-            r.data == async_graphql::Value::Null
-                && !r.errors.is_empty()
-                && r.errors.iter().all(|e| {
-                    e.extensions
-                        .as_ref()
-                        .and_then(|x| x.get("code"))
-                        .is_some_and(|c| {
-                            *c == async_graphql::Value::from(ApiError::Unavailable.code())
-                        })
-                })
-        }
-        async_graphql::BatchResponse::Batch(_) => false,
-    };
-    let status = if unavailable {
-        actix_web::http::StatusCode::SERVICE_UNAVAILABLE
-    } else if accepts_graphql_json && whole_request_failed {
-        actix_web::http::StatusCode::BAD_REQUEST
-    } else {
-        actix_web::http::StatusCode::OK
     };
     HttpResponse::build(status)
         .content_type(if accepts_graphql_json {
