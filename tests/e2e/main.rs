@@ -28,3 +28,4 @@ mod summary;
 mod task_places;
 mod tasks;
 mod transport;
+mod walk;

@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
+use crate::helpers::client::Client;
 use crate::helpers::sql::int;
 use crate::helpers::{TestApp, ops, spawn_app_with_demo};
-use crate::helpers::client::Client;
 
 fn task_input(places: i32) -> Value {
     let starts = chrono::Utc::now() + chrono::Duration::hours(5);
@@ -22,9 +22,12 @@ fn task_input(places: i32) -> Value {
 async fn volunteer(app: &TestApp, n: usize) -> Client {
     let signed = app
         .anonymous()
-        .gql(ops::SIGN_UP, json!({ "input": {
+        .gql(
+            ops::SIGN_UP,
+            json!({ "input": {
             "fullName": format!("Волонтёр места {n}"), "phone": format!("+7 706 100 00 {n:02}"),
-            "password": "correct horse", "regionCode": "KZ-39", "skills": [] } }))
+            "password": "correct horse", "regionCode": "KZ-39", "skills": [] } }),
+        )
         .await;
     let token = signed.data()["registerVolunteer"]["accessToken"]
         .as_str()
@@ -76,8 +79,8 @@ async fn a_claim_racing_another_volunteers_start_still_finds_the_free_places() {
     }
     let (first, second, third) = (&people[0], &people[1], &people[2]);
     for round in 0..6 {
-        let task = ngo.gql(ops::POST_TASK, task_input(3)).await.data()["postTask"]["task"]["id"]
-            .clone();
+        let task =
+            ngo.gql(ops::POST_TASK, task_input(3)).await.data()["postTask"]["task"]["id"].clone();
         let claimed = claim(first, &task, &format!("a{round}")).await;
         let version = claimed["version"].as_i64().unwrap();
         // The first volunteer starts while the second claims.
@@ -127,7 +130,10 @@ async fn finishing_a_place_opens_nothing_and_closes_nothing_for_the_others() {
     let done = move_place(&a, &task, "DONE", started["version"].as_i64().unwrap()).await;
     assert_eq!(done["status"], "OPEN", "one place of two is still free");
     let second = claim(&b, &task, "b").await;
-    assert_eq!(second["status"], "IN_PROGRESS", "full, one finished, one not started");
+    assert_eq!(
+        second["status"], "IN_PROGRESS",
+        "full, one finished, one not started"
+    );
     // b releases: a place is free again, and the task is open.
     let released = b
         .gql(

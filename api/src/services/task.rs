@@ -484,9 +484,13 @@ pub async fn update_status(
             audit::record(
                 &tx,
                 audit::Who::of(&rc.actor)?,
-                audit::Change::new(AuditEntity::TaskAssignment, claim, AuditAction::StatusChanged)
-                    .from(from)
-                    .to(to),
+                audit::Change::new(
+                    AuditEntity::TaskAssignment,
+                    claim,
+                    AuditAction::StatusChanged,
+                )
+                .from(from)
+                .to(to),
             )
             .await?;
             // The volunteer moves their own place; the task's status follows from its places.

@@ -10,8 +10,8 @@
 
 use birlik_entity::enums::AssignmentStatus;
 use birlik_entity::{
-    collection_point, donation, shipment, shipment_item, task, task_assignment,
-    user_account, volunteer,
+    collection_point, donation, shipment, shipment_item, task, task_assignment, user_account,
+    volunteer,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, EntityName};
@@ -115,7 +115,9 @@ pub fn task(actor: &Actor) -> Condition {
                         .to_owned(),
                 ),
             )
-            .add(Expr::col((task::Entity, task::Column::Id)).in_subquery(held_tasks(*volunteer_id))),
+            .add(
+                Expr::col((task::Entity, task::Column::Id)).in_subquery(held_tasks(*volunteer_id)),
+            ),
         Actor::Anonymous => nothing(),
     }
 }

@@ -6,8 +6,8 @@ use birlik_entity::enums::DonationCategory;
 use birlik_entity::{donation, shipment_item};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 /// The items of these shipments within `scope` (`store::scope::shipment_item`), in loading order.

@@ -243,15 +243,23 @@ fn settled_status() -> sea_orm::sea_query::SimpleExpr {
     let status = || Expr::col((task::Entity, task::Column::Status));
     Expr::case(status().is_in(["done", "cancelled"]), status())
         .case(
-            Expr::col(task::Column::VolunteersAssigned).lt(Expr::col(task::Column::VolunteersNeeded)),
+            Expr::col(task::Column::VolunteersAssigned)
+                .lt(Expr::col(task::Column::VolunteersNeeded)),
             "open",
         )
         .case(
-            Expr::exists(claims([AssignmentStatus::Claimed, AssignmentStatus::InProgress])).not(),
+            Expr::exists(claims([
+                AssignmentStatus::Claimed,
+                AssignmentStatus::InProgress,
+            ]))
+            .not(),
             "done",
         )
         .case(
-            Expr::exists(claims([AssignmentStatus::InProgress, AssignmentStatus::Done])),
+            Expr::exists(claims([
+                AssignmentStatus::InProgress,
+                AssignmentStatus::Done,
+            ])),
             "in_progress",
         )
         .finally("assigned")

@@ -179,7 +179,12 @@ impl ShipmentItem {
             .load_one(self.0.id)
             .await?
             .map(DonationCategory::from)
-            .ok_or_else(|| ApiError::NotFound { entity: "shipment item" }.extend())
+            .ok_or_else(|| {
+                ApiError::NotFound {
+                    entity: "shipment item",
+                }
+                .extend()
+            })
     }
 
     /// The donation they come from: visible to the organization that received it and the
