@@ -19,6 +19,7 @@ mod mutations;
 mod node;
 mod races;
 mod schema;
+mod scope;
 mod sessions;
 mod sockets;
 mod standards;

@@ -199,7 +199,7 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
         json!({ "taskId": enc("Task", task), "status": "IN_PROGRESS", "expectedVersion": version });
     assert_eq!(
         cost(&app, &volunteer, ops::UPDATE_TASK_STATUS, update).await,
-        6
+        7
     );
 
     let unverified = int(

@@ -71,6 +71,11 @@ impl TestApp {
 
     /// A client with a token for the account with this email (minted, not logged in).
     pub async fn as_account(&self, email: &str) -> Client {
+        Client::new(&self.base, Some(self.token_of(email).await))
+    }
+
+    /// An access token for the account with this email (minted, not logged in).
+    pub async fn token_of(&self, email: &str) -> String {
         let db = self.db.connect().await;
         let account = user_account::Entity::find()
             .filter(user_account::Column::Email.eq(email))
@@ -91,7 +96,7 @@ impl TestApp {
             account.role,
             Role::Ministry | Role::Ngo | Role::Volunteer
         ));
-        Client::new(&self.base, Some(token))
+        token
     }
 
     /// The demo ministry account.

@@ -93,42 +93,51 @@ impl Subscription {
         }))
     }
 
-    /// Events of the shipments of the caller's organization (all shipments for the ministry):
-    /// planned, dispatched, delivered.
+    /// Events of the shipments the caller reads (an organization those it sends and those coming
+    /// into a region where it runs a collection point; the ministry all): planned, dispatched,
+    /// delivered.
     async fn shipment_events(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = ShipmentEvent> + use<>> {
         let (rc, _) = ctx.request();
-        let organization = match rc.actor {
-            Actor::Ngo {
-                organization_id, ..
-            } => Some(organization_id),
-            Actor::Ministry { .. } => None,
+        match rc.actor {
+            Actor::Ngo { .. } | Actor::Ministry { .. } => {}
             Actor::Anonymous => return Err(ApiError::Unauthenticated.extend()),
             Actor::Volunteer { .. } => {
                 return Err(
                     ApiError::Forbidden("shipment events are an organization's".into()).extend(),
                 );
             }
-        };
+        }
+        // Each event's shipment passes the subscriber's scope of shipments (`store::scope`), in
+        // SQL, through the connection's scoped loader: the same rule as every other path.
+        let loaders = ctx
+            .data_unchecked::<std::sync::Arc<crate::graphql::loaders::Loaders>>()
+            .clone();
         let receiver = tokio_stream::wrappers::BroadcastStream::new(ctx.state().events.subscribe());
-        Ok(receiver.filter_map(move |delivery| async move {
-            let Ok(Delivery {
-                event: Event::Shipment(event),
-                shipment: Some(shipment),
-                ..
-            }) = delivery
-            else {
-                return None;
-            };
-            if organization.is_some_and(|o| o != event.organization_id) {
-                return None;
+        Ok(receiver.filter_map(move |delivery| {
+            let loaders = loaders.clone();
+            async move {
+                let Ok(Delivery {
+                    event: Event::Shipment(event),
+                    shipment: Some(shipment),
+                    ..
+                }) = delivery
+                else {
+                    return None;
+                };
+                loaders
+                    .shipment
+                    .load_one(shipment.id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|_| ShipmentEvent {
+                        kind: event.kind.into(),
+                        shipment: Shipment((*shipment).clone()),
+                    })
             }
-            Some(ShipmentEvent {
-                kind: event.kind.into(),
-                shipment: Shipment((*shipment).clone()),
-            })
         }))
     }
 }
