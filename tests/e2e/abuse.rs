@@ -298,6 +298,8 @@ async fn introspection_graphiql_and_suggestions_can_be_turned_off() {
         "{}",
         refused.body
     );
+    // Refused with a code and a reason, not answered with a silent null.
+    refused.assert_code("FORBIDDEN");
     let typo = app
         .anonymous()
         .gql("{ reliefSumary { collectedTonnes } }", json!({}))

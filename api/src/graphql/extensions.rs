@@ -4,7 +4,13 @@
 //!
 //! Before a document runs, in this order: its tokens and variables (`limits::check_text`), the
 //! allow-list (`BIRLIK_OPERATIONS=allowlist`), parsing (from the parse cache when the same text
-//! came before), the query limits (`limits::check_document`), and page sizes ([`check_pages`]).
+//! came before), introspection when it is off (`coercion::refuse_introspection`), the query
+//! limits (`limits::check_document`), and page sizes ([`check_pages`]). Validation errors about an
+//! argument's value get its place in `extensions.field` (`coercion::name_the_argument`).
+//!
+//! While it runs, every field's outcome passes through `nulls::FieldErrors` (a failed or withheld
+//! field is `null` with its error beside it, as the GraphQL spec handles field errors), after
+//! `coercion::locate` has named the argument of a value that failed to parse at the field.
 //!
 //! On the way out, errors of the request itself (parsing, validation, variable coercion: no
 //! `path`) and async-graphql's refusals of an argument it could not coerce are the client's:

@@ -42,9 +42,10 @@ impl FieldErrors {
         return_type: &str,
         outcome: ServerResult<Option<Value>>,
     ) -> ServerResult<Option<Value>> {
-        let layers = Layers::of(return_type);
+        // The common case, a value with nothing failed below it, costs one atomic load.
         match outcome {
             Err(mut error) => {
+                let layers = Layers::of(return_type);
                 let path = path_of(field);
                 if error.path.is_empty() {
                     error.path.clone_from(&path);
@@ -58,6 +59,7 @@ impl FieldErrors {
                 Ok(Some(Value::Null))
             }
             Ok(Some(mut value)) if self.pending.load(Ordering::SeqCst) > 0 => {
+                let layers = Layers::of(return_type);
                 let path = path_of(field);
                 let mut kept = self.lock();
                 let (inside, others): (Vec<_>, Vec<_>) = std::mem::take(&mut kept.violations)

@@ -90,6 +90,18 @@ async fn with_introspection_off_schema_and_type_are_forbidden() {
             got.body
         );
     }
+    // Served as graphql-response+json, the refusal is a 403 without a `data` entry.
+    let refused = reqwest::Client::new()
+        .post(format!("{}/graphql", app.base))
+        .header("Accept", "application/graphql-response+json")
+        .json(&json!({ "query": "{ __schema { queryType { name } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
     // `__typename` is no introspection of the schema: it still answers.
     let got = public
         .gql("{ reliefSummary { __typename } }", json!({}))

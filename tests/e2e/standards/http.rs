@@ -101,6 +101,16 @@ async fn a_request_error_has_no_data_entry() {
     .await;
     assert_eq!(status, 200, "{got}");
     assert!(got["data"].is_object(), "{got}");
+    // In a batch, each operation is judged alone: the broken one has no `data`, the other has.
+    let (status, _, got) = send(
+        "application/graphql-response+json",
+        json!([{ "query": "{ reliefSummary { collectedTonnes } }" }, { "query": "{" }]),
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got[0]["data"]["reliefSummary"]["collectedTonnes"], "10520");
+    assert!(got[1].get("data").is_none(), "{got}");
+    assert!(got[1]["errors"][0]["message"].is_string(), "{got}");
     // A request that names no document is no GraphQL-over-HTTP request: 400 either way.
     let (status, _, got) = send("application/json", json!({ "qeury": "{ __typename }" })).await;
     assert_eq!(status, 400, "{got}");
