@@ -3,6 +3,7 @@
 pub mod extensions;
 pub mod filters;
 pub mod limits;
+pub mod literals;
 pub mod loaders;
 pub mod mutation;
 pub mod parse_cache;
