@@ -26,3 +26,4 @@ mod stats;
 mod summary;
 mod tasks;
 mod transport;
+mod transport_gate;
