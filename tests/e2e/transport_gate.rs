@@ -420,3 +420,40 @@ async fn a_token_issued_in_the_future_is_refused() {
         .await
         .data();
 }
+
+#[tokio::test]
+async fn values_async_graphql_cannot_coerce_are_the_clients_mistake() {
+    let app = spawn_app().await;
+    let filtered =
+        "query($f: OrganizationFilter) { organizations(filter: $f, first: 1) { totalCount } }";
+    let cases = [
+        (filtered, json!({ "f": { "name": { "eq": 5 } } })),
+        (filtered, json!({ "f": { "name": { "in": [1, 2] } } })),
+        (filtered, json!({ "f": { "verified": { "eq": "yes" } } })),
+        (
+            filtered,
+            json!({ "f": { "createdAt": { "gt": "yesterday" } } }),
+        ),
+        (filtered, json!({ "f": { "or": [{ "name": 7 }] } })),
+        (
+            "query($n: Int) { organizations(first: $n) { totalCount } }",
+            json!({ "n": "many" }),
+        ),
+        (
+            "query($f: DonationFilter) { donations(filter: $f) { totalCount } }",
+            json!({ "f": { "kilograms": { "gt": { "a": 1 } } } }),
+        ),
+    ];
+    for (query, variables) in cases {
+        let answer = app.anonymous().gql(query, variables.clone()).await;
+        let errors = answer.body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no error for {variables}: {}", answer.body));
+        for error in errors {
+            assert_eq!(
+                error["extensions"]["code"], "BAD_USER_INPUT",
+                "{variables}: {error}"
+            );
+        }
+    }
+}
