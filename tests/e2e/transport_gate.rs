@@ -121,6 +121,15 @@ async fn each_operation_of_a_batch_counts_against_the_rate() {
     assert!(resp.headers().contains_key("retry-after"));
     let body: Value = resp.json().await.unwrap();
     assert_eq!(code(&body), Some("RATE_LIMITED"));
+    // A GET draws on the same bucket.
+    let resp = reqwest::Client::new()
+        .get(format!("{}/graphql", app.base))
+        .query(&[("query", "{ regions { code } }")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert_eq!(operations_counted(&app).await - before, served as u64);
 }
 
 /// A ministry token, minted (a login would run out of time on a server this strict).
