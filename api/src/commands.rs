@@ -33,7 +33,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 /// `birlik migrate`.
 pub async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
     let target = database_target(args.database_url.as_deref())?;
-    let conn = db::connect(&target, 2, std::time::Duration::from_secs(10)).await?;
+    let conn = db::connect(&target, 2, std::time::Duration::from_secs(10), None).await?;
     db::migrate(&conn).await?;
     tracing::info!("migrations applied");
     Ok(())
@@ -42,7 +42,7 @@ pub async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
 /// `birlik demo-data`: migrates first, then loads.
 pub async fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
     let target = database_target(args.database.database_url.as_deref())?;
-    let conn = db::connect(&target, 2, std::time::Duration::from_secs(10)).await?;
+    let conn = db::connect(&target, 2, std::time::Duration::from_secs(10), None).await?;
     db::migrate(&conn).await?;
     let report = demo::load_with_donations(&conn, args.donations).await?;
     println!(

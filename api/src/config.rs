@@ -62,6 +62,16 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_WS_PING_S", value_name = "BIRLIK_WS_PING_S", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub ws_ping_s: u64,
 
+    /// Most WebSockets one address may hold open before they sign in (anonymous ones, and any
+    /// still waiting for `connection_init`); one more is refused at the upgrade with 429.
+    #[arg(long, env = "BIRLIK_WS_PER_ADDRESS", value_name = "BIRLIK_WS_PER_ADDRESS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub ws_per_address: u32,
+
+    /// Most WebSockets one account may hold open; one more is closed at `connection_init`
+    /// with 4429.
+    #[arg(long, env = "BIRLIK_WS_PER_ACCOUNT", value_name = "BIRLIK_WS_PER_ACCOUNT", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub ws_per_account: u32,
+
     /// Which operations run: `any`, or only the clients' known operations (`allowlist`).
     #[arg(long, env = "BIRLIK_OPERATIONS", value_name = "BIRLIK_OPERATIONS", value_enum, default_value_t = Operations::Any)]
     pub operations: Operations,
@@ -220,6 +230,8 @@ impl Config {
             max_batch: 10,
             sweep_interval_s: 60,
             ws_ping_s: 30,
+            ws_per_address: 20,
+            ws_per_account: 10,
             operations: Operations::Any,
             max_body_bytes: 102_400,
             max_tokens: 1000,

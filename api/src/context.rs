@@ -120,6 +120,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Requests per client.
     pub rate_limiter: crate::http::rate_limit::RateLimiter,
+    /// Open WebSockets per address (before they sign in) and per account.
+    pub sockets: crate::http::gate::SocketCounts,
     /// The campaign's figures, shared for a moment between requests.
     pub figures: Arc<crate::services::stats::FiguresCache>,
     /// Becomes true when the server starts to stop (open WebSockets close, `/readyz` says 503).

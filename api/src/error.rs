@@ -131,7 +131,8 @@ fn is_unavailable(err: &DbErr) -> bool {
 
 /// The connection broke or the server refuses work for now: I/O, a closed or exhausted pool,
 /// PostgreSQL's connection exceptions (class 08), operator intervention (57P01 shutdown, 57P02
-/// crash, 57P03 cannot connect now) and too many connections (53300), SQLite's busy lock.
+/// crash, 57P03 cannot connect now, 57014 a statement cancelled: its request ran out of time)
+/// and too many connections (53300), SQLite's busy lock and its interrupt (the same timeout).
 fn connection_lost(err: &sea_orm::sqlx::Error) -> bool {
     use sea_orm::sqlx::Error;
     match err {
@@ -144,8 +145,10 @@ fn connection_lost(err: &sea_orm::sqlx::Error) -> bool {
             let code = db.code().unwrap_or_default();
             code.starts_with("08")
                 || code.starts_with("57P")
+                || code == "57014"
                 || code == "53300"
                 || db.message().contains("database is locked")
+                || db.message() == "interrupted"
         }
         other => other
             .to_string()

@@ -34,23 +34,35 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let target = config.database()?;
         let keys = Arc::new(signing_keys(&config, &target)?);
-        let mut db = db::connect(&target, config.db_pool_size, config.acquire_timeout())
+        // Migrations, the demo data and the reference data are read through a pool of their
+        // own: the serving pool stops any statement that runs longer than a request may.
+        let setup = db::connect(&target, 2, config.acquire_timeout(), None)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        db::migrate(&setup)
+            .await
+            .map_err(|e| anyhow::anyhow!("migrating the database: {e}"))?;
+        if config.demo_data.unwrap_or(target.embedded) && demo::is_empty(&setup).await? {
+            tracing::info!("the database holds only reference data: loading the demo data");
+            demo::load(&setup).await?;
+        }
+        let regions = Arc::new(crate::store::region::list(&setup).await?);
+        setup.close().await.ok();
+
+        let request_timeout = std::time::Duration::from_millis(config.request_timeout_ms);
+        let mut db = db::connect(
+            &target,
+            config.db_pool_size,
+            config.acquire_timeout(),
+            Some(request_timeout),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        db::migrate(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("migrating the database: {e}"))?;
-        if config.demo_data.unwrap_or(target.embedded) && demo::is_empty(&db).await? {
-            tracing::info!("the database holds only reference data: loading the demo data");
-            demo::load(&db).await?;
-        }
-
-        let regions = Arc::new(crate::store::region::list(&db).await?);
         let accounts = Arc::new(crate::auth::active::ActiveAccounts::new(
             std::time::Duration::from_millis(config.account_check_ttl_ms),
         ));
@@ -70,8 +82,12 @@ impl Application {
             query_limits: config.query_limits(),
             introspection: config.introspection,
             max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
-            request_timeout: std::time::Duration::from_millis(config.request_timeout_ms),
+            request_timeout,
             rate_limiter: crate::http::rate_limit::RateLimiter::new(config.rate_limit),
+            sockets: crate::http::gate::SocketCounts::new(
+                config.ws_per_address,
+                config.ws_per_account,
+            ),
             figures: Arc::new(crate::services::stats::FiguresCache::new(
                 std::time::Duration::from_millis(config.figures_ttl_ms),
             )),

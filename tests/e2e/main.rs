@@ -29,4 +29,5 @@ mod summary;
 mod task_places;
 mod tasks;
 mod transport;
+mod transport_gate;
 mod walk;

@@ -1,5 +1,6 @@
 //! Access tokens: HS256 JWTs with the algorithm pinned and `exp`, `nbf`, `iat`, `iss`, `aud`,
-//! `sub` and `role` required. Tests mint tokens here too, so they exercise the real validation.
+//! `sub` and `role` required; a token issued in the future (beyond [`IAT_LEEWAY_S`]) is refused
+//! (RFC 8725, 3.10: a clock that ran ahead, or a token minted to outlive its lifetime). Tests mint tokens here too, so they exercise the real validation.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -18,6 +19,8 @@ pub const ISSUER: &str = "birlik";
 pub const AUDIENCE: &str = "birlik-api";
 /// How long an access token lives.
 pub const ACCESS_TTL: Duration = Duration::minutes(15);
+/// Seconds an `iat` may lie ahead of this server's clock (clocks of instances drift a little).
+pub const IAT_LEEWAY_S: i64 = 60;
 /// Shortest HMAC key accepted.
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -132,7 +135,21 @@ impl Keys {
 
     /// Verifies a token's signature, algorithm and claims.
     pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims)
+        let claims =
+            decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims)?;
+        if claims.iat > Utc::now().timestamp() + IAT_LEEWAY_S {
+            return Err(jsonwebtoken::errors::ErrorKind::ImmatureSignature.into());
+        }
+        Ok(claims)
+    }
+
+    /// Whether a token is genuine and well-formed but past its `exp` (as opposed to forged,
+    /// malformed or otherwise invalid).
+    pub fn expired(&self, token: &str) -> bool {
+        matches!(
+            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| e.into_kind()),
+            Err(jsonwebtoken::errors::ErrorKind::ExpiredSignature)
+        )
     }
 }
 
@@ -175,6 +192,36 @@ mod tests {
         let (token, _) = k.issue(7, Role::Ministry, None, None).unwrap();
         assert_eq!(k.verify(&token).unwrap().sub, "7");
         assert!(keys(&"b".repeat(32)).verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_token_issued_in_the_future_is_refused_beyond_the_leeway() {
+        let k = keys(&"a".repeat(32));
+        let (token, _) = k.issue(7, Role::Ministry, None, None).unwrap();
+        let mut claims = k.verify(&token).unwrap();
+        claims.iat += IAT_LEEWAY_S - 5;
+        assert!(
+            k.verify(&k.sign(&claims).unwrap()).is_ok(),
+            "within the leeway"
+        );
+        claims.iat += 3600;
+        assert!(
+            k.verify(&k.sign(&claims).unwrap()).is_err(),
+            "an hour ahead"
+        );
+    }
+
+    #[test]
+    fn an_expired_token_is_told_from_a_forged_one() {
+        let k = keys(&"a".repeat(32));
+        let (token, _) = k.issue(7, Role::Ministry, None, None).unwrap();
+        let mut claims = k.verify(&token).unwrap();
+        claims.exp = Utc::now().timestamp() - 3600;
+        let expired = k.sign(&claims).unwrap();
+        assert!(k.expired(&expired));
+        assert!(!k.expired(&token));
+        assert!(!keys(&"b".repeat(32)).expired(&expired), "another key's");
+        assert!(!k.expired("not-a-token"));
     }
 
     #[test]

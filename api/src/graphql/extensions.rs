@@ -21,12 +21,13 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextRequest, NextResolve, NextValidation, ResolveInfo,
+    NextRequest, NextResolve, NextSubscribe, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
     Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
+use futures_util::stream::{BoxStream, StreamExt};
 
 use crate::graphql::coercion::RequestVariables;
 use crate::graphql::limits::{self, QueryLimits};
@@ -76,6 +77,24 @@ impl Extension for GateExtension {
         response
     }
 
+    /// What runs over a socket (a subscription's events, and queries and mutations sent there)
+    /// skips `request`: its answers get their codes here.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream)
+            .map(|mut response| {
+                for error in &mut response.errors {
+                    classify(error);
+                }
+                response
+            })
+            .boxed()
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -105,6 +124,7 @@ impl Extension for GateExtension {
         if !self.introspection {
             crate::graphql::coercion::refuse_introspection(&doc)?;
         }
+        crate::graphql::literals::ensure_no_nul(&doc)?;
         limits::check_document(&doc, variables, &self.limits)?;
         check_pages(&doc, variables)?;
         Ok(doc)
@@ -167,6 +187,21 @@ impl Extension for GateExtension {
     }
 }
 
+/// Whether a message is one of async-graphql's for a value it could not coerce to an input
+/// type: `InputValueError`'s three shapes (`expected_type`, `custom` and the `propagate`d form
+/// of either), the argument and variable validation rules' words. Raised at a field, these are
+/// the client's mistakes all the same.
+fn input_coercion(message: &str) -> bool {
+    const PREFIXES: [&str; 4] = [
+        "Expected input type ",
+        "Failed to parse ",
+        "Invalid value for argument",
+        "Variable ",
+    ];
+    PREFIXES.iter().any(|prefix| message.starts_with(prefix))
+        || (message.ends_with("\")") && message.contains(" (occurred while parsing \""))
+}
+
 fn classify(error: &mut ServerError) {
     if error
         .extensions
@@ -176,11 +211,7 @@ fn classify(error: &mut ServerError) {
         return;
     }
     let extensions = error.extensions.get_or_insert_with(Default::default);
-    // async-graphql's own words for an argument it could not coerce, raised at the field.
-    let coercion = ["Failed to parse", "Invalid value for argument", "Variable "]
-        .iter()
-        .any(|prefix| error.message.starts_with(prefix));
-    if error.path.is_empty() || coercion {
+    if error.path.is_empty() || input_coercion(&error.message) {
         extensions.set("code", "BAD_USER_INPUT");
     } else {
         let error_id = format!("{:016x}", fastrand::u64(..));
@@ -287,4 +318,41 @@ fn check_pages(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::InputValueError;
+
+    #[test]
+    fn every_shape_of_an_input_coercion_error_is_the_clients() {
+        let pos = async_graphql::Pos::default();
+        let expected = InputValueError::<i32>::expected_type(async_graphql::Value::Null);
+        let custom = InputValueError::<i32>::custom("too large");
+        let propagated = InputValueError::<i32>::custom("too large").propagate::<Vec<i32>>();
+        for mut error in [
+            expected.into_server_error(pos),
+            custom.into_server_error(pos),
+            propagated.into_server_error(pos),
+        ] {
+            error.path = vec![async_graphql::PathSegment::Field("donations".into())];
+            classify(&mut error);
+            let code = error
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .cloned();
+            assert_eq!(
+                code,
+                Some(async_graphql::Value::from("BAD_USER_INPUT")),
+                "{}",
+                error.message
+            );
+        }
+        let mut escaped = ServerError::new("column \"x\" does not exist", None);
+        escaped.path = vec![async_graphql::PathSegment::Field("donations".into())];
+        classify(&mut escaped);
+        assert_eq!(escaped.message, "internal error");
+    }
 }

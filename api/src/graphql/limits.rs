@@ -244,11 +244,6 @@ impl<'a> Walk<'a> {
         if !introspection {
             self.figures.depth = self.figures.depth.max(depth);
         }
-        for (argument, value) in &node.arguments {
-            if let Some(value) = value.node.clone().into_const() {
-                ensure_no_nul(&value, &argument.node)?;
-            }
-        }
         let children = multiplier.saturating_mul(self.page_size(node));
         self.selection_set(
             &node.selection_set,

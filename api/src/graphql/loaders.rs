@@ -184,9 +184,10 @@ pub struct Loaders {
 /// runtime's own timer (async-graphql's `tokio-timer`; without it every batch woke a timer
 /// thread of async-io's). The window is needed: fetching as soon as the request's task yields
 /// split a page's batch whenever resolving the page yielded part-way (tokio's cooperative
-/// budget), one statement more in about one large OrganizationDonations page in three.
+/// budget), one statement more in about one large OrganizationDonations page in three. The
+/// batch runs under the deadline of the request that asked for it (`db::spawn`).
 fn loader<T: Loader<i32>>(inner: T) -> DataLoader<T> {
-    DataLoader::new(inner, tokio::spawn)
+    DataLoader::new(inner, crate::db::spawn)
 }
 
 fn by_id<E>(db: &DatabaseConnection, scope: Condition) -> DataLoader<ById<E>>

@@ -4,6 +4,7 @@ pub mod coercion;
 pub mod extensions;
 pub mod filters;
 pub mod limits;
+pub mod literals;
 pub mod loaders;
 pub mod mutation;
 pub mod nulls;

@@ -1,6 +1,7 @@
 //! GraphQL over HTTP: POST (single or batched), GET (queries in the URL), the GraphiQL IDE for a
-//! browser's GET, and WebSocket subscriptions (`graphql-transport-ws` and `graphql-ws`). Each
-//! request's actor and language are read here and handed to the schema as request data.
+//! browser's GET, and the upgrade to a WebSocket (`socket`). Each request's actor and language
+//! are read here and handed to the schema as request data; every operation then runs through
+//! the gate (`gate::admit`, `gate::run`), which every transport shares.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -11,12 +12,12 @@ use crate::context::{Actor, AppState, Lang, RequestCtx};
 use crate::error::ApiError;
 use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
-use crate::http::{apq, rate_limit, socket};
-use std::sync::atomic::Ordering;
+use crate::http::{apq, gate, socket};
+use async_graphql::parser::types::OperationType;
 
-/// The request's actor and language, or the refusal of a bad token, a client over its rate, or a
-/// disabled account. The rate is counted before anything touches the database.
-async fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
+/// Who sends a request, in which language, from where: read from its headers, before anything
+/// touches the database (a bad token is refused here).
+fn caller(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -26,29 +27,11 @@ async fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, 
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let address = req.peer_addr().map(|a| a.ip());
-    let actor = extract::actor(authorization, &state.keys)?;
-    rate_check(state, &actor, address)?;
-    extract::ensure_active_cached(&state.db, state.events.accounts(), &actor).await?;
     Ok(RequestCtx {
-        actor,
+        actor: extract::actor(authorization, &state.keys)?,
         lang,
-        address,
+        address: gate::client_address(req),
     })
-}
-
-/// Counts a request against its client's rate.
-pub fn rate_check(
-    state: &AppState,
-    actor: &Actor,
-    address: Option<std::net::IpAddr>,
-) -> Result<(), ApiError> {
-    state
-        .rate_limiter
-        .check(&rate_limit::Client::of(actor, address))
-        .map_err(|wait| ApiError::RateLimited {
-            retry_after_s: wait.as_secs_f64().ceil().max(1.0) as u64,
-        })
 }
 
 /// A whole-request refusal, shaped as a GraphQL response, with the status its cause calls for.
@@ -207,7 +190,8 @@ async fn read_batch(
 }
 
 /// `POST /graphql`: one operation or a batch (at most `BIRLIK_MAX_BATCH`; a larger one is refused
-/// whole, with nothing executed).
+/// whole, with nothing executed). Each operation passes the gate on its own: one over the
+/// client's rate gets `RATE_LIMITED` in its place, and a request of nothing but such is a 429.
 pub async fn post(
     req: HttpRequest,
     payload: web::Payload,
@@ -217,7 +201,7 @@ pub async fn post(
     if let Err(refused) = ensure_not_simple(&req) {
         return refused;
     }
-    let rc = match request_ctx(&req, &state).await {
+    let rc = match caller(&req, &state) {
         Ok(rc) => rc,
         Err(err) => return refusal(err),
     };
@@ -225,74 +209,72 @@ pub async fn post(
         Ok(batch) => batch,
         Err(refused) => return refused,
     };
-    let operations = match &batch {
-        async_graphql::BatchRequest::Single(_) => 1,
-        async_graphql::BatchRequest::Batch(requests) => requests.len(),
+    let (single, requests) = match batch {
+        async_graphql::BatchRequest::Single(request) => (true, vec![request]),
+        async_graphql::BatchRequest::Batch(requests) => (false, requests),
     };
-    if operations > state.max_batch {
+    if requests.len() > state.max_batch {
         return refusal(ApiError::bad_input(
             "batch",
             format!("a batch holds at most {} operations", state.max_batch),
         ));
     }
-    state
-        .requests
-        .fetch_add(operations as u64, Ordering::Relaxed);
+    let mut admitted: Vec<_> = requests
+        .iter()
+        .map(|_| gate::admit(&state, &rc.actor, rc.address))
+        .collect();
+    if admitted.iter().all(Result::is_err)
+        && let Err(err) = admitted.swap_remove(0)
+    {
+        return refusal(err);
+    }
+    if let Err(err) =
+        extract::ensure_active_cached(&state.db, state.events.accounts(), &rc.actor).await
+    {
+        return refusal(err);
+    }
+    let queries_only = requests
+        .iter()
+        .all(|r| gate::operation_type(r) == Some(OperationType::Query));
     let actor = rc.actor;
     let loaders = Loaders::new(&state, &rc.actor);
-    let run = |mut request: async_graphql::Request| {
-        let (schema, state, rc, loaders) =
-            (schema.clone(), state.clone(), rc.clone(), loaders.clone());
-        async move {
-            match apq::resolve(&state, &mut request).await {
-                Ok(()) => execute(&schema, &state, request.data(rc).data(loaders)).await,
-                Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+    let run =
+        |(mut request, admitted): (async_graphql::Request, Result<gate::Admitted, ApiError>)| {
+            let (schema, state, rc, loaders) =
+                (schema.clone(), state.clone(), rc.clone(), loaders.clone());
+            async move {
+                let admitted = match admitted {
+                    Ok(admitted) => admitted,
+                    Err(err) => return gate::refused(err),
+                };
+                match apq::resolve(&state, &mut request).await {
+                    Ok(()) => {
+                        gate::run(&schema, &state, admitted, request.data(rc).data(loaders)).await
+                    }
+                    Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+                }
             }
-        }
+        };
+    let mut responses =
+        futures_util::future::join_all(requests.into_iter().zip(admitted).map(run)).await;
+    let response = if single {
+        async_graphql::BatchResponse::Single(responses.remove(0))
+    } else {
+        async_graphql::BatchResponse::Batch(responses)
     };
-    let response = match batch {
-        async_graphql::BatchRequest::Single(request) => {
-            async_graphql::BatchResponse::Single(run(request).await)
-        }
-        async_graphql::BatchRequest::Batch(requests) => async_graphql::BatchResponse::Batch(
-            futures_util::future::join_all(requests.into_iter().map(run)).await,
-        ),
-    };
-    respond(&req, actor, response)
-}
-
-/// Runs one operation within `BIRLIK_REQUEST_TIMEOUT_MS`; past it, the work is dropped (an open
-/// transaction rolls back) and the client is told to retry later.
-async fn execute(
-    schema: &AppSchema,
-    state: &AppState,
-    request: async_graphql::Request,
-) -> async_graphql::Response {
-    match tokio::time::timeout(state.request_timeout, schema.execute(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(timeout = ?state.request_timeout, "a GraphQL request ran out of time");
-            let error = crate::error::request_error(
-                format!(
-                    "the request took longer than {} ms; nothing of it was kept",
-                    state.request_timeout.as_millis()
-                ),
-                ApiError::Unavailable.code(),
-                |_| {},
-            );
-            async_graphql::Response::from_errors(vec![error])
-        }
-    }
+    respond(&req, actor, queries_only, response)
 }
 
 /// Writes a GraphQL response as graphql-over-http asks: `application/graphql-response+json` when
 /// the client accepts it, `application/json` otherwise. A request that failed before it ran has
 /// no `data` entry, and with `application/graphql-response+json` it is a 400 (403 when refused
-/// as not permitted); with `application/json` it is a 200, as that media type asks. Public
-/// answers to the public may be cached briefly; everything else is private.
+/// as not permitted); with `application/json` it is a 200, as that media type asks. An answer made
+/// wholly of queries for the public, each with a cache hint, may be cached briefly; anything else
+/// (a mutation among them, a signed-in caller) is private.
 fn respond(
     req: &HttpRequest,
     actor: Actor,
+    queries_only: bool,
     response: async_graphql::BatchResponse,
 ) -> HttpResponse {
     use actix_web::http::StatusCode;
@@ -301,8 +283,16 @@ fn respond(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/graphql-response+json"));
+    let each_public = match &response {
+        async_graphql::BatchResponse::Single(r) => vec![r],
+        async_graphql::BatchResponse::Batch(rs) => rs.iter().collect(),
+    }
+    .into_iter()
+    .all(|r| r.cache_control.public && r.cache_control.value().is_some());
     let cache_control = match (actor, response.is_ok(), response.cache_control().value()) {
-        (Actor::Anonymous, true, Some(value)) if !value.contains("private") => {
+        (Actor::Anonymous, true, Some(value))
+            if queries_only && each_public && !value.contains("private") =>
+        {
             format!("public, {value}")
         }
         _ => "private, no-store".to_owned(),
@@ -371,10 +361,6 @@ pub async fn get(
     state: web::Data<AppState>,
 ) -> actix_web::Result<HttpResponse> {
     if req.headers().contains_key(header::UPGRADE) {
-        let address = req.peer_addr().map(|a| a.ip());
-        if let Err(err) = rate_check(&state, &Actor::Anonymous, address) {
-            return Ok(refusal(err));
-        }
         return socket::start(
             &req,
             payload,
@@ -391,38 +377,12 @@ pub async fn get(
             .content_type("text/html; charset=utf-8")
             .body(page));
     }
-    let rc = match request_ctx(&req, &state).await {
+    let rc = match caller(&req, &state) {
         Ok(rc) => rc,
         Err(err) => return Ok(refusal(err)),
     };
-    let actor = rc.actor;
-    let parsed = match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(mut request) => match apq::resolve(&state, &mut request).await {
-            Ok(()) => Ok(request),
-            Err(refused) => {
-                return Ok(respond(
-                    &req,
-                    actor,
-                    async_graphql::Response::from_errors(vec![refused]).into(),
-                ));
-            }
-        },
-        Err(err) => Err(err),
-    };
-    let request = match parsed {
-        Ok(request) if is_mutation(&request) => {
-            // GET is for queries: a state change over GET could be triggered by a link.
-            let mut refused = refusal(ApiError::bad_input("query", "mutations are sent with POST"));
-            *refused.status_mut() = actix_web::http::StatusCode::METHOD_NOT_ALLOWED;
-            refused
-                .headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-            return Ok(refused);
-        }
-        Ok(request) => {
-            state.requests.fetch_add(1, Ordering::Relaxed);
-            request.data(rc).data(Loaders::new(&state, &actor))
-        }
+    let mut request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => request,
         Err(err) => {
             return Ok(refusal(ApiError::BadUserInput {
                 field: None,
@@ -430,31 +390,42 @@ pub async fn get(
             }));
         }
     };
+    let admitted = match gate::admit(&state, &rc.actor, rc.address) {
+        Ok(admitted) => admitted,
+        Err(err) => return Ok(refusal(err)),
+    };
+    if let Err(err) =
+        extract::ensure_active_cached(&state.db, state.events.accounts(), &rc.actor).await
+    {
+        return Ok(refusal(err));
+    }
+    let actor = rc.actor;
+    if let Err(refused) = apq::resolve(&state, &mut request).await {
+        return Ok(respond(
+            &req,
+            actor,
+            false,
+            async_graphql::Response::from_errors(vec![refused]).into(),
+        ));
+    }
+    let kind = gate::operation_type(&request);
+    if kind.is_some_and(|kind| kind != OperationType::Query) {
+        // GET is for queries: a state change over GET could be triggered by a link.
+        let mut refused = refusal(ApiError::bad_input("query", "mutations are sent with POST"));
+        *refused.status_mut() = actix_web::http::StatusCode::METHOD_NOT_ALLOWED;
+        refused
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return Ok(refused);
+    }
+    let request = request.data(rc).data(Loaders::new(&state, &actor));
+    let response = gate::run(&schema, &state, admitted, request).await;
     Ok(respond(
         &req,
         actor,
-        execute(&schema, &state, request).await.into(),
+        kind == Some(OperationType::Query),
+        response.into(),
     ))
-}
-
-/// Whether the operation a request would run is a mutation (or a subscription).
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let kind = match (&doc.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => op.node.ty,
-        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
-            Some(op) => op.node.ty,
-            None => return false,
-        },
-        (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
-            Some(op) => op.node.ty,
-            None => return false,
-        },
-    };
-    kind != OperationType::Query
 }
 
 fn accepts_html(req: &HttpRequest) -> bool {

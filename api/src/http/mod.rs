@@ -2,6 +2,7 @@
 
 pub mod apq;
 pub mod compression;
+pub mod gate;
 pub mod graphql;
 pub mod health;
 pub mod rate_limit;

@@ -1,7 +1,15 @@
 //! GraphQL subscriptions over WebSocket, `graphql-transport-ws` and the older `graphql-ws`.
 //!
-//! async-graphql speaks the protocols; this module owns the socket around them, so that it can
+//! async-graphql speaks the protocols; every operation a socket sends (subscriptions, queries
+//! and mutations alike) runs through the gate that HTTP uses (`gate::Gated`: the client's
+//! rate, `/metrics`, the time limit). This module owns the socket around them, so that it can
 //! close it when the server must:
+//! - an address already holds `BIRLIK_WS_PER_ADDRESS` sockets that have not signed in: the
+//!   upgrade is refused with 429 and `Retry-After` (graphql-ws clients retry with a back-off;
+//!   a close code in 44xx would make them give up for good), and an account already holds
+//!   `BIRLIK_WS_PER_ACCOUNT` sockets: `connection_init` is refused with 4429;
+//! - `connection_init` carries a token that is not valid (4403, forbidden), whose account is
+//!   disabled (4403), or that has expired (4401);
 //! - the access token from `connection_init` expires (close code 4401), unless the client sends a
 //!   fresher one for the same account in a `ping` message's payload first
 //!   (`{"type":"ping","payload":{"Authorization":"Bearer …"}}`, answered by a `pong` carrying the
@@ -13,6 +21,7 @@
 //!   a few frames: its events lag and skip, and it is disconnected;
 //! - the server is stopping (1001).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::http::header;
@@ -28,9 +37,11 @@ use tokio::time::Instant;
 
 use crate::auth::extract;
 use crate::context::{Actor, AppState, Lang, RequestCtx};
+use crate::error::ApiError;
 use crate::events::{Delivery, Event};
 use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
+use crate::http::gate::{self, Gated, SocketSlot};
 
 /// How long a socket may stay open without `connection_init`.
 pub const INIT_WAIT: Duration = Duration::from_secs(10);
@@ -53,6 +64,10 @@ const PROTOCOL_ERROR: u16 = 1002;
 const POLICY_VIOLATION: u16 = 1008;
 /// RFC 6455: a message too big to process.
 const TOO_BIG: u16 = 1009;
+/// graphql-transport-ws's "too many": here, the account holds as many sockets as it may.
+const TOO_MANY: u16 = 4429;
+/// Seconds a client refused a socket is asked to wait.
+const RETRY_SOCKET_S: u64 = 10;
 
 /// Who the socket was opened for, once `connection_init` is accepted.
 #[derive(Clone, Copy, Debug)]
@@ -68,6 +83,16 @@ pub fn start(
     schema: AppSchema,
     state: AppState,
 ) -> actix_web::Result<HttpResponse> {
+    let address = gate::client_address(req);
+    if let Err(err) = gate::check_rate(&state, &Actor::Anonymous, address) {
+        return Ok(crate::http::graphql::refusal(err));
+    }
+    let Some(slot) = state.sockets.take(&Actor::Anonymous, address) else {
+        tracing::debug!(?address, "refused a WebSocket: the address holds its share");
+        return Ok(crate::http::graphql::refusal(ApiError::RateLimited {
+            retry_after_s: RETRY_SOCKET_S,
+        }));
+    };
     let (response, session, stream) =
         actix_ws::handle_with_protocols(req, payload, &["graphql-transport-ws", "graphql-ws"])?;
     let Some(protocol) = response
@@ -85,7 +110,6 @@ pub fn start(
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let address = req.peer_addr().map(|a| a.ip());
     let stream = stream
         .max_frame_size(MAX_MESSAGE_BYTES)
         .aggregate_continuations()
@@ -96,6 +120,8 @@ pub fn start(
             state,
             lang,
             address,
+            slot: Arc::new(Mutex::new(Some(slot))),
+            refusal: Arc::default(),
         };
         connection.run(session, stream, schema).await;
     });
@@ -108,6 +134,10 @@ struct Connection {
     state: AppState,
     lang: Lang,
     address: Option<std::net::IpAddr>,
+    /// This socket's place among its address's (then its account's) open sockets.
+    slot: Arc<Mutex<Option<SocketSlot>>>,
+    /// The close code for a refused `connection_init` (async-graphql would send 1002).
+    refusal: Arc<Mutex<Option<u16>>>,
 }
 
 impl Connection {
@@ -121,7 +151,7 @@ impl Connection {
         let (inbound, inbound_rx) = mpsc::channel::<Bytes>(INBOUND_QUEUE);
         let init = self.on_connection_init(auth_tx);
         let mut graphql = WebSocket::new(
-            schema,
+            Gated::new(schema, self.state.clone()),
             tokio_stream::wrappers::ReceiverStream::new(inbound_rx),
             self.protocol,
         )
@@ -188,6 +218,9 @@ impl Connection {
                         }
                     }
                     Some(WsMessage::Close(code, reason)) => {
+                        let refused = self.refusal.lock().unwrap_or_else(|e| e.into_inner()).take();
+                        let code = refused.unwrap_or(code);
+                        tracing::debug!(code, reason, "closing a WebSocket");
                         let _ = close(session, code, &reason, interval).await;
                         return;
                     }
@@ -263,14 +296,31 @@ impl Connection {
     + 'static {
         let state = self.state.clone();
         let (lang, address) = (self.lang, self.address);
+        let (slot, refusal) = (self.slot.clone(), self.refusal.clone());
         move |payload| {
             Box::pin(async move {
+                let refuse = |code: u16, message: &str| {
+                    *refusal.lock().unwrap_or_else(|e| e.into_inner()) = Some(code);
+                    async_graphql::Error::new(message)
+                };
                 let token = authorization(&payload);
                 let (actor, expires_at) = extract::actor_until(token.as_deref(), &state.keys)
-                    .map_err(|_| async_graphql::Error::new("authentication required"))?;
+                    .map_err(|_| match token.as_deref() {
+                        Some(token) if state.keys.expired(strip_bearer(token)) => {
+                            refuse(UNAUTHORIZED, "token expired")
+                        }
+                        _ => refuse(FORBIDDEN, "the token is not valid"),
+                    })?;
                 extract::ensure_active(&state.db, &actor)
                     .await
-                    .map_err(|_| async_graphql::Error::new("authentication required"))?;
+                    .map_err(|_| refuse(FORBIDDEN, "the account may not sign in"))?;
+                if actor != Actor::Anonymous {
+                    // A signed-in socket counts against its account, no longer its address.
+                    let taken = state.sockets.take(&actor, address).ok_or_else(|| {
+                        refuse(TOO_MANY, "this account holds as many sockets as it may")
+                    })?;
+                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(taken);
+                }
                 let _ = auth.send(Some(Authenticated {
                     user_id: actor.user_id(),
                     expires_at,
@@ -340,6 +390,15 @@ fn authorization(payload: &serde_json::Value) -> Option<String> {
     ["Authorization", "authorization"]
         .iter()
         .find_map(|k| payload.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
+}
+
+/// The token of an `Authorization` value, without its `Bearer` prefix.
+fn strip_bearer(value: &str) -> &str {
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .unwrap_or(value)
+        .trim()
 }
 
 /// When a wall-clock instant falls, on the monotonic clock.

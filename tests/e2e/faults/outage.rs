@@ -11,7 +11,7 @@ async fn a_database_outage_fails_fast_and_heals_without_a_restart() {
     let url = cluster.url();
     {
         let target = birlik_api::config::database_target(Some(&url)).unwrap();
-        let db = birlik_api::db::connect(&target, 4, Duration::from_secs(10))
+        let db = birlik_api::db::connect(&target, 4, Duration::from_secs(10), None)
             .await
             .unwrap();
         birlik_api::db::migrate(&db).await.unwrap();

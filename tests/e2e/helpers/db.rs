@@ -153,7 +153,7 @@ async fn sqlite_template(content: Content) -> PathBuf {
             let target =
                 birlik_api::config::database_target(Some(&format!("sqlite://{}", file.display())))
                     .unwrap();
-            let db = birlik_api::db::connect(&target, 1, std::time::Duration::from_secs(10))
+            let db = birlik_api::db::connect(&target, 1, std::time::Duration::from_secs(10), None)
                 .await
                 .unwrap();
             fill(&db, content).await;

@@ -1,0 +1,254 @@
+//! The one way a GraphQL operation runs, whatever carried it: a POST (alone or in a batch), a
+//! GET, or a WebSocket message (`subscribe` of graphql-transport-ws, `start` of graphql-ws,
+//! queries and mutations included).
+//!
+//! A transport asks [`admit`] for each operation: it counts one against the client's rate and
+//! one in `/metrics`, and returns the [`Admitted`] without which [`run`] cannot be called. [`run`]
+//! executes within `BIRLIK_REQUEST_TIMEOUT_MS`, the operation's statements bound to the same
+//! deadline (`db::within`: SQLite interrupts them, PostgreSQL cancels them). Over a socket,
+//! async-graphql's protocol drives [`Gated`], an executor that does both for every message.
+//! Nothing here may run an operation any other way.
+//!
+//! The client's address is read in one place, [`client_address`]; open sockets are counted per
+//! address and per account in [`SocketCounts`].
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use actix_web::HttpRequest;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Data, Executor, Request, Response};
+use futures_util::stream::{BoxStream, StreamExt};
+use std::sync::atomic::Ordering;
+
+use crate::context::{Actor, AppState, RequestCtx};
+use crate::error::{ApiError, ErrorExtensions};
+use crate::graphql::AppSchema;
+use crate::http::rate_limit::Client;
+
+/// The address a request or socket comes from, as far as this server can tell.
+pub fn client_address(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|a| a.ip())
+}
+
+/// Proof that one operation was counted against its client's rate and in `/metrics`.
+#[derive(Debug)]
+pub struct Admitted(());
+
+/// Counts one operation of a client; over the client's rate, the refusal, with nothing counted.
+pub fn admit(
+    state: &AppState,
+    actor: &Actor,
+    address: Option<IpAddr>,
+) -> Result<Admitted, ApiError> {
+    check_rate(state, actor, address)?;
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    Ok(Admitted(()))
+}
+
+/// Counts one request of a client against its rate (an operation through [`admit`], or the
+/// opening of a socket).
+pub fn check_rate(
+    state: &AppState,
+    actor: &Actor,
+    address: Option<IpAddr>,
+) -> Result<(), ApiError> {
+    state
+        .rate_limiter
+        .check(&Client::of(actor, address))
+        .map_err(|wait| ApiError::RateLimited {
+            retry_after_s: wait.as_secs_f64().ceil().max(1.0) as u64,
+        })
+}
+
+/// Runs one admitted operation within the time limit. The request carries its own data
+/// (`RequestCtx`, loaders).
+pub async fn run(
+    schema: &AppSchema,
+    state: &AppState,
+    _admitted: Admitted,
+    request: Request,
+) -> Response {
+    within_limit(state, schema.execute(request)).await
+}
+
+/// `work` within `BIRLIK_REQUEST_TIMEOUT_MS`. Past it, the work is dropped (an open transaction
+/// rolls back), its statement stopped, and the client told to retry later. An answer that
+/// comes back only after the deadline because a statement was stopped counts as timed out too.
+async fn within_limit(
+    state: &AppState,
+    work: impl std::future::Future<Output = Response>,
+) -> Response {
+    let deadline = tokio::time::Instant::now() + state.request_timeout;
+    let answer =
+        tokio::time::timeout_at(deadline, crate::db::within(deadline.into_std(), work)).await;
+    match answer {
+        Ok(response) if !(tokio::time::Instant::now() >= deadline && stopped(&response)) => {
+            response
+        }
+        _ => {
+            tracing::warn!(timeout = ?state.request_timeout, "a GraphQL request ran out of time");
+            let error = crate::error::request_error(
+                format!(
+                    "the request took longer than {} ms; nothing of it was kept",
+                    state.request_timeout.as_millis()
+                ),
+                ApiError::Unavailable.code(),
+                |_| {},
+            );
+            Response::from_errors(vec![error])
+        }
+    }
+}
+
+/// Whether an answer holds a SERVICE_UNAVAILABLE error (what a stopped statement becomes).
+fn stopped(response: &Response) -> bool {
+    let unavailable = async_graphql::Value::from(ApiError::Unavailable.code());
+    response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == unavailable)
+    })
+}
+
+/// A refusal as a GraphQL response (over a socket, or in its place in a batch).
+pub fn refused(err: ApiError) -> Response {
+    let extended = err.extend();
+    let mut error = async_graphql::ServerError::new(extended.message, None);
+    error.extensions = extended.extensions;
+    Response::from_errors(vec![error])
+}
+
+/// The kind of operation a request would run, when its document parses and names one.
+pub fn operation_type(request: &Request) -> Option<OperationType> {
+    use async_graphql::parser::types::DocumentOperations;
+    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+    match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|op| op.node.ty),
+    }
+}
+
+/// The schema behind the gate, as async-graphql's WebSocket protocol drives it: each operation
+/// a socket sends is admitted, and a query or mutation runs within the time limit. A
+/// subscription's events are resolved from what the event carries, so only its start is timed.
+#[derive(Clone)]
+pub struct Gated {
+    schema: AppSchema,
+    state: AppState,
+}
+
+impl Gated {
+    pub fn new(schema: AppSchema, state: AppState) -> Self {
+        Gated { schema, state }
+    }
+}
+
+/// The socket's `RequestCtx`, put in its data at `connection_init`.
+fn request_ctx(data: &Data) -> Option<&RequestCtx> {
+    data.get(&std::any::TypeId::of::<RequestCtx>())
+        .and_then(|d| d.downcast_ref::<RequestCtx>())
+}
+
+impl Executor for Gated {
+    async fn execute(&self, request: Request) -> Response {
+        let (actor, address) = request_ctx(&request.data)
+            .map(|rc| (rc.actor, rc.address))
+            .unwrap_or((Actor::Anonymous, None));
+        match admit(&self.state, &actor, address) {
+            Ok(admitted) => run(&self.schema, &self.state, admitted, request).await,
+            Err(err) => refused(err),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let session_data = session_data.unwrap_or_default();
+        let (actor, address) = request_ctx(&session_data)
+            .map(|rc| (rc.actor, rc.address))
+            .unwrap_or((Actor::Anonymous, None));
+        if let Err(err) = admit(&self.state, &actor, address) {
+            return futures_util::stream::once(async move { refused(err) }).boxed();
+        }
+        if operation_type(&request) == Some(OperationType::Subscription) {
+            return self
+                .schema
+                .execute_stream_with_session_data(request, session_data);
+        }
+        let (schema, state) = (self.schema.clone(), self.state.clone());
+        futures_util::stream::once(async move {
+            let work = async move {
+                schema
+                    .execute_stream_with_session_data(request, session_data)
+                    .next()
+                    .await
+                    .unwrap_or_default()
+            };
+            within_limit(&state, work).await
+        })
+        .boxed()
+    }
+}
+
+/// Open WebSockets: per address until they sign in as an account, then per account.
+#[derive(Clone, Debug)]
+pub struct SocketCounts {
+    open: Arc<Mutex<HashMap<Client, u32>>>,
+    per_address: u32,
+    per_account: u32,
+}
+
+/// One open socket's place in [`SocketCounts`]; given back when dropped.
+#[derive(Debug)]
+pub struct SocketSlot {
+    counts: SocketCounts,
+    client: Client,
+}
+
+impl SocketCounts {
+    pub fn new(per_address: u32, per_account: u32) -> Self {
+        SocketCounts {
+            open: Arc::default(),
+            per_address,
+            per_account,
+        }
+    }
+
+    /// A place for a socket of this client (an account, else its address), unless it already
+    /// holds as many as it may.
+    pub fn take(&self, actor: &Actor, address: Option<IpAddr>) -> Option<SocketSlot> {
+        let client = Client::of(actor, address);
+        let max = match client {
+            Client::Account(_) => self.per_account,
+            Client::Address(_) | Client::Unknown => self.per_address,
+        };
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(client.clone()).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(SocketSlot {
+            counts: self.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut open = self.counts.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(&self.client) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.client);
+            }
+        }
+    }
+}
