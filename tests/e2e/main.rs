@@ -13,6 +13,7 @@ mod donations;
 mod faults;
 mod fuzz;
 mod health;
+mod identity;
 mod lists;
 mod migrations;
 mod mutations;

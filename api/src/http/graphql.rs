@@ -26,7 +26,7 @@ async fn request_ctx(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, 
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let address = req.peer_addr().map(|a| a.ip());
+    let address = crate::http::client_address(req, &state.trusted_proxies);
     let actor = extract::actor(authorization, &state.keys)?;
     rate_check(state, &actor, address)?;
     extract::ensure_active_cached(&state.db, state.events.accounts(), &actor).await?;
@@ -319,7 +319,7 @@ pub async fn get(
     state: web::Data<AppState>,
 ) -> actix_web::Result<HttpResponse> {
     if req.headers().contains_key(header::UPGRADE) {
-        let address = req.peer_addr().map(|a| a.ip());
+        let address = crate::http::client_address(&req, &state.trusted_proxies);
         if let Err(err) = rate_check(&state, &Actor::Anonymous, address) {
             return Ok(refusal(err));
         }

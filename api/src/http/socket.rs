@@ -85,7 +85,7 @@ pub fn start(
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let address = req.peer_addr().map(|a| a.ip());
+    let address = crate::http::client_address(req, &state.trusted_proxies);
     let stream = stream
         .max_frame_size(MAX_MESSAGE_BYTES)
         .aggregate_continuations()
