@@ -155,6 +155,11 @@ async fn joining_an_organization_is_a_request_its_staff_approve() {
         .gql(APPROVE, json!({ "v": vid }))
         .await
         .assert_code("FORBIDDEN");
+    app.as_demo_volunteer()
+        .await
+        .gql(REQUESTS, json!({}))
+        .await
+        .assert_code("FORBIDDEN");
     app.anonymous()
         .gql(APPROVE, json!({ "v": vid }))
         .await

@@ -9,6 +9,7 @@ mod audit;
 mod cli;
 mod constraints;
 mod demo;
+mod demo_guard;
 mod donations;
 mod faults;
 mod fuzz;

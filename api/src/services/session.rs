@@ -153,6 +153,18 @@ pub fn address_key(rc: &RequestCtx) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Locks that queue the bookkeeping of attempts at one login on this instance (by the login's
+/// hash), so that waiting for the database's per-login lock never holds a pooled connection.
+static ATTEMPT_STRIPES: std::sync::LazyLock<Vec<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+
+fn stripe(key: &str) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    (hasher.finish() % 64) as usize
+}
+
 /// An attempt at a password, recorded before it is checked: dropped as a failure, or forgotten
 /// by [`Attempt::succeeded`].
 pub struct Attempt {
@@ -164,7 +176,7 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    /// Records an attempt of `key` from `address`, then counts: past a limit it is forgotten
+    /// Records an attempt of `key` from `address`, then counts: past a limit it is rolled back
     /// and refused with RATE_LIMITED and the seconds to wait, before any password is checked.
     ///
     /// Three locks, each over `BIRLIK_LOGIN_WINDOW_S`: this login from this address
@@ -175,18 +187,14 @@ impl Attempt {
         let policy = state.login_policy;
         let now = Utc::now();
         let window = Duration::from_std(policy.window).unwrap_or(Duration::minutes(5));
-        let id = crate::store::login_failure::begin(&state.db, &key, &address, now).await?;
-        let counted =
-            crate::store::login_failure::counts(&state.db, &key, &address, now - window).await;
-        let counts = match counted {
-            Ok(counts) => counts,
-            Err(e) => {
-                crate::store::login_failure::forget(&state.db, id)
-                    .await
-                    .ok();
-                return Err(e.into());
-            }
-        };
+        // One attempt of a login at a time records itself and counts: the count includes every
+        // attempt before it, and none after. Attempts of one login on this instance queue here,
+        // holding no connection; across instances, on the database's lock.
+        let _queued = ATTEMPT_STRIPES[stripe(&key)].lock().await;
+        let tx = crate::db::begin_write(&state.db).await?;
+        crate::store::login_failure::lock(&tx, &key).await?;
+        let id = crate::store::login_failure::begin(&tx, &key, &address, now).await?;
+        let counts = crate::store::login_failure::counts(&tx, &key, &address, now - window).await?;
         // Each count includes this attempt.
         let max = i64::from(policy.max_failures);
         let max_address = i64::from(policy.max_failures_per_address);
@@ -201,7 +209,8 @@ impl Attempt {
             None
         };
         if let Some(oldest) = locked {
-            crate::store::login_failure::forget(&state.db, id).await?;
+            // Refused: the attempt is rolled back, never counted.
+            tx.rollback().await?;
             let wait = oldest
                 .map(|o| (o + window - now).num_seconds().max(1))
                 .unwrap_or(1);
@@ -210,6 +219,7 @@ impl Attempt {
                 retry_after_s: wait as u64,
             });
         }
+        tx.commit().await?;
         Ok(Attempt {
             id,
             key,
@@ -467,10 +477,14 @@ pub async fn register_volunteer(
     idempotency::run(|| sign_up.attempt(rc, state, keyed.as_ref())).await
 }
 
-/// Whether a volunteer record or an account already has this phone, or an account this email.
+/// Whether a volunteer record or an account already has this phone or this email.
 async fn taken(db: &DatabaseConnection, phone: &str, email: Option<&str>) -> ApiResult<bool> {
+    let mut records = sea_orm::Condition::any().add(volunteer::Column::Phone.eq(phone));
+    if let Some(email) = email {
+        records = records.add(volunteer::Column::Email.eq(email));
+    }
     let volunteer = volunteer::Entity::find()
-        .filter(volunteer::Column::Phone.eq(phone))
+        .filter(records)
         .one(db)
         .await?
         .is_some();

@@ -1,15 +1,30 @@
 //! Failed logins (and wrong current passwords). An attempt is recorded *before* its password is
-//! checked and counted after, so concurrent attempts see each other: of N at once past the limit,
-//! only the first up to the limit are checked. A row is an attempt in flight or a failure; a
-//! success or a refusal deletes its own.
+//! checked and counted in the same transaction, one login at a time ([`lock`]), so concurrent
+//! attempts see each other: of N at once past the limit, only the first up to the limit are
+//! checked. A row is an attempt in flight or a failure; a success deletes its own, a refusal is
+//! never committed.
 
 use birlik_entity::login_failure;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Set, Statement,
 };
+
+/// Takes the lock of one login until the transaction ends: PostgreSQL's advisory lock on the
+/// login's hash. On SQLite a write transaction holds the database's one write lock already.
+pub async fn lock(db: &impl ConnectionTrait, login: &str) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [format!("birlik.login:{login}").into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
 
 /// Records an attempt of `login` from `address` at `at`; its id.
 pub async fn begin(
