@@ -199,11 +199,12 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> ApiResult<Tokens> {
-    use crate::services::session::{Attempt, account_key, address_key, ensure_password_length};
+    use crate::services::lockout::{Attempt, account_key, address_key};
+    use crate::services::session::ensure_password_length;
     let user_id = rc.actor.user_id().ok_or(ApiError::Unauthenticated)?;
     ensure_password_length("currentPassword", current)?;
     check_password("newPassword", new)?;
-    crate::services::session::ensure_password_budget(state, rc)?;
+    crate::services::lockout::ensure_password_budget(state, rc)?;
     let account = user_account::Entity::find_by_id(user_id)
         .one(&state.db)
         .await?

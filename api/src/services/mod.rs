@@ -8,6 +8,7 @@ pub mod collection_point;
 pub mod donation;
 pub mod idempotency;
 pub mod lists;
+pub mod lockout;
 pub mod membership;
 pub mod organization;
 pub mod region;
