@@ -41,9 +41,15 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", value_name = "BIRLIK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 1500, value_parser = clap::value_parser!(u64).range(50..=60_000))]
     pub db_acquire_timeout_ms: u64,
 
-    /// Failed logins for one login, or from one address, that refuse further tries for a while.
+    /// Failed logins for one login from one address that refuse further tries of that login
+    /// from there for a while; as many from anywhere refuse it to every address that has failed.
     #[arg(long, env = "BIRLIK_LOGIN_MAX_FAILURES", value_name = "BIRLIK_LOGIN_MAX_FAILURES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub login_max_failures: u32,
+
+    /// Failed logins from one address, whatever the login, that refuse further tries from it
+    /// for a while.
+    #[arg(long, env = "BIRLIK_LOGIN_MAX_FAILURES_PER_ADDRESS", value_name = "BIRLIK_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub login_max_failures_per_address: u32,
 
     /// Seconds a failed login counts against its login and address.
     #[arg(long, env = "BIRLIK_LOGIN_WINDOW_S", value_name = "BIRLIK_LOGIN_WINDOW_S", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
@@ -117,6 +123,21 @@ pub struct Config {
     /// burst: `50/100`. `0` turns the limit off.
     #[arg(long, env = "BIRLIK_RATE_LIMIT", value_name = "BIRLIK_RATE_LIMIT", default_value = "50/100", value_parser = parse_rate)]
     pub rate_limit: RateLimit,
+
+    /// Sign-ups and password changes (each hashes a password) per second per client address,
+    /// with a burst: `1/60`. Off when `BIRLIK_RATE_LIMIT` is `0`.
+    #[arg(long, env = "BIRLIK_PASSWORD_RATE_LIMIT", value_name = "BIRLIK_PASSWORD_RATE_LIMIT", default_value = "1/60", value_parser = parse_rate)]
+    pub password_rate_limit: RateLimit,
+
+    /// Proxies whose `X-Forwarded-For` names the client: addresses or CIDR networks, separated
+    /// by commas (`10.0.0.0/8,::1`). None by default: the peer's address is the client's.
+    #[arg(long, env = "BIRLIK_TRUSTED_PROXIES", value_name = "BIRLIK_TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
+    pub trusted_proxies: crate::http::address::TrustedProxies,
+
+    /// Serve a database that holds the demo accounts (whose password is in the README) on an
+    /// address other than loopback. Without it, `serve` refuses to.
+    #[arg(long, env = "BIRLIK_ALLOW_DEMO_ACCOUNTS_ON_PUBLIC_ADDRESS", value_name = "BIRLIK_ALLOW_DEMO_ACCOUNTS_ON_PUBLIC_ADDRESS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub allow_demo_accounts_on_public_address: bool,
 
     /// Milliseconds this instance reuses the campaign's figures (`reliefSummary`, region figures)
     /// before computing them again; `0` computes them for every request.
@@ -226,6 +247,7 @@ impl Config {
             db_pool_size: 8,
             db_acquire_timeout_ms: 1500,
             login_max_failures: 10,
+            login_max_failures_per_address: 50,
             login_window_s: 300,
             max_batch: 10,
             sweep_interval_s: 60,
@@ -244,6 +266,12 @@ impl Config {
             request_timeout_ms: 15_000,
             // Tests send bursts from one address; the rate limit has tests of its own.
             rate_limit: RateLimit::OFF,
+            password_rate_limit: RateLimit {
+                per_second: 1,
+                burst: 60,
+            },
+            trusted_proxies: crate::http::address::TrustedProxies::default(),
+            allow_demo_accounts_on_public_address: false,
             introspection: true,
             // Tests see every change at once; the cache has a test of its own.
             figures_ttl_ms: 0,
@@ -301,6 +329,10 @@ pub fn database_target(url: Option<&str>) -> anyhow::Result<DatabaseTarget> {
         });
     }
     anyhow::bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
+}
+
+fn parse_trusted_proxies(value: &str) -> Result<crate::http::address::TrustedProxies, String> {
+    value.parse()
 }
 
 fn parse_secret(value: &str) -> Result<SecretString, String> {

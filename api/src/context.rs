@@ -85,7 +85,8 @@ impl Lang {
 pub struct RequestCtx {
     pub actor: Actor,
     pub lang: Lang,
-    /// The client's address as the socket saw it (a proxy's, behind one).
+    /// The client's address as throttles key it (`http::client_address`: behind a trusted proxy,
+    /// the forwarded client; IPv6 as its /64).
     pub address: Option<std::net::IpAddr>,
 }
 
@@ -122,6 +123,10 @@ pub struct AppState {
     pub rate_limiter: crate::http::rate_limit::RateLimiter,
     /// Open WebSockets per address (before they sign in) and per account.
     pub sockets: crate::http::gate::SocketCounts,
+    /// Sign-ups and password changes per client address (each costs an argon2 hash).
+    pub password_limiter: crate::http::rate_limit::RateLimiter,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::http::address::TrustedProxies,
     /// The campaign's figures, shared for a moment between requests.
     pub figures: Arc<crate::services::stats::FiguresCache>,
     /// Becomes true when the server starts to stop (open WebSockets close, `/readyz` says 503).
@@ -131,8 +136,11 @@ pub struct AppState {
 /// How failed logins are slowed and then refused for a while.
 #[derive(Clone, Copy, Debug)]
 pub struct LoginPolicy {
-    /// Failures for one login, or from one address, within `window` that refuse further tries.
+    /// Failures of one login from one address within `window` that refuse that login there; as
+    /// many from anywhere refuse it to every address that has failures of its own.
     pub max_failures: u32,
+    /// Failures from one address, whatever the login, within `window` that refuse it.
+    pub max_failures_per_address: u32,
     /// How long a failure counts.
     pub window: std::time::Duration,
 }

@@ -42,7 +42,12 @@ impl Application {
         db::migrate(&setup)
             .await
             .map_err(|e| anyhow::anyhow!("migrating the database: {e}"))?;
-        if config.demo_data.unwrap_or(target.embedded) && demo::is_empty(&setup).await? {
+        let loads_demo =
+            config.demo_data.unwrap_or(target.embedded) && demo::is_empty(&setup).await?;
+        if loads_demo || demo::holds_demo_accounts(&setup).await? {
+            guard_demo_accounts(&config)?;
+        }
+        if loads_demo {
             tracing::info!("the database holds only reference data: loading the demo data");
             demo::load(&setup).await?;
         }
@@ -88,11 +93,21 @@ impl Application {
                 config.ws_per_address,
                 config.ws_per_account,
             ),
+            // The password throttle is off with the rest of the limits.
+            password_limiter: crate::http::rate_limit::RateLimiter::new(
+                if config.rate_limit == crate::config::RateLimit::OFF {
+                    crate::config::RateLimit::OFF
+                } else {
+                    config.password_rate_limit
+                },
+            ),
+            trusted_proxies: config.trusted_proxies.clone(),
             figures: Arc::new(crate::services::stats::FiguresCache::new(
                 std::time::Duration::from_millis(config.figures_ttl_ms),
             )),
             login_policy: crate::context::LoginPolicy {
                 max_failures: config.login_max_failures,
+                max_failures_per_address: config.login_max_failures_per_address,
                 window: std::time::Duration::from_secs(config.login_window_s),
             },
         };
@@ -182,6 +197,25 @@ async fn stop_signal() {
     }
 }
 
+/// Demo accounts (their password is in the README) are served on loopback only, unless the
+/// operator says otherwise in a setting that names the risk; served anywhere, they are warned of.
+fn guard_demo_accounts(config: &Config) -> anyhow::Result<()> {
+    let public = !config.listen.ip().is_loopback();
+    if public && !config.allow_demo_accounts_on_public_address {
+        anyhow::bail!(
+            "the database holds the demo accounts, whose password is printed in the README:              refusing to serve them on {}; listen on loopback (BIRLIK_ADDR=127.0.0.1:8080), or set              BIRLIK_ALLOW_DEMO_ACCOUNTS_ON_PUBLIC_ADDRESS=true if that is really meant",
+            config.listen
+        );
+    }
+    tracing::warn!(
+        listen = %config.listen,
+        "the database holds the demo accounts (*{}, password in the README): whoever reaches \
+         this server can sign in as the ministry; disable them before real use",
+        demo::DEMO_ACCOUNT_DOMAIN
+    );
+    Ok(())
+}
+
 /// The configured key; on the embedded default only, one generated beside the database.
 fn signing_keys(config: &Config, target: &DatabaseTarget) -> anyhow::Result<Keys> {
     match (&config.jwt_secret, &target.sqlite_file) {
@@ -203,6 +237,7 @@ fn spawn_sweeper(state: AppState, interval: std::time::Duration) {
         loop {
             ticks.tick().await;
             state.rate_limiter.forget_idle();
+            state.password_limiter.forget_idle();
             if let Err(err) = crate::services::task::release_unstarted(&state).await {
                 tracing::warn!(error = %err, "the sweep of unstarted claims failed; it runs again");
             }

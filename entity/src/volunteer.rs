@@ -15,7 +15,12 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: Option<String>,
     pub region_id: i32,
+    /// The organization they belong to: its staff see their contacts.
     pub organization_id: Option<i32>,
+    /// An organization they asked to join, until its staff (or the ministry) decide.
+    pub requested_organization_id: Option<i32>,
+    /// When they asked.
+    pub requested_at: Option<DateTimeUtc>,
     /// A JSON array of free-text skills.
     pub skills: Json,
     pub available: bool,

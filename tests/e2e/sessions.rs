@@ -538,6 +538,7 @@ async fn repeated_failures_refuse_even_the_right_password_for_a_while() {
     let db = crate::helpers::TestDb::demo().await;
     let app = crate::helpers::app::spawn_with(db, |c| {
         c.login_max_failures = 3;
+        c.login_max_failures_per_address = 3;
         c.login_window_s = 2;
     })
     .await;

@@ -296,8 +296,8 @@ fn rule(ty: &str, cell: &str, role: Role) -> String {
         )
     };
     let sql = match (cell, role, ty) {
-        ("all", _, _) => format!("SELECT id FROM {table}"),
-        ("none", _, _) => format!("SELECT id FROM {table} WHERE 1 = 0"),
+        ("all", _, t) if t != "MembershipRequest" => format!("SELECT id FROM {table}"),
+        ("none", _, _) => "SELECT id FROM region WHERE 1 = 0".to_owned(),
         ("its own", Role::Ngo { organization, .. }, _) => {
             format!("SELECT id FROM {table} WHERE organization_id = {organization}")
         }
@@ -335,6 +335,12 @@ fn rule(ty: &str, cell: &str, role: Role) -> String {
             "SELECT id FROM shipment WHERE organization_id = {organization} OR destination_region_id IN \
              (SELECT region_id FROM collection_point WHERE organization_id = {organization})"
         ),
+        ("those to it", Role::Ngo { organization, .. }, "MembershipRequest") => {
+            format!("SELECT id FROM volunteer WHERE requested_organization_id = {organization}")
+        }
+        ("all", Role::Ministry, "MembershipRequest") => {
+            "SELECT id FROM volunteer WHERE requested_organization_id IS NOT NULL".to_owned()
+        }
         // An item is read with its shipment: the shipment's rule, one level down.
         (cell, role, "ShipmentItem") => format!(
             "SELECT id FROM shipment_item WHERE shipment_id IN ({})",
@@ -372,6 +378,7 @@ impl Oracle {
             "Volunteer",
             "User",
             "AuditEvent",
+            "MembershipRequest",
         ] {
             let (_, cells) = reads
                 .iter()
@@ -447,8 +454,15 @@ fn check(value: &Value, role: Role, oracle: &Oracle, seen: &mut Seen, query: &st
         Value::Object(map) => {
             if let Some(ty) = map.get("__typename").and_then(Value::as_str) {
                 seen.types.insert(ty.to_owned());
-                if let Some(id) = map.get("id").and_then(Value::as_str) {
-                    let (kind, row) = global(id);
+                // A membership request is known by its volunteer.
+                let identity = match ty {
+                    "MembershipRequest" => map
+                        .get("volunteerId")
+                        .and_then(Value::as_str)
+                        .map(|id| (ty.to_owned(), global(id).1)),
+                    _ => map.get("id").and_then(Value::as_str).map(global),
+                };
+                if let Some((kind, row)) = identity {
                     assert_eq!(kind, ty, "an id of another type");
                     seen.objects += 1;
                     assert!(
@@ -559,14 +573,20 @@ async fn sample_ids(db: &sea_orm::DatabaseConnection, org: i64, other: i64) -> V
 }
 
 /// A volunteer who signs up in `region` now.
-async fn sign_up(app: &TestApp, n: u32, region: &str) -> (Client, i64, i64) {
+async fn sign_up(
+    app: &TestApp,
+    n: u32,
+    region: &str,
+    joining: Option<String>,
+) -> (Client, i64, i64) {
     let gql = app
         .anonymous()
         .gql(
             ops::SIGN_UP,
             json!({ "input": {
             "fullName": format!("Обходчик {n}"), "phone": format!("+7 707 300 00 {n:02}"),
-            "password": "correct horse", "regionCode": region, "skills": [] } }),
+            "password": "correct horse", "regionCode": region, "skills": [],
+            "organizationId": joining } }),
         )
         .await;
     let token = gql.data()["registerVolunteer"]["accessToken"]
@@ -638,8 +658,10 @@ async fn no_path_from_any_root_reaches_beyond_the_callers_scope() {
     // Volunteers: a fresh one in Kostanay who holds a place on a task escorting one of the demo
     // organization's shipments, the demo volunteer (same region, not on that task), and one of
     // another region.
-    let (fresh, fresh_v, fresh_u) = sign_up(&app, 1, "KZ-39").await;
-    let (elsewhere, elsewhere_v, elsewhere_u) = sign_up(&app, 2, "KZ-75").await;
+    // The one elsewhere asks to join the second organization: a request, not a membership.
+    let (fresh, fresh_v, fresh_u) = sign_up(&app, 1, "KZ-39", None).await;
+    let (elsewhere, elsewhere_v, elsewhere_u) =
+        sign_up(&app, 2, "KZ-75", Some(enc("Organization", other))).await;
     let shipment = int(
         &db,
         &format!("SELECT MIN(id) FROM shipment WHERE organization_id = {org}"),
@@ -815,6 +837,7 @@ async fn no_path_from_any_root_reaches_beyond_the_callers_scope() {
         "Volunteer",
         "User",
         "AuditEvent",
+        "MembershipRequest",
     ] {
         assert!(all_seen.types.contains(ty), "the walk never reached {ty}");
     }

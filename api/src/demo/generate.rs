@@ -467,6 +467,8 @@ fn volunteers(cx: &mut Ctx<'_>, orgs: &[organization::Model]) -> Vec<volunteer::
             email: (i == 0).then(|| VOLUNTEER_LOGIN.to_owned()),
             region_id,
             organization_id,
+            requested_organization_id: None,
+            requested_at: None,
             skills: serde_json::json!(skills),
             available: cx.rng.u32(..100) < 80,
             created_at: created,

@@ -48,6 +48,21 @@ pub async fn is_empty(db: &impl ConnectionTrait) -> anyhow::Result<bool> {
     Ok(row.try_get::<i64>("", "n")? == 0)
 }
 
+/// The domain of the demo accounts' logins.
+pub const DEMO_ACCOUNT_DOMAIN: &str = "@demo.birlik.kz";
+
+/// True when an account of the demo (a login `*@demo.birlik.kz`, whose password the README
+/// prints) can log in here.
+pub async fn holds_demo_accounts(db: &impl ConnectionTrait) -> anyhow::Result<bool> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(user_account::Entity::find()
+        .filter(user_account::Column::Email.like(format!("%{DEMO_ACCOUNT_DOMAIN}")))
+        .filter(user_account::Column::DisabledAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Loads the demo data; refuses a database that already holds more than reference data.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Report> {
     load_with_donations(db, generate::DEMO_DONATIONS).await

@@ -27,9 +27,10 @@ use crate::error::{ApiError, ErrorExtensions};
 use crate::graphql::AppSchema;
 use crate::http::rate_limit::Client;
 
-/// The address a request or socket comes from, as far as this server can tell.
-pub fn client_address(req: &HttpRequest) -> Option<IpAddr> {
-    req.peer_addr().map(|a| a.ip())
+/// The address a request or socket comes from, as throttles key it (`http::client_address`:
+/// `X-Forwarded-For` only behind a trusted proxy; IPv6 by its /64).
+pub fn client_address(req: &HttpRequest, state: &AppState) -> Option<IpAddr> {
+    crate::http::client_address(req, &state.trusted_proxies)
 }
 
 /// Proof that one operation was counted against its client's rate and in `/metrics`.

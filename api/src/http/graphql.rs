@@ -30,7 +30,7 @@ fn caller(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
     Ok(RequestCtx {
         actor: extract::actor(authorization, &state.keys)?,
         lang,
-        address: gate::client_address(req),
+        address: gate::client_address(req, state),
     })
 }
 

@@ -83,7 +83,7 @@ pub fn start(
     schema: AppSchema,
     state: AppState,
 ) -> actix_web::Result<HttpResponse> {
-    let address = gate::client_address(req);
+    let address = gate::client_address(req, &state);
     if let Err(err) = gate::check_rate(&state, &Actor::Anonymous, address) {
         return Ok(crate::http::graphql::refusal(err));
     }

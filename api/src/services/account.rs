@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use crate::auth::password;
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
-use crate::services::session::{MIN_PASSWORD, Tokens};
+use crate::services::session::Tokens;
 use crate::services::{audit, validate};
 
 /// An account's state on the audit trail: it may log in.
@@ -36,13 +36,7 @@ fn ministry(rc: &RequestCtx) -> ApiResult<i32> {
 }
 
 fn check_password(field: &'static str, secret: &str) -> ApiResult<()> {
-    if secret.chars().count() < MIN_PASSWORD || secret.len() > 1024 {
-        return Err(ApiError::bad_input(
-            field,
-            format!("must be at least {MIN_PASSWORD} characters"),
-        ));
-    }
-    Ok(())
+    crate::services::session::check_new_password(field, secret)
 }
 
 async fn hash(secret: &str) -> ApiResult<String> {
@@ -205,17 +199,25 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> ApiResult<Tokens> {
+    use crate::services::lockout::{Attempt, account_key, address_key};
+    use crate::services::session::ensure_password_length;
     let user_id = rc.actor.user_id().ok_or(ApiError::Unauthenticated)?;
+    ensure_password_length("currentPassword", current)?;
     check_password("newPassword", new)?;
+    crate::services::lockout::ensure_password_budget(state, rc)?;
     let account = user_account::Entity::find_by_id(user_id)
         .one(&state.db)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
+    // A wrong current password counts as a failed login of the account, and the same locks
+    // refuse it, before any hashing.
+    let attempt = Attempt::begin(state, account_key(user_id), address_key(rc)).await?;
     let (stored, secret) = (account.password_hash.clone(), current.to_owned());
     let matches = tokio::task::spawn_blocking(move || password::verify(&secret, &stored))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     if !matches {
+        attempt.failed().await;
         return Err(ApiError::bad_input(
             "currentPassword",
             "the current password is wrong",
@@ -235,6 +237,7 @@ pub async fn change_password(
         .exec(&tx)
         .await?;
     revoke_sessions(&tx, user_id).await?;
+    attempt.succeeded(&tx).await?;
     let account = user_account::Entity::find_by_id(user_id)
         .one(&tx)
         .await?

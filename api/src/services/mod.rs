@@ -8,6 +8,8 @@ pub mod collection_point;
 pub mod donation;
 pub mod idempotency;
 pub mod lists;
+pub mod lockout;
+pub mod membership;
 pub mod organization;
 pub mod region;
 pub mod session;

@@ -15,6 +15,7 @@ use sea_orm::{
 use crate::auth::{jwt::Keys, password};
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::lockout::{Attempt, account_key, address_key, ensure_password_budget};
 use crate::services::{audit, idempotency, validate};
 
 /// How long a refresh token lives without use.
@@ -101,7 +102,38 @@ static DECOY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     password::hash(&URL_SAFE_NO_PAD.encode(secret)).unwrap_or_default()
 });
 
-/// The form a login is counted under: a lower-cased email, an E.164 phone, or the text as typed.
+/// Longest login accepted (an email address's limit), counted before any SQL.
+pub const MAX_LOGIN: usize = 254;
+/// Longest password accepted, in bytes, counted before any hashing.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longest refresh token accepted (the server's are 43 characters).
+const MAX_REFRESH_TOKEN: usize = 128;
+
+/// Refuses a text argument longer than `max` characters, naming it, before anything else sees it.
+pub fn ensure_length(field: &'static str, value: &str, max: usize) -> ApiResult<()> {
+    // Bytes first: a string of more than 4 × max bytes has more than max characters.
+    if value.len() > max.saturating_mul(4) || value.chars().count() > max {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a password longer than [`MAX_PASSWORD_BYTES`], naming the argument.
+pub fn ensure_password_length(field: &'static str, secret: &str) -> ApiResult<()> {
+    if secret.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// The form a login is counted under when no account has it: a lower-cased email, an E.164
+/// phone, or the text as typed (at most [`MAX_LOGIN`] characters).
 fn login_key(login: &str) -> String {
     let login = login.trim();
     if login.contains('@') {
@@ -110,54 +142,23 @@ fn login_key(login: &str) -> String {
     validate::phone("login", login).unwrap_or_else(|_| login.to_owned())
 }
 
-/// Refuses a login or an address that failed too often within the window, with the seconds to wait.
-async fn ensure_not_locked(
-    state: &AppState,
-    key: &str,
-    address: &str,
-    now: DateTime<Utc>,
-) -> ApiResult<i64> {
-    use birlik_entity::login_failure::Column;
-    let policy = state.login_policy;
-    let window = Duration::from_std(policy.window).unwrap_or(Duration::minutes(5));
-    let since = now - window;
-    let (by_login, oldest_login) =
-        crate::store::login_failure::since(&state.db, Column::Login, key, since).await?;
-    let (by_address, oldest_address) =
-        crate::store::login_failure::since(&state.db, Column::Address, address, since).await?;
-    let max = i64::from(policy.max_failures);
-    let oldest = match (by_login >= max, by_address >= max) {
-        (true, true) => oldest_login.max(oldest_address),
-        (true, false) => oldest_login,
-        (false, true) => oldest_address,
-        (false, false) => return Ok(by_login.max(by_address)),
-    };
-    let wait = oldest
-        .map(|o| (o + window - now).num_seconds().max(1))
-        .unwrap_or(1);
-    tracing::warn!(login = key, address, "login refused: too many failures");
-    Err(ApiError::RateLimited {
-        retry_after_s: wait as u64,
-    })
-}
-
 /// Logs in with email or phone and password. A wrong password, an unknown login and a disabled
-/// account get the same answer; repeated failures for a login or from an address are slowed, then
-/// refused with RATE_LIMITED for a while, even with the right password.
+/// account get the same answer; repeated failures are slowed, then refused with RATE_LIMITED for
+/// a while (see [`Attempt::begin`]), before the password is checked.
 pub async fn login(
     state: &AppState,
     rc: &RequestCtx,
     login: &str,
     secret: &str,
 ) -> ApiResult<Tokens> {
-    let key = login_key(login);
-    let address = rc
-        .address
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let now = Utc::now();
-    let failures = ensure_not_locked(state, &key, &address, now).await?;
+    ensure_length("login", login, MAX_LOGIN)?;
+    ensure_password_length("password", secret)?;
     let account = find_login(&state.db, login).await?;
+    let key = match &account {
+        Some(account) => account_key(account.id),
+        None => login_key(login),
+    };
+    let attempt = Attempt::begin(state, key, address_key(rc)).await?;
     let hash = account
         .as_ref()
         .map(|a| a.password_hash.clone())
@@ -169,16 +170,13 @@ pub async fn login(
     match account {
         Some(account) if matches && account.disabled_at.is_none() => {
             let tx = crate::db::begin_write(&state.db).await?;
-            crate::store::login_failure::clear(&tx, &key).await?;
+            attempt.succeeded(&tx).await?;
             let tokens = issue(&tx, &state.keys, account, None).await?;
             tx.commit().await?;
             Ok(tokens)
         }
         _ => {
-            crate::store::login_failure::record(&state.db, &key, &address, now).await?;
-            // Each failure makes the next answer slower, up to a second.
-            let delay = std::time::Duration::from_millis((50 * (failures as u64 + 1)).min(1000));
-            tokio::time::sleep(delay).await;
+            attempt.failed().await;
             Err(ApiError::Unauthenticated)
         }
     }
@@ -187,6 +185,7 @@ pub async fn login(
 /// Exchanges a refresh token for a new pair. A token already exchanged is a sign of theft: its
 /// whole family is revoked and the call refused.
 pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Tokens> {
+    ensure_length("refreshToken", token, MAX_REFRESH_TOKEN)?;
     let tx = crate::db::begin_write(&state.db).await?;
     let now = Utc::now();
     let Some(current) = session::Entity::find()
@@ -245,6 +244,7 @@ async fn revoke_family(
 
 /// Ends the session a refresh token belongs to. Unknown tokens end nothing and say so no differently.
 pub async fn logout(state: &AppState, token: &str) -> ApiResult<bool> {
+    ensure_length("refreshToken", token, MAX_REFRESH_TOKEN)?;
     let tx = crate::db::begin_write(&state.db).await?;
     if let Some(current) = session::Entity::find()
         .filter(session::Column::TokenHash.eq(token_hash(token)))
@@ -273,7 +273,22 @@ pub struct SignUp {
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 8;
 
-/// Signs a volunteer up: their record, their account, and a first session.
+/// Refuses a password shorter than [`MIN_PASSWORD`] characters or longer than
+/// [`MAX_PASSWORD_BYTES`], naming the argument.
+pub fn check_new_password(field: &'static str, secret: &str) -> ApiResult<()> {
+    ensure_password_length(field, secret)?;
+    if secret.chars().count() < MIN_PASSWORD {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Signs a volunteer up: their record, their account, and a first session. An organization named
+/// in the sign-up is asked to take them on: they are not its member (and its staff do not see
+/// their contacts) until its staff or the ministry approve (`services::membership`).
 ///
 /// With an idempotency key, a retry (same key, same input, same password) replays the sign-up: it
 /// opens a new session on the account the first call made, instead of refusing the phone as taken.
@@ -287,20 +302,21 @@ pub async fn register_volunteer(
     if rc.actor != Actor::Anonymous && !matches!(rc.actor, Actor::Ministry { .. }) {
         return Err(ApiError::Forbidden("you are already signed in".into()));
     }
+    ensure_password_budget(state, rc)?;
     let full_name = validate::text("input.fullName", &input.full_name, 200)?;
+    ensure_length("input.phone", &input.phone, 32)?;
     let phone = validate::phone("input.phone", &input.phone)?;
     let email = input
         .email
         .as_deref()
         .filter(|e| !e.trim().is_empty())
-        .map(|e| validate::email("input.email", e))
+        .map(|e| {
+            ensure_length("input.email", e, MAX_LOGIN)?;
+            validate::email("input.email", e)
+        })
         .transpose()?;
-    if input.password.chars().count() < MIN_PASSWORD || input.password.len() > 1024 {
-        return Err(ApiError::bad_input(
-            "input.password",
-            format!("must be at least {MIN_PASSWORD} characters"),
-        ));
-    }
+    check_new_password("input.password", &input.password)?;
+    ensure_length("input.regionCode", &input.region_code, 16)?;
     let region = crate::services::region::get(state, &input.region_code)
         .map_err(|_| ApiError::bad_input("input.regionCode", "no region has this code"))?;
     if input.skills.len() > 50 {
@@ -314,10 +330,22 @@ pub async fn register_volunteer(
     let keyed = idempotency_key
         .map(|key| idempotency::Keyed::new(0, key, "registerVolunteer", &input))
         .transpose()?;
-    let secret = input.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))??;
+    // A taken phone or email is refused before any hashing; a keyed retry of a sign-up that
+    // went through needs no new hash either (it checks its password against the stored one).
+    let taken = taken(&state.db, &phone, email.as_deref()).await?;
+    if taken && keyed.is_none() {
+        return Err(taken_error());
+    }
+    let hash = if taken {
+        None
+    } else {
+        let secret = input.password.clone();
+        Some(
+            tokio::task::spawn_blocking(move || password::hash(&secret))
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))??,
+        )
+    };
     let sign_up = SignUpChecked {
         input: &input,
         full_name: &full_name,
@@ -325,12 +353,45 @@ pub async fn register_volunteer(
         email: email.as_deref(),
         region_id: region.id,
         skills: &skills,
-        hash: &hash,
+        hash: hash.as_deref(),
     };
     idempotency::run(|| sign_up.attempt(rc, state, keyed.as_ref())).await
 }
 
-/// A sign-up whose input has been checked and whose password has been hashed.
+/// Whether a volunteer record or an account already has this phone or this email.
+async fn taken(db: &DatabaseConnection, phone: &str, email: Option<&str>) -> ApiResult<bool> {
+    let mut records = sea_orm::Condition::any().add(volunteer::Column::Phone.eq(phone));
+    if let Some(email) = email {
+        records = records.add(volunteer::Column::Email.eq(email));
+    }
+    let volunteer = volunteer::Entity::find()
+        .filter(records)
+        .one(db)
+        .await?
+        .is_some();
+    if volunteer {
+        return Ok(true);
+    }
+    let mut logins = sea_orm::Condition::any().add(user_account::Column::Phone.eq(phone));
+    if let Some(email) = email {
+        logins = logins.add(user_account::Column::Email.eq(email));
+    }
+    Ok(user_account::Entity::find()
+        .filter(logins)
+        .one(db)
+        .await?
+        .is_some())
+}
+
+fn taken_error() -> ApiError {
+    ApiError::Conflict {
+        message: "an account with this phone or email already exists; log in instead".into(),
+        current: None,
+    }
+}
+
+/// A sign-up whose input has been checked and whose password has been hashed (unless the phone or
+/// email was taken: then only a keyed replay can succeed).
 struct SignUpChecked<'a> {
     input: &'a SignUp,
     full_name: &'a str,
@@ -338,7 +399,7 @@ struct SignUpChecked<'a> {
     email: Option<&'a str>,
     region_id: i32,
     skills: &'a [String],
-    hash: &'a str,
+    hash: Option<&'a str>,
 }
 
 impl SignUpChecked<'_> {
@@ -350,6 +411,7 @@ impl SignUpChecked<'_> {
     ) -> ApiResult<Tokens> {
         let tx = crate::db::begin_write(&state.db).await?;
         if let Some(org) = self.input.organization_id {
+            // Named: asked to take them on, not joined (see `services::membership`).
             birlik_entity::organization::Entity::find_by_id(org)
                 .one(&tx)
                 .await?
@@ -402,6 +464,11 @@ impl SignUpChecked<'_> {
         if volunteer_taken {
             return Err(taken);
         }
+        // Taken when checked before hashing, free now: nothing deletes accounts, so this is a
+        // lost race in all but name; refused as taken.
+        let Some(hash) = self.hash else {
+            return Err(taken);
+        };
         // A concurrent sign-up with the same phone or email that commits first makes these
         // inserts fail on a unique index: a keyed call then runs again and replays.
         let duplicate = |e: sea_orm::DbErr| match (e.sql_err(), keyed) {
@@ -421,7 +488,9 @@ impl SignUpChecked<'_> {
             phone: Set(self.phone.to_owned()),
             email: Set(self.email.map(str::to_owned)),
             region_id: Set(self.region_id),
-            organization_id: Set(self.input.organization_id),
+            organization_id: Set(None),
+            requested_organization_id: Set(self.input.organization_id),
+            requested_at: Set(self.input.organization_id.map(|_| now)),
             skills: Set(serde_json::json!(self.skills)),
             available: Set(true),
             created_at: Set(now),
@@ -435,7 +504,7 @@ impl SignUpChecked<'_> {
         let account = user_account::ActiveModel {
             email: Set(self.email.map(str::to_owned)),
             phone: Set(Some(self.phone.to_owned())),
-            password_hash: Set(self.hash.to_owned()),
+            password_hash: Set(hash.to_owned()),
             role: Set(Role::Volunteer),
             display_name: Set(self.full_name.to_owned()),
             volunteer_id: Set(Some(record.id)),

@@ -6,6 +6,7 @@ pub mod collection_point;
 pub mod donation;
 pub mod lists;
 pub mod login_failure;
+pub mod membership;
 pub mod page;
 pub mod persisted_query;
 pub mod region;

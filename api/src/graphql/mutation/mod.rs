@@ -2,6 +2,7 @@
 //! which runs it in one transaction.
 
 mod donation;
+mod membership;
 mod organization;
 mod session;
 mod shipment;
@@ -16,4 +17,5 @@ pub struct Mutation(
     shipment::ShipmentMutation,
     task::TaskMutation,
     organization::OrganizationMutation,
+    membership::MembershipMutation,
 );

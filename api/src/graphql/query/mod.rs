@@ -3,6 +3,7 @@
 mod audit;
 mod donation;
 mod lists;
+mod membership;
 mod node;
 mod region;
 mod stats;
@@ -20,4 +21,5 @@ pub struct Query(
     lists::ListQuery,
     node::NodeQuery,
     audit::AuditQuery,
+    membership::MembershipQuery,
 );
