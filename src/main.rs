@@ -22,7 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Migrate, load the demo data on a fresh embedded database, and serve GraphQL (the default).
-    Serve(Config),
+    Serve(Box<Config>),
     /// Apply pending migrations to DATABASE_URL (or the embedded default).
     Migrate(commands::DatabaseArgs),
     /// Load the demo data into DATABASE_URL; refuses a database that already holds data.
@@ -43,7 +43,7 @@ async fn main() -> std::process::ExitCode {
     telemetry::init(cli.log_format);
     let result = match cli.command {
         None => commands::serve(cli.serve).await,
-        Some(Command::Serve(config)) => commands::serve(config).await,
+        Some(Command::Serve(config)) => commands::serve(*config).await,
         Some(Command::Migrate(args)) => commands::migrate(args).await,
         Some(Command::DemoData(args)) => commands::demo_data(args).await,
         Some(Command::Schema) => {

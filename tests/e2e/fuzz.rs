@@ -4,7 +4,7 @@
 
 use async_graphql::ScalarType;
 use birlik_api::context::Lang;
-use birlik_api::graphql::limits::{QueryLimits, count_tokens, measure};
+use birlik_api::graphql::limits::{QueryLimits, Shapes, count_tokens, measure};
 use birlik_api::graphql::relay;
 use birlik_api::operations::canonical;
 use birlik_api::services::validate;
@@ -12,6 +12,12 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
+
+/// The schema's shapes, read once.
+fn shapes() -> &'static Shapes {
+    static SHAPES: std::sync::LazyLock<Shapes> = std::sync::LazyLock::new(Shapes::of_schema);
+    &SHAPES
+}
 
 /// Documents that look like GraphQL: fragments of real operations, punctuation and noise.
 fn graphql_like() -> impl Strategy<Value = String> {
@@ -52,7 +58,7 @@ proptest! {
         let _ = canonical(&doc);
         if let Ok(parsed) = async_graphql::parser::parse_query(&doc) {
             let variables = async_graphql::Variables::from_json(json!({ "x": 5, "first": 100 }));
-            let _ = measure(&parsed, &variables, &limits);
+            let _ = measure(&parsed, &variables, &limits, shapes());
         }
     }
 

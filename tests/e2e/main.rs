@@ -6,6 +6,7 @@ mod helpers;
 mod abuse;
 mod access;
 mod audit;
+mod bounds;
 mod cli;
 mod constraints;
 mod demo;

@@ -4,7 +4,8 @@
 //!
 //! Before a document runs, in this order: its tokens and variables (`limits::check_text`), the
 //! allow-list (`BIRLIK_OPERATIONS=allowlist`), parsing (from the parse cache when the same text
-//! came before), the query limits (`limits::check_document`), and page sizes ([`check_pages`]).
+//! came before), the query limits (`limits::check_document`), page sizes ([`check_pages`]), and
+//! the widths and sizes of filters and list arguments (`filters::check_arguments`).
 //!
 //! On the way out, errors of the request itself (parsing, validation, variable coercion: no
 //! `path`) and async-graphql's refusals of an argument it could not coerce are the client's:
@@ -13,8 +14,9 @@
 
 use std::sync::Arc;
 
+use async_graphql::ValidationResult;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, Variables};
@@ -29,6 +31,7 @@ impl Gate {
     pub fn new(limits: QueryLimits, operations: crate::config::Operations) -> Self {
         Gate(Arc::new(GateExtension {
             limits,
+            shapes: limits::Shapes::of_schema(),
             allowlist: operations == crate::config::Operations::Allowlist,
             parsed: ParseCache::default(),
         }))
@@ -44,6 +47,8 @@ impl ExtensionFactory for Gate {
 /// Checks each document before it runs, and fills in missing error codes on every response.
 pub struct GateExtension {
     limits: QueryLimits,
+    /// The schema's types, for the complexity walk.
+    shapes: limits::Shapes,
     allowlist: bool,
     parsed: ParseCache,
 }
@@ -81,9 +86,29 @@ impl Extension for GateExtension {
                 doc
             }
         };
-        limits::check_document(&doc, variables, &self.limits)?;
+        limits::check_document(&doc, variables, &self.limits, &self.shapes)?;
         check_pages(&doc, variables)?;
+        crate::graphql::filters::check_arguments(&doc, variables)?;
         Ok(doc)
+    }
+
+    /// A persisted query's text is stored only here, once its document has passed the limits,
+    /// parsing and validation (`http::apq`).
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if let (Some(persist), Ok(state)) = (
+            ctx.data_opt::<crate::http::apq::Persist>(),
+            ctx.data::<crate::context::AppState>(),
+        ) {
+            crate::http::apq::store(state, persist)
+                .await
+                .map_err(|e| vec![e])?;
+        }
+        Ok(result)
     }
 }
 

@@ -15,6 +15,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::error::{ApiError, ErrorExtensions as _};
 use crate::store;
+use crate::store::page::{Page, PageRequest};
 use crate::store::stats::RegionFigures;
 
 /// A row keyed by its `id`.
@@ -107,6 +108,59 @@ impl Loader<i32> for ShipmentTotals {
     }
 }
 
+/// A page of a region's collection points, by region id and the page asked for: every region
+/// asking for the same page (a nested `regions { collectionPoints }`) shares one statement.
+pub struct CollectionPointPages(DatabaseConnection);
+
+impl Loader<(i32, PageRequest)> for CollectionPointPages {
+    type Value = Arc<Page<collection_point::Model>>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(i32, PageRequest)],
+    ) -> Result<HashMap<(i32, PageRequest), Self::Value>, Self::Error> {
+        let mut by_page: HashMap<&PageRequest, Vec<i32>> = HashMap::new();
+        for (region, req) in keys {
+            by_page.entry(req).or_default().push(*region);
+        }
+        let mut pages = HashMap::new();
+        for (req, regions) in by_page {
+            let rows = store::collection_point::pages_in_regions(&self.0, &regions, req)
+                .await
+                .map_err(graphql_error)?;
+            let mut of_region: HashMap<i32, Vec<collection_point::Model>> =
+                regions.iter().map(|r| (*r, Vec::new())).collect();
+            for row in rows {
+                of_region.entry(row.region_id).or_default().push(row);
+            }
+            for (region, rows) in of_region {
+                let page = store::page::finish(rows, req);
+                pages.insert((region, req.clone()), Arc::new(page));
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// How many collection points a region has, by region id.
+pub struct CollectionPointCounts(DatabaseConnection);
+
+impl Loader<i32> for CollectionPointCounts {
+    type Value = i64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, i64>, Self::Error> {
+        let mut counts: HashMap<i32, i64> = keys.iter().map(|k| (*k, 0)).collect();
+        counts.extend(
+            store::collection_point::counts_in_regions(&self.0, keys)
+                .await
+                .map_err(graphql_error)?,
+        );
+        Ok(counts)
+    }
+}
+
 /// A region's figures, by region id, from the instance's figures cache.
 pub struct RegionFiguresById(
     Arc<crate::services::stats::FiguresCache>,
@@ -140,6 +194,8 @@ pub struct Loaders {
     pub shipment_items: DataLoader<ShipmentItems>,
     pub shipment_totals: DataLoader<ShipmentTotals>,
     pub region_figures: DataLoader<RegionFiguresById>,
+    pub collection_point_pages: DataLoader<CollectionPointPages>,
+    pub collection_point_counts: DataLoader<CollectionPointCounts>,
 }
 
 /// A loader that gathers the keys asked for within async-graphql's default 1 ms, on the
@@ -177,6 +233,9 @@ impl Loaders {
             shipment_items: loader(ShipmentItems(db.clone())),
             shipment_totals: loader(ShipmentTotals(db.clone())),
             region_figures: loader(RegionFiguresById(state.figures.clone(), db.clone())),
+            // Keyed by region and page; the same window as `loader`'s.
+            collection_point_pages: DataLoader::new(CollectionPointPages(db.clone()), tokio::spawn),
+            collection_point_counts: loader(CollectionPointCounts(db.clone())),
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod lists;
 pub mod organization;
 pub mod region;
+pub mod retention;
 pub mod session;
 pub mod shipment;
 pub mod stats;

@@ -9,6 +9,7 @@ pub mod login_failure;
 pub mod page;
 pub mod persisted_query;
 pub mod region;
+pub mod retention;
 pub mod shipment;
 pub mod stats;
 pub mod task;
