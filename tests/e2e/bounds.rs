@@ -103,6 +103,38 @@ async fn collection_points_of_every_region_load_in_one_batch_and_page_like_sql()
     );
 }
 
+#[tokio::test]
+async fn collection_points_under_thousands_of_rows_still_load_in_one_batch() {
+    let app = spawn_app_with_demo().await;
+    let ministry = app.as_demo_ministry().await;
+    // Thousands of rows (a day and an organization each), each with its region's points.
+    let query = "{ donationStats(groupBy: [REGION, DAY, ORGANIZATION]) { region { code \
+        collectionPoints(first: 5) { totalCount nodes { id } } } } }";
+    // The account and the GROUP BY; then the pages, and the counts.
+    for (q, expected) in [
+        ("{ region { code } }", 2),
+        (
+            "{ region { collectionPoints(first: 5) { totalCount } } }",
+            3,
+        ),
+        (
+            "{ region { collectionPoints(last: 2) { nodes { id } } } }",
+            3,
+        ),
+    ] {
+        let q = format!("{{ donationStats(groupBy: [REGION, DAY, ORGANIZATION]) {q} }}");
+        let before = app.statements().await;
+        ministry.gql(&q, json!({})).await.data();
+        assert_eq!(app.statements().await - before, expected, "{q}");
+    }
+    let before = app.statements().await;
+    let answer = ministry.gql(query, json!({})).await;
+    let rows = answer.data()["donationStats"].as_array().unwrap().len();
+    assert!(rows > 1000, "{rows} rows");
+    // The account, the GROUP BY, the pages, the counts.
+    assert_eq!(app.statements().await - before, 4);
+}
+
 /// Sends a query and checks it is refused with BAD_USER_INPUT naming `field`, before any SQL.
 async fn refused_before_sql(
     app: &crate::helpers::TestApp,

@@ -22,6 +22,7 @@ mod races;
 mod schema;
 mod sessions;
 mod sockets;
+mod statement_bound;
 mod statements;
 mod stats;
 mod summary;
