@@ -115,7 +115,7 @@ async fn collection_points_under_thousands_of_rows_still_load_in_one_batch() {
         ("{ region { code } }", 2),
         (
             "{ region { collectionPoints(first: 5) { totalCount } } }",
-            3,
+            4,
         ),
         (
             "{ region { collectionPoints(last: 2) { nodes { id } } } }",

@@ -122,9 +122,14 @@ fn classify(error: &mut ServerError) {
     }
     let extensions = error.extensions.get_or_insert_with(Default::default);
     // async-graphql's own words for an argument it could not coerce, raised at the field.
-    let coercion = ["Failed to parse", "Invalid value for argument", "Variable "]
-        .iter()
-        .any(|prefix| error.message.starts_with(prefix));
+    let coercion = [
+        "Failed to parse",
+        "Invalid value for argument",
+        "Variable ",
+        "Expected input type",
+    ]
+    .iter()
+    .any(|prefix| error.message.starts_with(prefix));
     if error.path.is_empty() || coercion {
         extensions.set("code", "BAD_USER_INPUT");
     } else {
