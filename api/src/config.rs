@@ -154,6 +154,28 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_INTROSPECTION", value_name = "BIRLIK_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
 
+    /// Seconds between prunings of the tables that grow with traffic (expired sessions, old
+    /// idempotency keys, failed logins past the lockout window, unused persisted queries).
+    #[arg(long, env = "BIRLIK_PRUNE_INTERVAL_S", value_name = "BIRLIK_PRUNE_INTERVAL_S", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub prune_interval_s: u64,
+
+    /// Seconds a session (refresh token) is kept after it expired.
+    #[arg(long, env = "BIRLIK_SESSION_RETENTION_S", value_name = "BIRLIK_SESSION_RETENTION_S", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
+    pub session_retention_s: u64,
+
+    /// Seconds an idempotency key is kept: a retry with the same key within it replays the first
+    /// result; after it, the call acts anew.
+    #[arg(long, env = "BIRLIK_IDEMPOTENCY_RETENTION_S", value_name = "BIRLIK_IDEMPOTENCY_RETENTION_S", default_value_t = 604_800, value_parser = clap::value_parser!(u64).range(60..=31_536_000))]
+    pub idempotency_retention_s: u64,
+
+    /// Most automatic persisted queries kept; past it, the least recently used are dropped.
+    #[arg(long, env = "BIRLIK_PERSISTED_QUERY_MAX", value_name = "BIRLIK_PERSISTED_QUERY_MAX", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub persisted_query_max: u64,
+
+    /// Seconds a persisted query is kept without being used.
+    #[arg(long, env = "BIRLIK_PERSISTED_QUERY_RETENTION_S", value_name = "BIRLIK_PERSISTED_QUERY_RETENTION_S", default_value_t = 2_592_000, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub persisted_query_retention_s: u64,
+
     /// Load the demo data when the database holds nothing but reference data. On by default for
     /// the embedded database only.
     #[arg(long, env = "BIRLIK_DEMO_DATA", value_name = "BIRLIK_DEMO_DATA")]
@@ -279,6 +301,23 @@ impl Config {
             // test of its own.
             account_check_ttl_ms: 0,
             demo_data: Some(false),
+            prune_interval_s: 600,
+            session_retention_s: 0,
+            idempotency_retention_s: 604_800,
+            persisted_query_max: 10_000,
+            persisted_query_retention_s: 2_592_000,
+        }
+    }
+
+    /// How long the growing tables keep their rows, and how often they are pruned.
+    pub fn retention(&self) -> crate::services::retention::Retention {
+        crate::services::retention::Retention {
+            interval: Duration::from_secs(self.prune_interval_s),
+            sessions: Duration::from_secs(self.session_retention_s),
+            idempotency_keys: Duration::from_secs(self.idempotency_retention_s),
+            login_failures: Duration::from_secs(self.login_window_s),
+            persisted_queries: Duration::from_secs(self.persisted_query_retention_s),
+            persisted_query_cap: self.persisted_query_max,
         }
     }
 

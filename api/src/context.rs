@@ -129,6 +129,8 @@ pub struct AppState {
     pub trusted_proxies: crate::http::address::TrustedProxies,
     /// The campaign's figures, shared for a moment between requests.
     pub figures: Arc<crate::services::stats::FiguresCache>,
+    /// Most automatic persisted queries kept.
+    pub persisted_query_max: u64,
     /// Becomes true when the server starts to stop (open WebSockets close, `/readyz` says 503).
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }

@@ -105,6 +105,7 @@ impl Application {
             figures: Arc::new(crate::services::stats::FiguresCache::new(
                 std::time::Duration::from_millis(config.figures_ttl_ms),
             )),
+            persisted_query_max: config.persisted_query_max,
             login_policy: crate::context::LoginPolicy {
                 max_failures: config.login_max_failures,
                 max_failures_per_address: config.login_max_failures_per_address,
@@ -116,6 +117,7 @@ impl Application {
             state.clone(),
             std::time::Duration::from_secs(config.sweep_interval_s),
         );
+        crate::services::retention::spawn(state.db.clone(), config.retention());
         let listener = TcpListener::bind(config.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let local_addr = listener.local_addr()?;

@@ -11,6 +11,9 @@ pub struct Model {
     pub hash: String,
     pub query: String,
     pub created_at: DateTimeUtc,
+    /// When it was last stored or asked for by its hash (to the hour): the least recently used
+    /// go first when the store is full.
+    pub last_used_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,7 @@ mod m20261125_000015_create_audit_event;
 mod m20261125_000016_index_donation_grams;
 mod m20261125_000017_index_donation_region_category;
 mod m20261202_000018_request_membership;
+mod m20261202_000101_persisted_query_last_used;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000016_index_donation_grams::Migration),
             Box::new(m20261125_000017_index_donation_region_category::Migration),
             Box::new(m20261202_000018_request_membership::Migration),
+            Box::new(m20261202_000101_persisted_query_last_used::Migration),
         ]
     }
 }

@@ -167,7 +167,7 @@ impl Fill {
             ("region", "code", _) => "\"KZ-39\"".into(),
             ("node", "id", _) => format!("\"{}\"", self.ids[0]),
             ("nodes", "ids", _) => serde_json::to_string(&self.ids).unwrap(),
-            (_, "groupBy", "DonationDimension") => "[REGION]".into(), // TEMP
+            (_, "groupBy", "DonationDimension") => "[REGION, ORGANIZATION, CATEGORY]".into(),
             (_, "groupBy", "TaskDimension") => "[REGION, STATUS]".into(),
             _ => return None,
         })

@@ -4,9 +4,12 @@
 //!
 //! Before a document runs, in this order: its tokens and variables (`limits::check_text`), the
 //! allow-list (`BIRLIK_OPERATIONS=allowlist`), parsing (from the parse cache when the same text
-//! came before), introspection when it is off (`coercion::refuse_introspection`), the query
-//! limits (`limits::check_document`), and page sizes ([`check_pages`]). Validation errors about an
-//! argument's value get its place in `extensions.field` (`coercion::name_the_argument`).
+//! came before), introspection when it is off (`coercion::refuse_introspection`), NULs in
+//! literals (`literals::ensure_no_nul`), the query limits (`limits::check_document`), page sizes
+//! ([`check_pages`]), and the widths and sizes of filters and list arguments
+//! (`filters::check_arguments`). Validation errors about an argument's value get its place in
+//! `extensions.field` (`coercion::name_the_argument`); a persisted query's text is stored once its
+//! document has validated (`http::apq`).
 //!
 //! While it runs, every field's outcome passes through `nulls::FieldErrors` (a failed or withheld
 //! field is `null` with its error beside it, as the GraphQL spec handles field errors), after
@@ -45,6 +48,7 @@ impl Gate {
     ) -> Self {
         Gate(Arc::new(GateExtension {
             limits,
+            shapes: limits::Shapes::of_schema(),
             allowlist: operations == crate::config::Operations::Allowlist,
             introspection,
             parsed: ParseCache::default(),
@@ -61,6 +65,8 @@ impl ExtensionFactory for Gate {
 /// Checks each document before it runs, and fills in missing error codes on every response.
 pub struct GateExtension {
     limits: QueryLimits,
+    /// The schema's types, for the complexity walk.
+    shapes: limits::Shapes,
     allowlist: bool,
     /// `BIRLIK_INTROSPECTION`: when off, `__schema` and `__type` are refused with a code.
     introspection: bool,
@@ -125,8 +131,9 @@ impl Extension for GateExtension {
             crate::graphql::coercion::refuse_introspection(&doc)?;
         }
         crate::graphql::literals::ensure_no_nul(&doc)?;
-        limits::check_document(&doc, variables, &self.limits)?;
+        limits::check_document(&doc, variables, &self.limits, &self.shapes)?;
         check_pages(&doc, variables)?;
+        crate::graphql::filters::check_arguments(&doc, variables)?;
         Ok(doc)
     }
 
@@ -142,17 +149,28 @@ impl Extension for GateExtension {
         next.run(ctx, request).await
     }
 
+    /// A persisted query's text is stored only here, once its document has passed the limits,
+    /// parsing and validation (`http::apq`).
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
+        let result = next.run(ctx).await.map_err(|mut errors| {
             errors
                 .iter_mut()
                 .for_each(crate::graphql::coercion::name_the_argument);
             errors
-        })
+        })?;
+        if let (Some(persist), Ok(state)) = (
+            ctx.data_opt::<crate::http::apq::Persist>(),
+            ctx.data::<crate::context::AppState>(),
+        ) {
+            crate::http::apq::store(state, persist)
+                .await
+                .map_err(|e| vec![e])?;
+        }
+        Ok(result)
     }
 
     async fn execute(

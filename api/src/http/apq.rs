@@ -2,6 +2,11 @@
 //! `extensions.persistedQuery.sha256Hash` instead of its text. Unknown hash →
 //! `PersistedQueryNotFound`; the client then sends text and hash together, and the text is
 //! stored (its hash checked) in the database, for every instance and across restarts.
+//!
+//! A text is stored only once it has passed every check a document passes before it runs (its
+//! tokens, the query limits, parsing and validation against the schema): this module marks the
+//! request with [`Persist`], and the schema's `Gate` extension stores it after validation. The
+//! store keeps at most `BIRLIK_PERSISTED_QUERY_MAX` texts, dropping the least recently used.
 
 use async_graphql::{Request, ServerError, Value};
 
@@ -17,7 +22,33 @@ fn error(message: &str, code: &str) -> ServerError {
     crate::error::request_error(message, code, |_| {})
 }
 
-/// Fills in (or stores) the text of a persisted query. Requests without one pass untouched.
+/// A text to store under its hash once the request's document has validated.
+#[derive(Clone, Debug)]
+pub struct Persist {
+    pub hash: String,
+    pub query: String,
+}
+
+/// Stores the text a request was marked with ([`Persist`]), evicting the least recently used
+/// beyond the cap. Called by the `Gate` extension once the document has validated.
+pub async fn store(state: &AppState, persist: &Persist) -> Result<(), ServerError> {
+    crate::store::persisted_query::put(
+        &state.db,
+        &persist.hash,
+        &persist.query,
+        state.persisted_query_max,
+    )
+    .await
+    .map_err(|e| {
+        use async_graphql::ErrorExtensions;
+        let extended = ApiError::from(e).extend();
+        let mut err = ServerError::new(extended.message, None);
+        err.extensions = extended.extensions;
+        err
+    })
+}
+
+/// Fills in the text of a persisted query, or marks a text to store ([`Persist`]). Requests without one pass untouched.
 /// With `BIRLIK_OPERATIONS=allowlist` nothing new is stored: only the clients' operations run.
 pub async fn resolve(state: &AppState, request: &mut Request) -> Result<(), ServerError> {
     let db = &state.db;
@@ -57,9 +88,8 @@ pub async fn resolve(state: &AppState, request: &mut Request) -> Result<(), Serv
     }
     let stores = state.operations == Operations::Any && crate::operations::by_hash(&hash).is_none();
     if stores && request.query.len() <= MAX_QUERY_BYTES {
-        crate::store::persisted_query::put(db, &hash, &request.query)
-            .await
-            .map_err(internal)?;
+        let query = request.query.clone();
+        request.data.insert(Persist { hash, query });
     }
     Ok(())
 }

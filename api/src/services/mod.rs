@@ -12,6 +12,7 @@ pub mod lockout;
 pub mod membership;
 pub mod organization;
 pub mod region;
+pub mod retention;
 pub mod session;
 pub mod shipment;
 pub mod stats;

@@ -10,16 +10,7 @@ pub const MAX_GRAMS: i64 = 1_000_000_000;
 
 /// Kilograms → grams: positive, at most [`MAX_GRAMS`], exact to the gram.
 pub fn grams(field: &'static str, kilograms: Decimal) -> ApiResult<i64> {
-    let g = kilograms
-        .checked_mul(Decimal::from(1000))
-        .ok_or_else(|| ApiError::bad_input(field, "kilograms out of range"))?;
-    if !g.fract().is_zero() {
-        return Err(ApiError::bad_input(
-            field,
-            "kilograms are exact to the gram (3 decimals)",
-        ));
-    }
-    let g = i64::try_from(g).map_err(|_| ApiError::bad_input(field, "kilograms out of range"))?;
+    let g = crate::mass::grams_of(field, kilograms)?;
     if g <= 0 {
         return Err(ApiError::bad_input(field, "kilograms must be more than 0"));
     }

@@ -1,12 +1,13 @@
 //! Collection points.
 
 use birlik_entity::collection_point;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QuerySelect, QueryTrait,
 };
 
-use crate::store::page::{self, KeyValue, Page, PageRequest, SortKey};
+use crate::store::page::{self, KeyValue, PageRequest, SortKey};
 
 /// The order of collection points: by id, oldest first.
 pub fn keys() -> Vec<SortKey> {
@@ -21,31 +22,63 @@ pub fn key_values(row: &collection_point::Model) -> Vec<KeyValue> {
     vec![KeyValue::Int(row.id.into())]
 }
 
-/// A page of collection points matching `condition`.
-pub async fn page(
+/// The same page of each of several regions' collection points, in one statement: the rows of
+/// every region, each region's numbered in page order (a window function), cut at `limit + 1`
+/// per region. Rows come by region, in page order (read from the end when `req.from_end`); the
+/// caller finishes each region's page with [`page::finish`].
+pub async fn pages_in_regions(
     db: &impl ConnectionTrait,
-    condition: Condition,
+    region_ids: &[i32],
     req: &PageRequest,
-) -> Result<Page<collection_point::Model>, DbErr> {
-    let select = page::bound(
-        collection_point::Entity::find().filter(condition),
-        &keys(),
-        req,
-    );
-    Ok(page::finish(select.all(db).await?, req))
-}
-
-/// How many collection points match `condition`.
-pub async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u64, DbErr> {
-    collection_point::Entity::find()
-        .filter(condition)
-        .count(db)
+) -> Result<Vec<collection_point::Model>, DbErr> {
+    let mut inner = collection_point::Entity::find()
+        .filter(collection_point::Column::RegionId.is_in(region_ids.iter().copied()));
+    if let Some(after) = &req.after {
+        inner = inner.filter(page::beyond(&keys(), after, false));
+    }
+    if let Some(before) = &req.before {
+        inner = inner.filter(page::beyond(&keys(), before, true));
+    }
+    let direction = if req.from_end { "DESC" } else { "ASC" };
+    let inner = inner
+        .expr_as(
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER (PARTITION BY region_id ORDER BY id {direction})"
+            )),
+            "place",
+        )
+        .into_query();
+    let order = if req.from_end {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("pages"))
+        .and_where(Expr::col(Alias::new("place")).lte(req.limit.saturating_add(1)))
+        .order_by(Alias::new("region_id"), Order::Asc)
+        .order_by(Alias::new("id"), order)
+        .to_owned();
+    collection_point::Model::find_by_statement(db.get_database_backend().build(&outer))
+        .all(db)
         .await
 }
 
-/// The condition "in this region".
-pub fn in_region(region_id: i32) -> Condition {
-    Condition::all().add(collection_point::Column::RegionId.eq(region_id))
+/// How many collection points each of these regions has (regions without any are left out).
+pub async fn counts_in_regions(
+    db: &impl ConnectionTrait,
+    region_ids: &[i32],
+) -> Result<Vec<(i32, i64)>, DbErr> {
+    collection_point::Entity::find()
+        .select_only()
+        .column(collection_point::Column::RegionId)
+        .column_as(collection_point::Column::Id.count(), "count")
+        .filter(collection_point::Column::RegionId.is_in(region_ids.iter().copied()))
+        .group_by(collection_point::Column::RegionId)
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 /// Whether the organization runs a collection point in the region.

@@ -10,6 +10,7 @@ pub mod membership;
 pub mod page;
 pub mod persisted_query;
 pub mod region;
+pub mod retention;
 pub mod rows;
 pub mod scope;
 pub mod shipment;

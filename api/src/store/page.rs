@@ -8,7 +8,7 @@ use sea_orm::{Condition, Order, QueryFilter, QueryOrder, QuerySelect, Value};
 use serde::{Deserialize, Serialize};
 
 /// One sort key's value in a cursor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum KeyValue {
     Int(i64),
@@ -34,7 +34,7 @@ pub struct SortKey {
 }
 
 /// Which page to read.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     /// Rows wanted (the query reads one more to know whether there is another page).
     pub limit: u64,
@@ -55,7 +55,7 @@ pub struct Page<M> {
 }
 
 /// Rows strictly beyond `values` in the order `keys` (or strictly before it when `backward`).
-fn beyond(keys: &[SortKey], values: &[KeyValue], backward: bool) -> Condition {
+pub(crate) fn beyond(keys: &[SortKey], values: &[KeyValue], backward: bool) -> Condition {
     let mut any = Condition::any();
     for i in 0..keys.len() {
         let mut all = Condition::all();

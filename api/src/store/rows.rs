@@ -1,4 +1,4 @@
-//! Rows of any table by id, within a scope.
+//! Rows of any table by id within a scope, or all of a small public one.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -17,4 +17,12 @@ where
         .filter(scope)
         .all(db)
         .await
+}
+
+/// Every row of a small public table.
+pub async fn all<E>(db: &impl ConnectionTrait) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+{
+    E::find().all(db).await
 }

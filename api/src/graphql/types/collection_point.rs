@@ -4,10 +4,8 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
 use birlik_entity::collection_point;
 use chrono::{DateTime, Utc};
-use sea_orm::Condition;
 
 use crate::context::ContextExt;
-use crate::error::ResultExt;
 use crate::graphql::relay;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
@@ -77,9 +75,9 @@ impl CollectionPoint {
     }
 }
 
-/// Counts over every page of a collection point list.
+/// Counts over every page of a region's collection points.
 pub struct CollectionPointTotals {
-    condition: Condition,
+    region_id: i32,
 }
 
 /// Counts over every page of a collection point list.
@@ -87,23 +85,32 @@ pub struct CollectionPointTotals {
 impl CollectionPointTotals {
     /// How many collection points the list holds, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        services::collection_point::count(ctx.request().1, self.condition.clone())
-            .await
-            .extend()
+        Ok(ctx
+            .loaders()
+            .collection_point_counts
+            .load_one(self.region_id)
+            .await?
+            .unwrap_or(0))
     }
 }
 
 /// A page of collection points.
 pub type CollectionPointConnection = Connection<String, CollectionPoint, CollectionPointTotals>;
 
-/// The connection over a page and the condition that selected it.
+/// The connection over a page of a region's collection points.
 pub fn connection(
-    (page, condition): (Page<collection_point::Model>, Condition),
+    page: &Page<collection_point::Model>,
+    region_id: i32,
 ) -> CollectionPointConnection {
+    let page = Page {
+        rows: page.rows.clone(),
+        has_next_page: page.has_next_page,
+        has_previous_page: page.has_previous_page,
+    };
     relay::connection(
         page,
         services::collection_point::ORDERING,
         crate::store::collection_point::key_values,
-        CollectionPointTotals { condition },
+        CollectionPointTotals { region_id },
     )
 }

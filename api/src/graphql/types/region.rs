@@ -136,7 +136,6 @@ impl Region {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<CollectionPointConnection> {
-        let (_, db) = ctx.request();
         let req = relay::page_request(
             first,
             after.as_deref(),
@@ -146,9 +145,12 @@ impl Region {
             20,
         )
         .extend()?;
-        services::collection_point::in_region(db, self.0.id, req)
-            .await
-            .map(connection)
-            .extend()
+        let page = ctx
+            .loaders()
+            .collection_point_pages
+            .load_one((self.0.id, req))
+            .await?
+            .ok_or_else(|| async_graphql::Error::new("no page for this region"))?;
+        Ok(connection(&page, self.0.id))
     }
 }
