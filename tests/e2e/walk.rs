@@ -295,7 +295,7 @@ fn rule(ty: &str, cell: &str, role: Role) -> String {
             "SELECT task_id FROM task_assignment WHERE volunteer_id = {v} AND status <> 'released'"
         )
     };
-    let sql = match (cell, role, ty) {
+    match (cell, role, ty) {
         ("all", _, t) if t != "MembershipRequest" => format!("SELECT id FROM {table}"),
         ("none", _, _) => "SELECT id FROM region WHERE 1 = 0".to_owned(),
         ("its own", Role::Ngo { organization, .. }, _) => {
@@ -349,8 +349,7 @@ fn rule(ty: &str, cell: &str, role: Role) -> String {
         _ => {
             panic!("the README says \"{cell}\" for {ty} and {role:?}: the walk knows no such rule")
         }
-    };
-    sql
+    }
 }
 
 impl Oracle {

@@ -16,8 +16,8 @@ use sea_orm::{Condition, DatabaseConnection, EntityTrait};
 use crate::context::Actor;
 use crate::error::{ApiError, ErrorExtensions as _};
 use crate::store;
-use crate::store::scope;
 use crate::store::page::{Page, PageRequest};
+use crate::store::scope;
 use crate::store::stats::RegionFigures;
 
 /// A row keyed by its `id`.
