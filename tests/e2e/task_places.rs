@@ -155,3 +155,49 @@ async fn finishing_a_place_opens_nothing_and_closes_nothing_for_the_others() {
     .await
     .assert_code("CONFLICT");
 }
+
+#[tokio::test]
+async fn a_task_outside_a_volunteers_scope_is_not_found_by_its_mutations_either() {
+    let app = spawn_app_with_demo().await;
+    let ngo = app.as_demo_ngo().await;
+    let task =
+        ngo.gql(ops::POST_TASK, task_input(2)).await.data()["postTask"]["task"]["id"].clone();
+    // A volunteer of another region: a stale version, a claim and a release all answer
+    // NOT_FOUND, and no CONFLICT carries the task's `current` state.
+    let signed = app
+        .anonymous()
+        .gql(
+            ops::SIGN_UP,
+            json!({ "input": {
+            "fullName": "Чужой регион", "phone": "+7 706 100 00 99",
+            "password": "correct horse", "regionCode": "KZ-75", "skills": [] } }),
+        )
+        .await;
+    let stranger = app.anonymous().with_token(
+        signed.data()["registerVolunteer"]["accessToken"]
+            .as_str()
+            .unwrap(),
+    );
+    for (query, variables) in [
+        (
+            ops::UPDATE_TASK_STATUS,
+            json!({ "taskId": task, "status": "IN_PROGRESS", "expectedVersion": -1 }),
+        ),
+        (
+            ops::CLAIM_TASK,
+            json!({ "taskId": task, "idempotencyKey": "stranger" }),
+        ),
+        (
+            "mutation($taskId: ID!) { releaseTask(taskId: $taskId) { task { id } } }",
+            json!({ "taskId": task }),
+        ),
+    ] {
+        let gql = stranger.gql(query, variables).await;
+        gql.assert_code("NOT_FOUND");
+        assert!(
+            gql.body["errors"][0]["extensions"].get("current").is_none(),
+            "{}",
+            gql.body
+        );
+    }
+}

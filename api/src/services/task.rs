@@ -3,7 +3,7 @@
 use birlik_entity::enums::{AssignmentStatus, AuditAction, AuditEntity, TaskStatus};
 use birlik_entity::{task, volunteer};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
@@ -271,6 +271,20 @@ fn volunteer_of(rc: &RequestCtx) -> ApiResult<(i32, i32)> {
     }
 }
 
+/// The task a mutation acts on, read within the caller's scope of tasks (`store::scope`), so that
+/// neither a refusal nor a CONFLICT's `current` tells anything of a task the caller may not read:
+/// outside it, the task is NOT_FOUND. `lock`: held until the commit.
+async fn target(
+    tx: &sea_orm::DatabaseTransaction,
+    rc: &RequestCtx,
+    task_id: i32,
+    lock: bool,
+) -> ApiResult<task::Model> {
+    store::task::get(tx, task_id, store::scope::task(&rc.actor), lock)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "task" })
+}
+
 /// The task as a CONFLICT's `current` object.
 fn current(t: &task::Model) -> serde_json::Value {
     use sea_orm::ActiveEnum;
@@ -312,10 +326,7 @@ async fn claim_once(
             .await?
             .ok_or(ApiError::NotFound { entity: "task" });
     }
-    let t = task::Entity::find_by_id(task_id)
-        .one(&tx)
-        .await?
-        .ok_or(ApiError::NotFound { entity: "task" })?;
+    let t = target(&tx, rc, task_id, false).await?;
     let me = volunteer::Entity::find_by_id(volunteer_id)
         .one(&tx)
         .await?
@@ -379,10 +390,7 @@ pub async fn release(
 ) -> ApiResult<task::Model> {
     let (_, volunteer_id) = volunteer_of(rc)?;
     let tx = crate::db::begin_write(&state.db).await?;
-    let t = task::Entity::find_by_id(task_id)
-        .one(&tx)
-        .await?
-        .ok_or(ApiError::NotFound { entity: "task" })?;
+    let t = target(&tx, rc, task_id, false).await?;
     if matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled) {
         return Err(ApiError::Conflict {
             message: "the task is over".into(),
@@ -444,11 +452,7 @@ pub async fn update_status(
     let tx = crate::db::begin_write(&state.db).await?;
     // The row stays locked until the commit, so the version read here is the one replaced (on
     // SQLite the write transaction already holds the database).
-    let t = task::Entity::find_by_id(task_id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or(ApiError::NotFound { entity: "task" })?;
+    let t = target(&tx, rc, task_id, true).await?;
     let now = Utc::now();
     let (event, recipients) = match rc.actor {
         Actor::Volunteer { volunteer_id, .. } => {

@@ -40,6 +40,22 @@ pub async fn page(
     Ok(page::finish(select.all(db).await?, req))
 }
 
+/// The task with this id within `scope` (`store::scope::task`); `lock` holds its row until the
+/// transaction ends.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: i32,
+    scope: Condition,
+    lock: bool,
+) -> Result<Option<task::Model>, DbErr> {
+    let select = task::Entity::find_by_id(id).filter(scope);
+    if lock {
+        select.lock_exclusive().one(db).await
+    } else {
+        select.one(db).await
+    }
+}
+
 /// How many tasks match `condition`.
 pub async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u64, DbErr> {
     task::Entity::find().filter(condition).count(db).await

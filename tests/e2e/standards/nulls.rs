@@ -245,7 +245,13 @@ fn selection(schema: &Value, ty: &str, depth: usize) -> Option<String> {
 
 #[tokio::test]
 async fn every_field_error_across_the_schema_is_a_null_key() {
-    let app = spawn_app_with_demo().await;
+    // The generated documents are large on purpose; the query limits are tested elsewhere.
+    let app = crate::helpers::app::spawn_with(crate::helpers::TestDb::demo().await, |c| {
+        c.max_tokens = 1_000_000;
+        c.max_complexity = 10_000_000;
+        c.max_body_bytes = 10_000_000;
+    })
+    .await;
     let intro = app
         .anonymous()
         .gql(
