@@ -205,7 +205,9 @@ fn guard_demo_accounts(config: &Config) -> anyhow::Result<()> {
     let public = !config.listen.ip().is_loopback();
     if public && !config.allow_demo_accounts_on_public_address {
         anyhow::bail!(
-            "the database holds the demo accounts, whose password is printed in the README:              refusing to serve them on {}; listen on loopback (BIRLIK_ADDR=127.0.0.1:8080), or set              BIRLIK_ALLOW_DEMO_ACCOUNTS_ON_PUBLIC_ADDRESS=true if that is really meant",
+            "the database holds the demo accounts, whose password is printed in the README: \
+             refusing to serve them on {}; listen on loopback (BIRLIK_ADDR=127.0.0.1:8080), or set \
+             BIRLIK_ALLOW_DEMO_ACCOUNTS_ON_PUBLIC_ADDRESS=true if that is really meant",
             config.listen
         );
     }

@@ -241,9 +241,14 @@ fn typed_request() -> impl Strategy<Value = Value> {
 
 /// Checks an answer is a GraphQL answer with no internal error.
 fn assert_answer(status: u16, text: &str, sent: &str) {
+    // A body past the server's limit (the generator nests lists of 150) is refused whole.
+    let too_large = sent.len() > 102_400 && status == 413;
     assert!(
-        status == 200 || status == 400,
-        "{status} for {sent}: {text}"
+        status == 200 || status == 400 || too_large,
+        "{status} for {}: {text}",
+        sent.char_indices()
+            .nth(2000)
+            .map_or(sent, |(i, _)| &sent[..i])
     );
     let answer: Value = serde_json::from_str(text).expect("a JSON answer");
     if let Some(errors) = answer["errors"].as_array() {

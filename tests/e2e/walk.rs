@@ -174,6 +174,21 @@ impl Fill {
     }
 }
 
+/// The types whose objects the walk checks, each a row of the README's table.
+const SCOPED: [&str; 11] = [
+    "Region",
+    "Organization",
+    "CollectionPoint",
+    "Donation",
+    "Shipment",
+    "ShipmentItem",
+    "Task",
+    "Volunteer",
+    "User",
+    "AuditEvent",
+    "MembershipRequest",
+];
+
 /// The personal fields, each with its own audience (`Oracle::personal`).
 const PERSONAL: [&str; 6] = [
     "Volunteer.phone",
@@ -366,19 +381,7 @@ impl Oracle {
         };
         let mut readable = HashSet::new();
         let reads = readme_reads();
-        for ty in [
-            "Region",
-            "Organization",
-            "CollectionPoint",
-            "Donation",
-            "Shipment",
-            "ShipmentItem",
-            "Task",
-            "Volunteer",
-            "User",
-            "AuditEvent",
-            "MembershipRequest",
-        ] {
+        for ty in SCOPED {
             let (_, cells) = reads
                 .iter()
                 .find(|(t, _)| t == ty)
@@ -825,19 +828,7 @@ async fn no_path_from_any_root_reaches_beyond_the_callers_scope() {
     // audience, and withheld where a reader's scope is wider than the field's audience (the
     // drivers' phones of shipments arriving at another organization's points): it cannot pass
     // by looking at nothing.
-    for ty in [
-        "Region",
-        "Organization",
-        "CollectionPoint",
-        "Donation",
-        "Shipment",
-        "ShipmentItem",
-        "Task",
-        "Volunteer",
-        "User",
-        "AuditEvent",
-        "MembershipRequest",
-    ] {
+    for ty in SCOPED {
         assert!(all_seen.types.contains(ty), "the walk never reached {ty}");
     }
     for field in PERSONAL {

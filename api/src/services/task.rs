@@ -449,6 +449,9 @@ pub async fn update_status(
 ) -> ApiResult<task::Model> {
     use crate::events::{TaskEvent, TaskEventKind};
 
+    if rc.actor == Actor::Anonymous {
+        return Err(ApiError::Unauthenticated);
+    }
     let tx = crate::db::begin_write(&state.db).await?;
     // The row stays locked until the commit, so the version read here is the one replaced (on
     // SQLite the write transaction already holds the database).
