@@ -817,7 +817,7 @@ async fn no_path_from_any_root_reaches_beyond_the_callers_scope() {
             }
         }
         // The aggregates add up exactly what the caller may read.
-        aggregates(client, &db, *role, &oracle, name).await;
+        aggregates(client, &db, &oracle, name).await;
         all_seen.types.extend(seen.types);
         all_seen.personal_shown.extend(seen.personal_shown);
         all_seen.personal_withheld.extend(seen.personal_withheld);
@@ -852,7 +852,6 @@ async fn no_path_from_any_root_reaches_beyond_the_callers_scope() {
 async fn aggregates(
     client: &Client,
     db: &sea_orm::DatabaseConnection,
-    role: Role,
     oracle: &Oracle,
     name: &str,
 ) {
@@ -913,5 +912,4 @@ async fn aggregates(
         let count: i64 = rows.iter().map(|r| r["taskCount"].as_i64().unwrap()).sum();
         assert_eq!(count as usize, oracle.count("Task"), "{name}: taskStats");
     }
-    let _ = role;
 }

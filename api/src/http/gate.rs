@@ -71,11 +71,7 @@ pub async fn run(
     _admitted: Admitted,
     request: Request,
 ) -> Response {
-    // Unconstrained by tokio's cooperative budget: a page's rows ask the DataLoaders for their
-    // keys in one pass rather than yielding part-way through it (a yield could let a loader's
-    // window close on half a page). Each operation is bounded by the query limits and the time
-    // limit all the same.
-    within_limit(state, tokio::task::unconstrained(schema.execute(request))).await
+    within_limit(state, schema.execute(request)).await
 }
 
 /// `work` within `BIRLIK_REQUEST_TIMEOUT_MS`. Past it, the work is dropped (an open transaction

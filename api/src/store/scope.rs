@@ -8,10 +8,8 @@
 //!
 //! Regions, organizations and collection points are public and have no condition.
 
-use birlik_entity::enums::AssignmentStatus;
 use birlik_entity::{
-    collection_point, donation, shipment, shipment_item, task, task_assignment, user_account,
-    volunteer,
+    collection_point, donation, shipment, shipment_item, task, user_account, volunteer,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, EntityName};
@@ -21,16 +19,6 @@ use crate::context::Actor;
 /// A condition no row meets.
 fn nothing() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
-}
-
-/// The tasks this volunteer holds a live (unreleased) place on.
-fn held_tasks(volunteer_id: i32) -> SelectStatement {
-    Query::select()
-        .column(task_assignment::Column::TaskId)
-        .from(task_assignment::Entity.table_ref())
-        .and_where(Expr::col(task_assignment::Column::VolunteerId).eq(volunteer_id))
-        .and_where(Expr::col(task_assignment::Column::Status).ne(AssignmentStatus::Released))
-        .to_owned()
 }
 
 /// The regions where this organization runs a collection point.
@@ -74,7 +62,7 @@ pub fn shipment(actor: &Actor) -> Condition {
                     .from(task::Entity.table_ref())
                     .and_where(
                         Expr::col((task::Entity, task::Column::Id))
-                            .in_subquery(held_tasks(*volunteer_id)),
+                            .in_subquery(crate::store::task::held(*volunteer_id)),
                     )
                     .and_where(Expr::col(task::Column::ShipmentId).is_not_null())
                     .to_owned(),
@@ -116,7 +104,8 @@ pub fn task(actor: &Actor) -> Condition {
                 ),
             )
             .add(
-                Expr::col((task::Entity, task::Column::Id)).in_subquery(held_tasks(*volunteer_id)),
+                Expr::col((task::Entity, task::Column::Id))
+                    .in_subquery(crate::store::task::held(*volunteer_id)),
             ),
         Actor::Anonymous => nothing(),
     }

@@ -54,14 +54,6 @@ pub async fn totals(
     Ok(rows.into_iter().map(|r| (r.shipment_id, r.grams)).collect())
 }
 
-/// One shipment item by id.
-pub async fn item(
-    db: &impl ConnectionTrait,
-    id: i32,
-) -> Result<Option<shipment_item::Model>, DbErr> {
-    shipment_item::Entity::find_by_id(id).one(db).await
-}
-
 /// The category of each of these shipment items within `scope` (`store::scope::shipment_item`):
 /// the category of the donation it comes from, which the shipment's readers may see even where
 /// the donation is another organization's.

@@ -62,7 +62,7 @@ pub async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u6
 }
 
 /// The ids of the tasks this volunteer holds a live claim on.
-fn held(volunteer_id: i32) -> sea_orm::sea_query::SelectStatement {
+pub fn held(volunteer_id: i32) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(task_assignment::Column::TaskId)
         .from(task_assignment::Entity.table_ref())
