@@ -41,9 +41,20 @@ async fn sigterm_finishes_what_is_in_flight_and_exits_0() {
     let (code, reason) = ws::closed(&mut socket, 5).await;
     assert_eq!((code, reason.as_str()), (1001, "the server is stopping"));
     let socket_closed = signalled.elapsed();
-    // No new connection is accepted.
-    let refused = TcpStream::connect(("127.0.0.1", server.port)).await;
-    assert!(refused.is_err(), "a new connection after SIGTERM");
+    // No new connection is accepted: the listener closes on actix's accept thread, a moment after
+    // the signal (a connection that slips into that moment is never served: the listener is
+    // closed under it).
+    let refused_within = Duration::from_secs(1);
+    loop {
+        if TcpStream::connect(("127.0.0.1", server.port)).await.is_err() {
+            break;
+        }
+        assert!(
+            signalled.elapsed() < refused_within,
+            "new connections still accepted {refused_within:?} after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     // The request in flight completes.
     tokio::time::sleep(Duration::from_millis(500)).await;
     slow.write_all(body.as_bytes()).await.unwrap();
