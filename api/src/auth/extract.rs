@@ -52,8 +52,8 @@ pub async fn ensure_active(db: &sea_orm::DatabaseConnection, actor: &Actor) -> A
     let Some(user_id) = actor.user_id() else {
         return Ok(());
     };
-    match crate::store::user::disabled(db, user_id).await? {
-        Some(false) => Ok(()),
+    match crate::services::account::active(db, user_id).await? {
+        Some(true) => Ok(()),
         _ => Err(ApiError::Unauthenticated),
     }
 }

@@ -32,7 +32,7 @@ pub struct Persist {
 /// Stores the text a request was marked with ([`Persist`]), evicting the least recently used
 /// beyond the cap. Called by the `Gate` extension once the document has validated.
 pub async fn store(state: &AppState, persist: &Persist) -> Result<(), ServerError> {
-    crate::store::persisted_query::put(
+    crate::services::persisted_query::remember(
         &state.db,
         &persist.hash,
         &persist.query,
@@ -41,7 +41,7 @@ pub async fn store(state: &AppState, persist: &Persist) -> Result<(), ServerErro
     .await
     .map_err(|e| {
         use async_graphql::ErrorExtensions;
-        let extended = ApiError::from(e).extend();
+        let extended = e.extend();
         let mut err = ServerError::new(extended.message, None);
         err.extensions = extended.extensions;
         err
@@ -59,9 +59,9 @@ pub async fn resolve(state: &AppState, request: &mut Request) -> Result<(), Serv
         return Err(error("persistedQuery needs a sha256Hash", "BAD_USER_INPUT"));
     };
     let hash = hash.to_ascii_lowercase();
-    let internal = |e: sea_orm::DbErr| {
+    let internal = |e: ApiError| {
         use async_graphql::ErrorExtensions;
-        let extended = ApiError::from(e).extend();
+        let extended = e.extend();
         let mut err = ServerError::new(extended.message, None);
         err.extensions = extended.extensions;
         err
@@ -72,7 +72,7 @@ pub async fn resolve(state: &AppState, request: &mut Request) -> Result<(), Serv
             request.query = query.to_owned();
             return Ok(());
         }
-        return match crate::store::persisted_query::get(db, &hash)
+        return match crate::services::persisted_query::get(db, &hash)
             .await
             .map_err(internal)?
         {

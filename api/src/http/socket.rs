@@ -371,8 +371,8 @@ impl Connection {
 
     async fn still_active(&self, user_id: i32) -> bool {
         !matches!(
-            crate::store::user::disabled(&self.state.db, user_id).await,
-            Ok(Some(true)) | Ok(None)
+            crate::services::account::active(&self.state.db, user_id).await,
+            Ok(Some(false)) | Ok(None)
         )
     }
 

@@ -1,16 +1,17 @@
-//! Accounts the ministry manages (NGO staff, disabling, enabling) and a user's own password.
+//! Accounts the ministry manages (NGO staff, disabling, enabling), a user's own password, and
+//! whether an account may still act (what every authenticated request asks).
 
 use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole, Role};
-use birlik_entity::{session, user_account};
+use birlik_entity::user_account;
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::auth::password;
 use crate::context::{Actor, AppState, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::credentials::{self, ensure_new_password, ensure_password_length};
 use crate::services::session::Tokens;
 use crate::services::{audit, validate};
+use crate::store;
 
 /// An account's state on the audit trail: it may log in.
 const ENABLED: &str = "enabled";
@@ -33,18 +34,6 @@ fn ministry(rc: &RequestCtx) -> ApiResult<i32> {
             "accounts are managed by the ministry".into(),
         )),
     }
-}
-
-fn check_password(field: &'static str, secret: &str) -> ApiResult<()> {
-    crate::services::session::check_new_password(field, secret)
-}
-
-async fn hash(secret: &str) -> ApiResult<String> {
-    let secret = secret.to_owned();
-    tokio::task::spawn_blocking(move || password::hash(&secret))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(ApiError::Internal)
 }
 
 /// What `createStaffAccount` asks for.
@@ -72,31 +61,27 @@ pub async fn create_staff(
         .map(|p| validate::phone("input.phone", p))
         .transpose()?;
     let display_name = validate::text("input.displayName", &input.display_name, 200)?;
-    check_password("input.password", &input.password)?;
-    let hash = hash(&input.password).await?;
-    let tx = crate::db::begin_write(&state.db).await?;
-    birlik_entity::organization::Entity::find_by_id(input.organization_id)
-        .one(&tx)
+    ensure_new_password("input.password", &input.password)?;
+    let hash = credentials::hash(&input.password).await?;
+    let tx = store::begin(&state.db).await?;
+    store::organization::get(&tx, input.organization_id)
         .await?
         .ok_or(ApiError::NotFound {
             entity: "organization",
         })?;
-    let now = Utc::now();
-    let account = user_account::ActiveModel {
-        email: Set(Some(email)),
-        phone: Set(phone),
-        password_hash: Set(hash),
-        role: Set(Role::Ngo),
-        display_name: Set(display_name),
-        volunteer_id: Set(None),
-        organization_id: Set(Some(input.organization_id)),
-        disabled_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&tx)
+    let account = store::user::insert(
+        &tx,
+        store::user::NewUser {
+            email: Some(email),
+            phone,
+            password_hash: hash,
+            role: Role::Ngo,
+            display_name,
+            volunteer_id: None,
+            organization_id: Some(input.organization_id),
+        },
+        Utc::now(),
+    )
     .await
     .map_err(|e| match ApiError::from(e) {
         ApiError::Conflict { .. } => ApiError::Conflict {
@@ -122,13 +107,7 @@ pub async fn create_staff(
 
 /// Ends every session of an account.
 pub async fn revoke_sessions(db: &impl ConnectionTrait, user_id: i32) -> ApiResult<()> {
-    session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::val(Utc::now()))
-        .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
+    Ok(store::session::revoke_user(db, user_id, Utc::now()).await?)
 }
 
 /// Disables (or enables again) an account (the ministry). Disabling ends its sessions, and its
@@ -146,30 +125,16 @@ pub async fn set_disabled(
             "you cannot disable your own account",
         ));
     }
-    let tx = crate::db::begin_write(&state.db).await?;
-    let before = user_account::Entity::find_by_id(user_id)
-        .one(&tx)
+    let tx = store::begin(&state.db).await?;
+    let before = store::user::get(&tx, user_id)
         .await?
         .ok_or(ApiError::NotFound { entity: "user" })?;
     let now = Utc::now();
-    user_account::Entity::update_many()
-        .col_expr(
-            user_account::Column::DisabledAt,
-            Expr::val(disabled.then_some(now)),
-        )
-        .col_expr(user_account::Column::UpdatedAt, Expr::val(now))
-        .col_expr(
-            user_account::Column::Version,
-            Expr::col(user_account::Column::Version).add(1),
-        )
-        .filter(user_account::Column::Id.eq(user_id))
-        .exec(&tx)
-        .await?;
+    store::user::update_disabled(&tx, user_id, disabled.then_some(now), now).await?;
     if disabled {
         revoke_sessions(&tx, user_id).await?;
     }
-    let account = user_account::Entity::find_by_id(user_id)
-        .one(&tx)
+    let account = store::user::get(&tx, user_id)
         .await?
         .ok_or(ApiError::NotFound { entity: "user" })?;
     let (action, to) = if disabled {
@@ -200,22 +165,17 @@ pub async fn change_password(
     new: &str,
 ) -> ApiResult<Tokens> {
     use crate::services::lockout::{Attempt, account_key, address_key};
-    use crate::services::session::ensure_password_length;
     let user_id = rc.actor.user_id().ok_or(ApiError::Unauthenticated)?;
     ensure_password_length("currentPassword", current)?;
-    check_password("newPassword", new)?;
+    ensure_new_password("newPassword", new)?;
     crate::services::lockout::ensure_password_budget(state, rc)?;
-    let account = user_account::Entity::find_by_id(user_id)
-        .one(&state.db)
+    let account = store::user::get(&state.db, user_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     // A wrong current password counts as a failed login of the account, and the same locks
     // refuse it, before any hashing.
     let attempt = Attempt::begin(state, account_key(user_id), address_key(rc)).await?;
-    let (stored, secret) = (account.password_hash.clone(), current.to_owned());
-    let matches = tokio::task::spawn_blocking(move || password::verify(&secret, &stored))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let matches = credentials::verify(current, account.password_hash.clone()).await?;
     if !matches {
         attempt.failed().await;
         return Err(ApiError::bad_input(
@@ -223,23 +183,12 @@ pub async fn change_password(
             "the current password is wrong",
         ));
     }
-    let hash = hash(new).await?;
-    let tx = crate::db::begin_write(&state.db).await?;
-    let now = Utc::now();
-    user_account::Entity::update_many()
-        .col_expr(user_account::Column::PasswordHash, Expr::val(hash))
-        .col_expr(user_account::Column::UpdatedAt, Expr::val(now))
-        .col_expr(
-            user_account::Column::Version,
-            Expr::col(user_account::Column::Version).add(1),
-        )
-        .filter(user_account::Column::Id.eq(user_id))
-        .exec(&tx)
-        .await?;
+    let hash = credentials::hash(new).await?;
+    let tx = store::begin(&state.db).await?;
+    store::user::update_password(&tx, user_id, hash, Utc::now()).await?;
     revoke_sessions(&tx, user_id).await?;
     attempt.succeeded(&tx).await?;
-    let account = user_account::Entity::find_by_id(user_id)
-        .one(&tx)
+    let account = store::user::get(&tx, user_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     audit::record(
@@ -255,4 +204,12 @@ pub async fn change_password(
     let tokens = crate::services::session::issue(&tx, &state.keys, account, None).await?;
     tx.commit().await?;
     Ok(tokens)
+}
+
+/// Whether an account may act: `Some(true)` when it exists and is enabled, `Some(false)` when
+/// disabled, `None` when it does not exist. One indexed lookup.
+pub async fn active(db: &DatabaseConnection, user_id: i32) -> ApiResult<Option<bool>> {
+    Ok(store::user::disabled(db, user_id)
+        .await?
+        .map(|disabled| !disabled))
 }

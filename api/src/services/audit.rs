@@ -6,7 +6,7 @@
 use birlik_entity::audit_event;
 use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole};
 use chrono::Utc;
-use sea_orm::{ActiveEnum, Condition, ConnectionTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveEnum, Condition, ConnectionTrait, DatabaseConnection};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
@@ -111,17 +111,16 @@ impl<'a> Change<'a> {
 pub async fn record(db: &impl ConnectionTrait, who: Who, change: Change<'_>) -> ApiResult<()> {
     store::audit::insert(
         db,
-        audit_event::ActiveModel {
-            at: Set(Utc::now()),
-            user_id: Set(who.user_id),
-            role: Set(who.role),
-            entity: Set(change.entity),
-            entity_id: Set(change.entity_id),
-            action: Set(change.action),
-            from_status: Set(change.from),
-            to_status: Set(change.to),
-            idempotency_key: Set(change.idempotency_key.map(str::to_owned)),
-            ..Default::default()
+        store::audit::NewEvent {
+            at: Utc::now(),
+            user_id: who.user_id,
+            role: who.role,
+            entity: change.entity,
+            entity_id: change.entity_id,
+            action: change.action,
+            from_status: change.from,
+            to_status: change.to,
+            idempotency_key: change.idempotency_key.map(str::to_owned),
         },
     )
     .await?;
@@ -136,9 +135,7 @@ pub async fn page(
     filter: Condition,
     req: PageRequest,
 ) -> ApiResult<(Page<audit_event::Model>, Condition)> {
-    let condition = Condition::all()
-        .add(crate::services::access::audit_trail(&rc.actor)?)
-        .add(filter);
+    let condition = store::audit::within(crate::services::access::audit_trail(&rc.actor)?, filter);
     Ok((
         store::audit::page(db, condition.clone(), &req).await?,
         condition,

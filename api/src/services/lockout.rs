@@ -59,7 +59,7 @@ impl Attempt {
         // attempt before it, and none after. Attempts of one login on this instance queue here,
         // holding no connection; across instances, on the database's lock.
         let _queued = ATTEMPT_STRIPES[stripe(&key)].lock().await;
-        let tx = crate::db::begin_write(&state.db).await?;
+        let tx = crate::store::begin(&state.db).await?;
         crate::store::login_failure::lock(&tx, &key).await?;
         let id = crate::store::login_failure::begin(&tx, &key, &address, now).await?;
         let counts = crate::store::login_failure::counts(&tx, &key, &address, now - window).await?;

@@ -4,9 +4,9 @@
 //! status change of the volunteer (REQUESTED → MEMBER, or → DECLINED).
 
 use birlik_entity::enums::{AuditAction, AuditEntity};
-use birlik_entity::{organization, volunteer};
+use birlik_entity::volunteer;
 use chrono::Utc;
-use sea_orm::{Condition, DatabaseConnection, EntityTrait};
+use sea_orm::{Condition, DatabaseConnection};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
@@ -65,7 +65,7 @@ pub async fn decide(
 ) -> ApiResult<volunteer::Model> {
     let condition = scope(&rc.actor)?;
     let who = audit::Who::of(&rc.actor)?;
-    let tx = crate::db::begin_write(db).await?;
+    let tx = store::begin(db).await?;
     let not_found = ApiError::NotFound {
         entity: "membership request",
     };
@@ -78,8 +78,7 @@ pub async fn decide(
         });
     };
     if let Actor::Ngo { .. } = rc.actor {
-        let verified = organization::Entity::find_by_id(organization_id)
-            .one(&tx)
+        let verified = store::organization::get(&tx, organization_id)
             .await?
             .is_some_and(|o| o.verified_at.is_some());
         if !verified {
@@ -129,8 +128,7 @@ pub async fn decide(
         .to_text(if approved { MEMBER } else { DECLINED }),
     )
     .await?;
-    let volunteer = volunteer::Entity::find_by_id(request.id)
-        .one(&tx)
+    let volunteer = store::volunteer::get(&tx, request.id)
         .await?
         .ok_or(ApiError::NotFound {
             entity: "volunteer",

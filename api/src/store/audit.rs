@@ -2,16 +2,42 @@
 //! of it, newest first. Nothing here updates or deletes an event.
 
 use birlik_entity::audit_event;
+use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{Condition, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{Condition, ConnectionTrait, DbErr, EntityTrait, Set};
 
 use crate::store::page::{self, Field, KeyValue, Ordering, Page, PageRequest};
 
+/// One event to append: when, who in which role, which row, what was done, from which status to
+/// which, under which idempotency key.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i32>,
+    pub role: AuditRole,
+    pub entity: AuditEntity,
+    pub entity_id: i32,
+    pub action: AuditAction,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
 /// Appends one event: a single INSERT on every database.
-pub async fn insert(
-    db: &impl ConnectionTrait,
-    event: audit_event::ActiveModel,
-) -> Result<(), DbErr> {
+pub async fn insert(db: &impl ConnectionTrait, event: NewEvent) -> Result<(), DbErr> {
+    let event = audit_event::ActiveModel {
+        at: Set(event.at),
+        user_id: Set(event.user_id),
+        role: Set(event.role),
+        entity: Set(event.entity),
+        entity_id: Set(event.entity_id),
+        action: Set(event.action),
+        from_status: Set(event.from_status),
+        to_status: Set(event.to_status),
+        idempotency_key: Set(event.idempotency_key),
+        ..Default::default()
+    };
     audit_event::Entity::insert(event)
         .exec_without_returning(db)
         .await
@@ -64,6 +90,11 @@ pub async fn page(
     req: &PageRequest,
 ) -> Result<Page<audit_event::Model>, DbErr> {
     page::read::<audit_event::Entity, _>(db, condition, &newest_first(), req).await
+}
+
+/// The events an actor may read (`scope`) that match `filter`.
+pub fn within(scope: Condition, filter: Condition) -> Condition {
+    Condition::all().add(scope).add(filter)
 }
 
 /// How many events match `condition`.

@@ -128,7 +128,7 @@ impl SessionMutation {
         #[graphql(desc = "Who signs up.")] input: RegisterVolunteerInput,
     ) -> async_graphql::Result<AuthPayload> {
         let (rc, _) = ctx.request();
-        let sign_up = services::session::SignUp {
+        let sign_up = services::volunteer::SignUp {
             full_name: input.full_name,
             phone: input.phone,
             email: input.email,
@@ -143,7 +143,7 @@ impl SessionMutation {
             skills: input.skills,
         };
         let key = input.idempotency_key.as_deref();
-        services::session::register_volunteer(rc, ctx.state(), sign_up, key)
+        services::volunteer::register(rc, ctx.state(), sign_up, key)
             .await
             .map(Into::into)
             .extend()

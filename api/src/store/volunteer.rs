@@ -1,0 +1,77 @@
+//! Volunteer records: reading one by id or by contact, and inserting one at sign-up.
+//! (Requests to join an organization: `store::membership`.)
+
+use birlik_entity::volunteer;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+
+/// The volunteer with this id, if any.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    volunteer_id: i32,
+) -> Result<Option<volunteer::Model>, DbErr> {
+    volunteer::Entity::find_by_id(volunteer_id).one(db).await
+}
+
+/// The volunteer with this phone (E.164), if any.
+pub async fn get_by_phone(
+    db: &impl ConnectionTrait,
+    phone: &str,
+) -> Result<Option<volunteer::Model>, DbErr> {
+    volunteer::Entity::find()
+        .filter(volunteer::Column::Phone.eq(phone))
+        .one(db)
+        .await
+}
+
+/// A volunteer with this phone, or with this email when one is given, if any.
+pub async fn get_by_phone_or_email(
+    db: &impl ConnectionTrait,
+    phone: &str,
+    email: Option<&str>,
+) -> Result<Option<volunteer::Model>, DbErr> {
+    let mut records = Condition::any().add(volunteer::Column::Phone.eq(phone));
+    if let Some(email) = email {
+        records = records.add(volunteer::Column::Email.eq(email));
+    }
+    volunteer::Entity::find().filter(records).one(db).await
+}
+
+/// A new volunteer record, as sign-up makes it.
+#[derive(Clone, Debug)]
+pub struct NewVolunteer {
+    pub full_name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub region_id: i32,
+    /// The organization they ask to join, if any (asked at `now`).
+    pub requested_organization_id: Option<i32>,
+    pub skills: serde_json::Value,
+}
+
+/// Inserts an available volunteer with no organization, created at `now`, at version 1.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    record: NewVolunteer,
+    now: DateTime<Utc>,
+) -> Result<volunteer::Model, DbErr> {
+    volunteer::ActiveModel {
+        full_name: Set(record.full_name),
+        phone: Set(record.phone),
+        email: Set(record.email),
+        region_id: Set(record.region_id),
+        organization_id: Set(None),
+        requested_organization_id: Set(record.requested_organization_id),
+        requested_at: Set(record.requested_organization_id.map(|_| now)),
+        skills: Set(record.skills),
+        available: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
