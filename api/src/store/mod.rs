@@ -1,12 +1,21 @@
 //! The only code that builds SQL. Functions take `&impl ConnectionTrait` so they run inside the
 //! caller's transaction as well as on the pool.
 
+/// Begins a transaction that will write (`BEGIN IMMEDIATE` on SQLite: see `db::begin_write`).
+pub async fn begin(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    crate::db::begin_write(db).await
+}
+
 pub mod audit;
 pub mod collection_point;
 pub mod donation;
+pub mod idempotency;
 pub mod lists;
 pub mod login_failure;
 pub mod membership;
+pub mod organization;
 pub mod page;
 pub mod persisted_query;
 pub mod region;
@@ -17,3 +26,4 @@ pub mod shipment;
 pub mod stats;
 pub mod task;
 pub mod user;
+pub mod volunteer;
