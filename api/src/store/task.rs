@@ -1,4 +1,6 @@
-//! Tasks and claims.
+//! Tasks and claims. Over 400 lines for a reason: a task's row and its places (claims) change
+//! together in the same statements (taking a place, settling the status the places call for), so
+//! they are one aggregate; the page keys here give way to the list machinery's ordering.
 
 use birlik_entity::enums::AssignmentStatus;
 use birlik_entity::{task, task_assignment};
