@@ -1,8 +1,11 @@
 //! The one error type of services and resolvers, and how it crosses into GraphQL: a stable
 //! `extensions.code`, a message fit for a client, and never SQL or a stack trace (internal causes
-//! are logged under an `errorId` that the client receives instead).
+//! are logged under an `errorId` that the client receives instead). `graphql::errors` renders it;
+//! a CONFLICT's `current` is a typed [`Current`], so services build it without knowing GraphQL.
 
 pub use async_graphql::ErrorExtensions;
+use birlik_entity::enums::{ShipmentStatus, TaskStatus};
+use chrono::{DateTime, Utc};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// What went wrong, in the terms a client can act on.
@@ -22,7 +25,7 @@ pub enum ApiError {
     #[error("{message}")]
     Conflict {
         message: String,
-        current: Option<serde_json::Value>,
+        current: Option<Current>,
     },
     #[error("too many requests")]
     RateLimited { retry_after_s: u64 },
@@ -30,6 +33,42 @@ pub enum ApiError {
     Unavailable,
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+}
+
+/// The record a CONFLICT was about, as it is now: what the client needs to retry or merge. The
+/// GraphQL layer renders it (`graphql::errors`), with global ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Current {
+    /// A task's status, places and version.
+    Task {
+        id: i32,
+        status: TaskStatus,
+        volunteers_needed: i32,
+        volunteers_assigned: i32,
+        version: i32,
+        updated_at: DateTime<Utc>,
+    },
+    /// A shipment's status and version.
+    Shipment {
+        id: i32,
+        status: ShipmentStatus,
+        version: i32,
+    },
+    /// A shipment's status and version, without its id (a move from the wrong status).
+    ShipmentState {
+        status: ShipmentStatus,
+        version: i32,
+    },
+    /// An organization's version and whether it is verified.
+    Organization {
+        id: i32,
+        version: i32,
+        verified: bool,
+    },
+    /// The donation that refused the change.
+    Donation { id: i32 },
+    /// A volunteer's request to join an organization: the volunteer and the request's version.
+    MembershipRequest { volunteer_id: i32, version: i32 },
 }
 
 /// The result of every service call.
@@ -56,40 +95,6 @@ impl ApiError {
             field: Some(field),
             message: message.into(),
         }
-    }
-}
-
-impl ErrorExtensions for ApiError {
-    fn extend(&self) -> async_graphql::Error {
-        let message = match self {
-            ApiError::Internal(cause) => {
-                let error_id = format!("{:016x}", fastrand::u64(..));
-                tracing::error!(error_id, error = format!("{cause:#}"), "internal error");
-                return async_graphql::Error::new("internal error").extend_with(|_, e| {
-                    e.set("code", self.code());
-                    e.set("errorId", error_id.clone());
-                });
-            }
-            other => other.to_string(),
-        };
-        async_graphql::Error::new(message).extend_with(|_, e| {
-            e.set("code", self.code());
-            match self {
-                ApiError::BadUserInput {
-                    field: Some(field), ..
-                } => e.set("field", *field),
-                ApiError::Conflict {
-                    current: Some(current),
-                    ..
-                } => {
-                    if let Ok(value) = async_graphql::Value::from_json(current.clone()) {
-                        e.set("current", value);
-                    }
-                }
-                ApiError::RateLimited { retry_after_s } => e.set("retryAfter", *retry_after_s),
-                _ => {}
-            }
-        })
     }
 }
 

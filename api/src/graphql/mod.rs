@@ -1,6 +1,7 @@
 //! The GraphQL schema: built once at start, cloned into every HTTP worker.
 
 pub mod coercion;
+pub mod errors;
 pub mod extensions;
 pub mod filters;
 pub mod limits;

@@ -1,11 +1,13 @@
 //! Donations: reading pages and totals within the caller's scope.
 
 use birlik_entity::donation;
-use sea_orm::{Condition, DatabaseConnection};
+use birlik_entity::enums::{AuditAction, AuditEntity};
+use chrono::{DateTime, Utc};
+use sea_orm::{Condition, DatabaseConnection, DatabaseTransaction};
 
-use crate::context::RequestCtx;
-use crate::error::ApiResult;
-use crate::services::access;
+use crate::context::{Actor, RequestCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::services::{access, audit, idempotency, organization, validate};
 use crate::store;
 use crate::store::donation::{Ordering, Totals};
 use crate::store::page::{Page, PageRequest};
@@ -19,9 +21,7 @@ pub async fn page(
     ordering: &Ordering,
     req: PageRequest,
 ) -> ApiResult<(Page<donation::Model>, Condition)> {
-    let condition = Condition::all()
-        .add(access::donations(&rc.actor)?)
-        .add(filter);
+    let condition = store::donation::within(access::donations(&rc.actor)?, filter);
     let page =
         store::page::read::<donation::Entity, _>(db, condition.clone(), ordering, &req).await?;
     Ok((page, condition))
@@ -52,25 +52,6 @@ pub async fn register(
     input: Registration,
     key: Option<&str>,
 ) -> ApiResult<donation::Model> {
-    crate::services::idempotency::run(|| register_once(rc, db, &input, key)).await
-}
-
-async fn register_once(
-    rc: &RequestCtx,
-    db: &DatabaseConnection,
-    input: &Registration,
-    key: Option<&str>,
-) -> ApiResult<donation::Model> {
-    use birlik_entity::{collection_point, organization};
-    use chrono::Utc;
-    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-
-    use crate::context::Actor;
-    use crate::error::ApiError;
-    use birlik_entity::enums::{AuditAction, AuditEntity};
-
-    use crate::services::{audit, idempotency, validate};
-
     let user_id = match rc.actor {
         Actor::Ngo { user_id, .. } | Actor::Ministry { user_id } => user_id,
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
@@ -95,76 +76,90 @@ async fn register_once(
     let donor_name = validate::optional_text("input.donorName", input.donor_name.as_deref(), 200)?;
     let now = Utc::now();
     let received_at = validate::past("input.receivedAt", input.received_at.unwrap_or(now))?;
+    let registering = Registering {
+        rc,
+        user_id,
+        input: &input,
+        key,
+        grams,
+        description,
+        donor_name,
+        received_at,
+        now,
+    };
+    idempotency::mutate(db, &registering).await
+}
 
-    let tx = crate::db::begin_write(db).await?;
-    let keyed = key
-        .map(|k| idempotency::Keyed::new(user_id, k, "registerDonation", input))
-        .transpose()?;
-    if let Some(keyed) = &keyed {
-        if let Some(id) = idempotency::replay(&tx, keyed).await? {
-            return donation::Entity::find_by_id(id)
-                .one(&tx)
-                .await?
-                .ok_or(ApiError::NotFound { entity: "donation" });
-        }
+/// A registration whose input has been checked.
+struct Registering<'a> {
+    rc: &'a RequestCtx,
+    user_id: i32,
+    input: &'a Registration,
+    key: Option<&'a str>,
+    grams: i64,
+    description: String,
+    donor_name: Option<String>,
+    received_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+}
+
+impl idempotency::Mutation for Registering<'_> {
+    type Output = donation::Model;
+
+    fn key(&self) -> Option<ApiResult<idempotency::Keyed<'_>>> {
+        self.key
+            .map(|k| idempotency::Keyed::new(self.user_id, k, "registerDonation", self.input))
     }
-    let point = collection_point::Entity::find_by_id(input.collection_point_id)
-        .one(&tx)
-        .await?
-        .ok_or(ApiError::NotFound {
-            entity: "collection point",
-        })?;
-    if let Actor::Ngo {
-        organization_id, ..
-    } = rc.actor
-    {
-        if point.organization_id != organization_id {
-            return Err(ApiError::Forbidden(
-                "donations are registered at your own collection points only".into(),
-            ));
-        }
-        let org = organization::Entity::find_by_id(organization_id)
-            .one(&tx)
+
+    async fn replay(&self, tx: &DatabaseTransaction, id: i32) -> ApiResult<donation::Model> {
+        store::donation::get(tx, id)
             .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        if org.verified_at.is_none() {
-            return Err(ApiError::Forbidden(
-                "your organization must be verified by the ministry first".into(),
-            ));
+            .ok_or(ApiError::NotFound { entity: "donation" })
+    }
+
+    async fn act(
+        &self,
+        tx: &DatabaseTransaction,
+    ) -> ApiResult<idempotency::Done<'_, donation::Model>> {
+        let point = store::collection_point::get(tx, self.input.collection_point_id)
+            .await?
+            .ok_or(ApiError::NotFound {
+                entity: "collection point",
+            })?;
+        if let Actor::Ngo {
+            organization_id, ..
+        } = self.rc.actor
+        {
+            if point.organization_id != organization_id {
+                return Err(ApiError::Forbidden(
+                    "donations are registered at your own collection points only".into(),
+                ));
+            }
+            organization::ensure_verified(tx, organization_id).await?;
         }
+        let row = store::donation::insert(
+            tx,
+            store::donation::NewDonation {
+                collection_point_id: point.id,
+                organization_id: point.organization_id,
+                region_id: point.region_id,
+                category: self.input.category,
+                grams: self.grams,
+                item_count: self.input.item_count,
+                description: self.description.clone(),
+                donor_name: self.donor_name.clone(),
+                received_at: self.received_at,
+                registered_by: Some(self.user_id),
+            },
+            self.now,
+        )
+        .await?;
+        let change = audit::Change::new(AuditEntity::Donation, row.id, AuditAction::Registered)
+            .to(row.status);
+        Ok(idempotency::Done {
+            id: row.id,
+            audit: Some((audit::Who::of(&self.rc.actor)?, change)),
+            output: row,
+        })
     }
-    let row = donation::ActiveModel {
-        collection_point_id: Set(point.id),
-        organization_id: Set(point.organization_id),
-        region_id: Set(point.region_id),
-        category: Set(input.category),
-        grams: Set(grams),
-        shipped_grams: Set(0),
-        item_count: Set(input.item_count),
-        description: Set(description),
-        donor_name: Set(donor_name),
-        received_at: Set(received_at),
-        registered_by: Set(Some(user_id)),
-        status: Set(birlik_entity::enums::DonationStatus::Received),
-        cancelled_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&tx)
-    .await?;
-    if let Some(keyed) = &keyed {
-        idempotency::record(&tx, keyed, row.id).await?;
-    }
-    audit::record(
-        &tx,
-        audit::Who::of(&rc.actor)?,
-        audit::Change::new(AuditEntity::Donation, row.id, AuditAction::Registered)
-            .to(row.status)
-            .key(keyed.as_ref().map(|k| k.key)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(row)
 }

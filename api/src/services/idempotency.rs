@@ -3,11 +3,16 @@
 //! transaction, so a concurrent duplicate waits on it (PostgreSQL's unique index, SQLite's write
 //! lock) and then replays instead of acting twice.
 
-use birlik_entity::idempotency_key;
+//!
+//! Every keyed mutation runs through [`mutate`]: begin, replay, act, record, audit, commit,
+//! publish, each mutation giving only its own steps ([`Mutation`]).
+
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 
 use crate::error::{ApiError, ApiResult};
+use crate::services::audit;
+use crate::store;
 
 /// Longest key accepted.
 pub const MAX_KEY_LEN: usize = 200;
@@ -49,12 +54,7 @@ impl<'a> Keyed<'a> {
 
 /// The result id of an earlier call with this key, refusing a key reused for another request.
 pub async fn replay(db: &impl ConnectionTrait, keyed: &Keyed<'_>) -> ApiResult<Option<i32>> {
-    let found = idempotency_key::Entity::find()
-        .filter(idempotency_key::Column::UserId.eq(keyed.user_id))
-        .filter(idempotency_key::Column::Key.eq(keyed.key))
-        .one(db)
-        .await?;
-    match found {
+    match store::idempotency::find(db, keyed.user_id, keyed.key).await? {
         None => Ok(None),
         Some(row) if row.operation == keyed.operation && row.request_hash == keyed.request_hash => {
             Ok(Some(row.result_id))
@@ -68,16 +68,15 @@ pub async fn replay(db: &impl ConnectionTrait, keyed: &Keyed<'_>) -> ApiResult<O
 
 /// Records the key with the result of its first call, in the caller's transaction.
 pub async fn record(db: &impl ConnectionTrait, keyed: &Keyed<'_>, result_id: i32) -> ApiResult<()> {
-    idempotency_key::ActiveModel {
-        user_id: Set(keyed.user_id),
-        key: Set(keyed.key.to_owned()),
-        operation: Set(keyed.operation.to_owned()),
-        request_hash: Set(keyed.request_hash.clone()),
-        result_id: Set(result_id),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
+    store::idempotency::insert(
+        db,
+        keyed.user_id,
+        keyed.key,
+        keyed.operation,
+        &keyed.request_hash,
+        result_id,
+        Utc::now(),
+    )
     .await
     .map_err(|e| match e.sql_err() {
         // A concurrent call with the same key committed first: the caller retries and replays.
@@ -114,4 +113,74 @@ where
         Err(e) if lost_race(&e) => attempt().await,
         other => other,
     }
+}
+
+/// The steps of one keyed mutation that differ from the others; [`mutate`] runs them in the
+/// skeleton every keyed mutation shares.
+pub trait Mutation: Sync {
+    /// What the mutation returns.
+    type Output: Send;
+
+    /// The request's key, if it came with one (an invalid key is refused). Asked once the
+    /// transaction has begun.
+    fn key(&self) -> Option<ApiResult<Keyed<'_>>>;
+
+    /// The result of the earlier call with this key, whose result id was `id`.
+    fn replay(
+        &self,
+        tx: &DatabaseTransaction,
+        id: i32,
+    ) -> impl Future<Output = ApiResult<Self::Output>> + Send;
+
+    /// The checks and the change itself, in the transaction.
+    fn act(
+        &self,
+        tx: &DatabaseTransaction,
+    ) -> impl Future<Output = ApiResult<Done<'_, Self::Output>>> + Send;
+
+    /// After the commit: tells subscribers what changed.
+    fn publish(&self, _output: &Self::Output) {}
+}
+
+/// What a mutation did: its result, the id recorded with its key, and the change for the trail
+/// (to which [`mutate`] adds the key).
+pub struct Done<'a, T> {
+    /// What the mutation returns.
+    pub output: T,
+    /// The id a replay will read the result back by.
+    pub id: i32,
+    /// Who changed what, if anything is to go on the trail.
+    pub audit: Option<(audit::Who, audit::Change<'a>)>,
+}
+
+/// Runs a keyed mutation in one transaction: begin; replay the first result if the key was used
+/// for this request before; act; record the key; record the change on the trail (with its key);
+/// commit; publish. A call that lost the race to record its key runs once more ([`run`]), and
+/// replays.
+pub async fn mutate<M: Mutation>(db: &DatabaseConnection, mutation: &M) -> ApiResult<M::Output> {
+    run(|| once(db, mutation)).await
+}
+
+async fn once<M: Mutation>(db: &DatabaseConnection, mutation: &M) -> ApiResult<M::Output> {
+    let tx = store::begin(db).await?;
+    let keyed = mutation.key().transpose()?;
+    if let Some(keyed) = &keyed {
+        if let Some(id) = replay(&tx, keyed).await? {
+            return mutation.replay(&tx, id).await;
+        }
+    }
+    let done = mutation.act(&tx).await?;
+    if let Some(keyed) = &keyed {
+        record(&tx, keyed, done.id).await?;
+    }
+    if let Some((who, change)) = done.audit {
+        let change = match &keyed {
+            Some(keyed) => change.key(Some(keyed.key)),
+            None => change,
+        };
+        audit::record(&tx, who, change).await?;
+    }
+    tx.commit().await?;
+    mutation.publish(&done.output);
+    Ok(done.output)
 }

@@ -93,10 +93,10 @@ pub async fn decide(
                 "the request changed (version {} now, {v} expected)",
                 request.version
             ),
-            current: Some(serde_json::json!({
-                "volunteerId": crate::graphql::relay::encode("Volunteer", request.id).0,
-                "version": request.version,
-            })),
+            current: Some(crate::error::Current::MembershipRequest {
+                volunteer_id: request.id,
+                version: request.version,
+            }),
         });
     }
     let now = Utc::now();

@@ -1,14 +1,37 @@
-//! Organizations: the ministry verifies them.
+//! Organizations: the ministry verifies them; only a verified one acts on stock and tasks.
 
 use birlik_entity::enums::{AuditAction, AuditEntity};
 use birlik_entity::organization;
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::context::{Actor, RequestCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Current};
 use crate::services::audit;
+use crate::store;
+
+/// Refuses the caller's organization until the ministry has verified it (an organization that
+/// is gone refuses the caller as signed out).
+pub async fn ensure_verified(db: &impl ConnectionTrait, organization_id: i32) -> ApiResult<()> {
+    let org = store::organization::get(db, organization_id)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    if org.verified_at.is_none() {
+        return Err(ApiError::Forbidden(
+            "your organization must be verified by the ministry first".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The organization with this id, NOT_FOUND if none.
+async fn get(db: &impl ConnectionTrait, id: i32) -> ApiResult<organization::Model> {
+    store::organization::get(db, id)
+        .await?
+        .ok_or(ApiError::NotFound {
+            entity: "organization",
+        })
+}
 
 /// Marks an organization verified (the ministry only). Verifying a verified one changes nothing.
 pub async fn verify(
@@ -26,55 +49,33 @@ pub async fn verify(
             ));
         }
     }
-    let tx = crate::db::begin_write(db).await?;
-    let org = organization::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(ApiError::NotFound {
-            entity: "organization",
-        })?;
+    let tx = store::begin(db).await?;
+    let org = get(&tx, id).await?;
     if let Some(v) = expected_version.filter(|v| *v != org.version) {
         return Err(ApiError::Conflict {
             message: format!(
                 "the organization changed (version {} now, {v} expected)",
                 org.version
             ),
-            current: Some(
-                serde_json::json!({ "id": crate::graphql::relay::encode("Organization", org.id).0, "version": org.version, "verified": org.verified_at.is_some() }),
-            ),
+            current: Some(Current::Organization {
+                id: org.id,
+                version: org.version,
+                verified: org.verified_at.is_some(),
+            }),
         });
     }
-    if org.verified_at.is_none() {
-        let now = Utc::now();
-        let verified = organization::Entity::update_many()
-            .col_expr(organization::Column::VerifiedAt, Expr::val(now))
-            .col_expr(organization::Column::UpdatedAt, Expr::val(now))
-            .col_expr(
-                organization::Column::Version,
-                Expr::col(organization::Column::Version).add(1),
-            )
-            .filter(organization::Column::Id.eq(id))
-            .filter(organization::Column::VerifiedAt.is_null())
-            .exec(&tx)
-            .await?;
-        // Verifying a verified organization changes nothing, and so is not on the trail.
-        if verified.rows_affected == 1 {
-            audit::record(
-                &tx,
-                audit::Who::of(&rc.actor)?,
-                audit::Change::new(AuditEntity::Organization, id, AuditAction::Verified)
-                    .from_text("unverified")
-                    .to_text("verified"),
-            )
-            .await?;
-        }
+    // Verifying a verified organization changes nothing, and so is not on the trail.
+    if org.verified_at.is_none() && store::organization::verify(&tx, id, Utc::now()).await? {
+        audit::record(
+            &tx,
+            audit::Who::of(&rc.actor)?,
+            audit::Change::new(AuditEntity::Organization, id, AuditAction::Verified)
+                .from_text("unverified")
+                .to_text("verified"),
+        )
+        .await?;
     }
-    let org = organization::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(ApiError::NotFound {
-            entity: "organization",
-        })?;
+    let org = get(&tx, id).await?;
     tx.commit().await?;
     Ok(org)
 }

@@ -5,14 +5,12 @@
 use std::collections::BTreeMap;
 
 use birlik_entity::enums::{AuditAction, AuditEntity, DonationStatus, ShipmentStatus};
-use birlik_entity::{donation, shipment, shipment_item};
+use birlik_entity::{donation, shipment};
 use chrono::Utc;
-use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 
 use crate::context::{Actor, AppState, RequestCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Current};
 use crate::events::{ShipmentEvent, ShipmentEventKind};
 use crate::services::{audit, idempotency, validate};
 use crate::store;
@@ -38,16 +36,7 @@ pub async fn plan(
     input: Plan,
     key: Option<&str>,
 ) -> ApiResult<shipment::Model> {
-    idempotency::run(|| plan_once(rc, state, &input, key)).await
-}
-
-async fn plan_once(
-    rc: &RequestCtx,
-    state: &AppState,
-    input: &Plan,
-    key: Option<&str>,
-) -> ApiResult<shipment::Model> {
-    let db = &state.db;
+    let input = &input;
     let user_id = match rc.actor {
         Actor::Ngo { user_id, .. } | Actor::Ministry { user_id } => user_id,
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
@@ -87,125 +76,147 @@ async fn plan_once(
         .map(|p| validate::phone("input.driverPhone", p))
         .transpose()?;
 
-    let tx = crate::db::begin_write(db).await?;
-    let keyed = key
-        .map(|k| idempotency::Keyed::new(user_id, k, "planShipment", input))
-        .transpose()?;
-    if let Some(keyed) = &keyed {
-        if let Some(id) = idempotency::replay(&tx, keyed).await? {
-            return shipment::Entity::find_by_id(id)
-                .one(&tx)
-                .await?
-                .ok_or(ApiError::NotFound { entity: "shipment" });
+    let planning = Planning {
+        rc,
+        state,
+        user_id,
+        input,
+        key,
+        destination: destination.id,
+        lines,
+        vehicle,
+        driver_name,
+        driver_phone,
+    };
+    idempotency::mutate(&state.db, &planning).await
+}
+
+/// A plan whose input has been checked: kilograms per donation, the same donation twice one line.
+struct Planning<'a> {
+    rc: &'a RequestCtx,
+    state: &'a AppState,
+    user_id: i32,
+    input: &'a Plan,
+    key: Option<&'a str>,
+    destination: i32,
+    lines: BTreeMap<i32, i64>,
+    vehicle: String,
+    driver_name: String,
+    driver_phone: Option<String>,
+}
+
+impl idempotency::Mutation for Planning<'_> {
+    type Output = shipment::Model;
+
+    fn key(&self) -> Option<ApiResult<idempotency::Keyed<'_>>> {
+        self.key
+            .map(|k| idempotency::Keyed::new(self.user_id, k, "planShipment", self.input))
+    }
+
+    async fn replay(&self, tx: &DatabaseTransaction, id: i32) -> ApiResult<shipment::Model> {
+        get(tx, id).await
+    }
+
+    async fn act(
+        &self,
+        tx: &DatabaseTransaction,
+    ) -> ApiResult<idempotency::Done<'_, shipment::Model>> {
+        let donations = store::donation::with_ids(tx, self.lines.keys().copied()).await?;
+        if donations.len() != self.lines.len() {
+            return Err(ApiError::NotFound { entity: "donation" });
         }
-    }
-    let donations = donation::Entity::find()
-        .filter(donation::Column::Id.is_in(lines.keys().copied()))
-        .all(&tx)
-        .await?;
-    if donations.len() != lines.len() {
-        return Err(ApiError::NotFound { entity: "donation" });
-    }
-    let first = &donations[0];
-    let (organization_id, origin) = (first.organization_id, first.region_id);
-    if donations
-        .iter()
-        .any(|d| d.organization_id != organization_id || d.region_id != origin)
-    {
-        return Err(ApiError::bad_input(
-            "input.items",
-            "all items come from one organization's stock in one region",
-        ));
-    }
-    if let Actor::Ngo {
-        organization_id: own,
-        ..
-    } = rc.actor
-    {
-        if own != organization_id {
-            return Err(ApiError::Forbidden(
-                "shipments carry your own organization's stock only".into(),
+        let first = &donations[0];
+        let (organization_id, origin) = (first.organization_id, first.region_id);
+        if donations
+            .iter()
+            .any(|d| d.organization_id != organization_id || d.region_id != origin)
+        {
+            return Err(ApiError::bad_input(
+                "input.items",
+                "all items come from one organization's stock in one region",
             ));
         }
-    }
-    if origin == destination.id {
-        return Err(ApiError::bad_input(
-            "input.destinationRegionCode",
-            "a shipment goes to another region",
-        ));
-    }
-    let now = Utc::now();
-    let planned = shipment::ActiveModel {
-        organization_id: Set(organization_id),
-        origin_region_id: Set(origin),
-        destination_region_id: Set(destination.id),
-        status: Set(ShipmentStatus::Planned),
-        vehicle: Set(vehicle),
-        driver_name: Set(driver_name),
-        driver_phone: Set(driver_phone),
-        dispatched_at: Set(None),
-        delivered_at: Set(None),
-        cancelled_at: Set(None),
-        delivery_note: Set(None),
-        created_by: Set(Some(user_id)),
-        confirmed_by: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&tx)
-    .await?;
-    for (donation_id, grams) in &lines {
-        if !store::donation::load_onto_shipment(&tx, *donation_id, *grams, now).await? {
-            let d = donations
-                .iter()
-                .find(|d| d.id == *donation_id)
-                .expect("loaded above");
-            let message = if d.status == DonationStatus::Cancelled {
-                "a cancelled donation cannot be shipped".to_owned()
-            } else {
-                format!(
-                    "only {} kg of this donation are left in stock",
-                    crate::mass::kilograms(d.grams - d.shipped_grams).0
-                )
-            };
-            return Err(ApiError::Conflict {
-                message,
-                current: Some(
-                    serde_json::json!({ "donationId": crate::graphql::relay::encode("Donation", *donation_id).0 }),
-                ),
-            });
+        if let Actor::Ngo {
+            organization_id: own,
+            ..
+        } = self.rc.actor
+        {
+            if own != organization_id {
+                return Err(ApiError::Forbidden(
+                    "shipments carry your own organization's stock only".into(),
+                ));
+            }
         }
-        shipment_item::ActiveModel {
-            shipment_id: Set(planned.id),
-            donation_id: Set(*donation_id),
-            origin_region_id: Set(origin),
-            grams: Set(*grams),
-            created_at: Set(now),
-            ..Default::default()
+        if origin == self.destination {
+            return Err(ApiError::bad_input(
+                "input.destinationRegionCode",
+                "a shipment goes to another region",
+            ));
         }
-        .insert(&tx)
+        let now = Utc::now();
+        let planned = store::shipment::insert(
+            tx,
+            store::shipment::NewShipment {
+                organization_id,
+                origin_region_id: origin,
+                destination_region_id: self.destination,
+                vehicle: self.vehicle.clone(),
+                driver_name: self.driver_name.clone(),
+                driver_phone: self.driver_phone.clone(),
+                created_by: Some(self.user_id),
+            },
+            now,
+        )
         .await?;
+        for (donation_id, grams) in &self.lines {
+            if !store::donation::load_onto_shipment(tx, *donation_id, *grams, now).await? {
+                let d = donations
+                    .iter()
+                    .find(|d| d.id == *donation_id)
+                    .expect("loaded above");
+                return Err(out_of_stock(d));
+            }
+            store::shipment::insert_item(tx, planned.id, *donation_id, origin, *grams, now).await?;
+        }
+        let change = audit::Change::new(AuditEntity::Shipment, planned.id, AuditAction::Planned)
+            .to(planned.status);
+        Ok(idempotency::Done {
+            id: planned.id,
+            audit: Some((audit::Who::of(&self.rc.actor)?, change)),
+            output: planned,
+        })
     }
-    if let Some(keyed) = &keyed {
-        idempotency::record(&tx, keyed, planned.id).await?;
+
+    fn publish(&self, planned: &shipment::Model) {
+        self.state.events.shipment(ShipmentEvent {
+            kind: ShipmentEventKind::Planned,
+            shipment_id: planned.id,
+            organization_id: planned.organization_id,
+        });
     }
-    audit::record(
-        &tx,
-        audit::Who::of(&rc.actor)?,
-        audit::Change::new(AuditEntity::Shipment, planned.id, AuditAction::Planned)
-            .to(planned.status)
-            .key(keyed.as_ref().map(|k| k.key)),
-    )
-    .await?;
-    tx.commit().await?;
-    state.events.shipment(ShipmentEvent {
-        kind: ShipmentEventKind::Planned,
-        shipment_id: planned.id,
-        organization_id,
-    });
-    Ok(planned)
+}
+
+/// The refusal of a donation that had not the kilograms asked of it left.
+fn out_of_stock(d: &donation::Model) -> ApiError {
+    let message = if d.status == DonationStatus::Cancelled {
+        "a cancelled donation cannot be shipped".to_owned()
+    } else {
+        format!(
+            "only {} kg of this donation are left in stock",
+            crate::mass::kilograms(d.grams - d.shipped_grams).0
+        )
+    };
+    ApiError::Conflict {
+        message,
+        current: Some(Current::Donation { id: d.id }),
+    }
+}
+
+/// The shipment with this id, NOT_FOUND if none.
+async fn get(db: &impl ConnectionTrait, id: i32) -> ApiResult<shipment::Model> {
+    store::shipment::get(db, id)
+        .await?
+        .ok_or(ApiError::NotFound { entity: "shipment" })
 }
 
 /// The shipment, refusing a stale `expected_version` with the current one in the error.
@@ -216,11 +227,11 @@ fn ensure_version(s: &shipment::Model, expected: Option<i32>) -> ApiResult<()> {
                 "the shipment changed (version {} now, {v} expected)",
                 s.version
             ),
-            current: Some(serde_json::json!({
-                "id": crate::graphql::relay::encode("Shipment", s.id).0,
-                "status": s.status.to_value().to_uppercase(),
-                "version": s.version,
-            })),
+            current: Some(Current::Shipment {
+                id: s.id,
+                status: s.status,
+                version: s.version,
+            }),
         }),
         _ => Ok(()),
     }
@@ -236,6 +247,8 @@ fn action(to: ShipmentStatus) -> AuditAction {
     }
 }
 
+/// Moves a shipment from `from` if `allowed` lets the caller and nobody changed it since
+/// `expected_version`; one transaction, on the trail.
 async fn transition(
     db: &DatabaseConnection,
     who: audit::Who,
@@ -243,44 +256,29 @@ async fn transition(
     from: ShipmentStatus,
     expected_version: Option<i32>,
     allowed: impl FnOnce(&shipment::Model) -> ApiResult<()>,
-    change: impl FnOnce(&mut shipment::ActiveModel),
+    to: store::shipment::Move,
 ) -> ApiResult<shipment::Model> {
-    let tx = crate::db::begin_write(db).await?;
-    let current = shipment::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(ApiError::NotFound { entity: "shipment" })?;
+    let tx = store::begin(db).await?;
+    let current = get(&tx, id).await?;
     allowed(&current)?;
     ensure_version(&current, expected_version)?;
     if current.status != from {
         return Err(ApiError::Conflict {
             message: format!("the shipment is {:?}, not {from:?}", current.status).to_lowercase(),
-            current: Some(
-                serde_json::json!({ "status": current.status.to_value().to_uppercase(), "version": current.version }),
-            ),
+            current: Some(Current::ShipmentState {
+                status: current.status,
+                version: current.version,
+            }),
         });
     }
-    let mut row: shipment::ActiveModel = current.clone().into();
-    change(&mut row);
-    row.version = Set(current.version + 1);
-    row.updated_at = Set(Utc::now());
     // Only if nobody changed it since we read it.
-    let result = shipment::Entity::update_many()
-        .set(row)
-        .filter(shipment::Column::Id.eq(id))
-        .filter(shipment::Column::Version.eq(current.version))
-        .exec(&tx)
-        .await?;
-    if result.rows_affected != 1 {
+    if !store::shipment::advance(&tx, &current, to).await? {
         return Err(ApiError::Conflict {
             message: "the shipment changed meanwhile; reload it".into(),
             current: None,
         });
     }
-    let updated = shipment::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(ApiError::NotFound { entity: "shipment" })?;
+    let updated = get(&tx, id).await?;
     audit::record(
         &tx,
         who,
@@ -317,10 +315,7 @@ pub async fn dispatch(
                 "only the sending organization dispatches a shipment".into(),
             )),
         },
-        |row| {
-            row.status = Set(ShipmentStatus::Dispatched);
-            row.dispatched_at = Set(Some(Utc::now()));
-        },
+        store::shipment::Move::Dispatch,
     )
     .await?;
     state.events.shipment(ShipmentEvent {
@@ -345,10 +340,7 @@ pub async fn confirm_delivery(
         Actor::Ngo {
             organization_id, ..
         } => {
-            let s = shipment::Entity::find_by_id(id)
-                .one(&state.db)
-                .await?
-                .ok_or(ApiError::NotFound { entity: "shipment" })?;
+            let s = get(&state.db, id).await?;
             store::collection_point::runs_in(&state.db, organization_id, s.destination_region_id)
                 .await?
         }
@@ -371,11 +363,9 @@ pub async fn confirm_delivery(
                 "delivery is confirmed by the sender or the receiving side".into(),
             )),
         },
-        |row| {
-            row.status = Set(ShipmentStatus::Delivered);
-            row.delivered_at = Set(Some(Utc::now()));
-            row.delivery_note = Set(note);
-            row.confirmed_by = Set(user_id);
+        store::shipment::Move::Deliver {
+            note,
+            confirmed_by: user_id,
         },
     )
     .await?;

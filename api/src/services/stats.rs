@@ -154,9 +154,7 @@ pub async fn donation_groups(
     dimensions: &[store::stats::DonationDimension],
     filter: sea_orm::Condition,
 ) -> ApiResult<Vec<store::stats::DonationGroup>> {
-    let condition = sea_orm::Condition::all()
-        .add(crate::services::access::donations(&rc.actor)?)
-        .add(filter);
+    let condition = store::donation::within(crate::services::access::donations(&rc.actor)?, filter);
     Ok(store::stats::donation_groups(db, dimensions, condition).await?)
 }
 

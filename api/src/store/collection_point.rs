@@ -94,3 +94,11 @@ pub async fn runs_in(
         .await?
         > 0)
 }
+
+/// The collection point with this id.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<collection_point::Model>, DbErr> {
+    collection_point::Entity::find_by_id(id).one(db).await
+}

@@ -137,3 +137,70 @@ pub async fn load_onto_shipment(
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// The donation with this id.
+pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<Option<donation::Model>, DbErr> {
+    donation::Entity::find_by_id(id).one(db).await
+}
+
+/// The donations with these ids (those that exist).
+pub async fn with_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<Vec<donation::Model>, DbErr> {
+    use sea_orm::ColumnTrait;
+    donation::Entity::find()
+        .filter(donation::Column::Id.is_in(ids))
+        .all(db)
+        .await
+}
+
+/// Rows matching both conditions: a scope and a filter.
+pub fn within(scope: Condition, filter: Condition) -> Condition {
+    Condition::all().add(scope).add(filter)
+}
+
+/// A donation about to be registered.
+#[derive(Clone, Debug)]
+pub struct NewDonation {
+    pub collection_point_id: i32,
+    pub organization_id: i32,
+    pub region_id: i32,
+    pub category: birlik_entity::enums::DonationCategory,
+    pub grams: i64,
+    pub item_count: Option<i32>,
+    pub description: String,
+    pub donor_name: Option<String>,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub registered_by: Option<i32>,
+}
+
+/// Inserts a received donation with nothing shipped, at version 1.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    new: NewDonation,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<donation::Model, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    donation::ActiveModel {
+        collection_point_id: Set(new.collection_point_id),
+        organization_id: Set(new.organization_id),
+        region_id: Set(new.region_id),
+        category: Set(new.category),
+        grams: Set(new.grams),
+        shipped_grams: Set(0),
+        item_count: Set(new.item_count),
+        description: Set(new.description),
+        donor_name: Set(new.donor_name),
+        received_at: Set(new.received_at),
+        registered_by: Set(new.registered_by),
+        status: Set(birlik_entity::enums::DonationStatus::Received),
+        cancelled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}

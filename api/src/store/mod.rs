@@ -1,9 +1,17 @@
 //! The only code that builds SQL. Functions take `&impl ConnectionTrait` so they run inside the
 //! caller's transaction as well as on the pool.
 
+/// Begins a transaction that will write (`BEGIN IMMEDIATE` on SQLite: see `db::begin_write`).
+pub async fn begin(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    crate::db::begin_write(db).await
+}
+
 pub mod audit;
 pub mod collection_point;
 pub mod donation;
+pub mod idempotency;
 pub mod lists;
 pub mod login_failure;
 pub mod membership;
@@ -20,11 +28,3 @@ pub mod stats;
 pub mod task;
 pub mod user;
 pub mod volunteer;
-
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
-
-/// Begins the transaction of one mutation: it will write, so on SQLite it takes the write lock
-/// at once (`BEGIN IMMEDIATE`, see [`crate::db::begin_write`]); a plain `BEGIN` elsewhere.
-pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    crate::db::begin_write(db).await
-}

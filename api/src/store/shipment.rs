@@ -74,3 +74,127 @@ pub async fn item_categories(
         .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// The shipment with this id.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<birlik_entity::shipment::Model>, DbErr> {
+    birlik_entity::shipment::Entity::find_by_id(id)
+        .one(db)
+        .await
+}
+
+/// A shipment about to be planned.
+#[derive(Clone, Debug)]
+pub struct NewShipment {
+    pub organization_id: i32,
+    pub origin_region_id: i32,
+    pub destination_region_id: i32,
+    pub vehicle: String,
+    pub driver_name: String,
+    pub driver_phone: Option<String>,
+    pub created_by: Option<i32>,
+}
+
+/// Inserts a planned shipment, at version 1.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    new: NewShipment,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<birlik_entity::shipment::Model, DbErr> {
+    use birlik_entity::enums::ShipmentStatus;
+    use birlik_entity::shipment;
+    use sea_orm::{ActiveModelTrait, Set};
+    shipment::ActiveModel {
+        organization_id: Set(new.organization_id),
+        origin_region_id: Set(new.origin_region_id),
+        destination_region_id: Set(new.destination_region_id),
+        status: Set(ShipmentStatus::Planned),
+        vehicle: Set(new.vehicle),
+        driver_name: Set(new.driver_name),
+        driver_phone: Set(new.driver_phone),
+        dispatched_at: Set(None),
+        delivered_at: Set(None),
+        cancelled_at: Set(None),
+        delivery_note: Set(None),
+        created_by: Set(new.created_by),
+        confirmed_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Adds an item (`grams` of a donation) to a shipment.
+pub async fn insert_item(
+    db: &impl ConnectionTrait,
+    shipment_id: i32,
+    donation_id: i32,
+    origin_region_id: i32,
+    grams: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    shipment_item::ActiveModel {
+        shipment_id: Set(shipment_id),
+        donation_id: Set(donation_id),
+        origin_region_id: Set(origin_region_id),
+        grams: Set(grams),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// A move of a shipment along its way.
+#[derive(Clone, Debug)]
+pub enum Move {
+    /// On the road, from now.
+    Dispatch,
+    /// Arrived, from now, confirmed by this account with this note.
+    Deliver {
+        note: Option<String>,
+        confirmed_by: Option<i32>,
+    },
+}
+
+/// Moves the shipment read as `current` and bumps its version, only if nobody changed it since
+/// (its version is still `current.version`). False when somebody had.
+pub async fn advance(
+    db: &impl ConnectionTrait,
+    current: &birlik_entity::shipment::Model,
+    to: Move,
+) -> Result<bool, DbErr> {
+    use birlik_entity::enums::ShipmentStatus;
+    use birlik_entity::shipment;
+    use chrono::Utc;
+    use sea_orm::Set;
+    let mut row: shipment::ActiveModel = current.clone().into();
+    match to {
+        Move::Dispatch => {
+            row.status = Set(ShipmentStatus::Dispatched);
+            row.dispatched_at = Set(Some(Utc::now()));
+        }
+        Move::Deliver { note, confirmed_by } => {
+            row.status = Set(ShipmentStatus::Delivered);
+            row.delivered_at = Set(Some(Utc::now()));
+            row.delivery_note = Set(note);
+            row.confirmed_by = Set(confirmed_by);
+        }
+    }
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(Utc::now());
+    let result = shipment::Entity::update_many()
+        .set(row)
+        .filter(shipment::Column::Id.eq(current.id))
+        .filter(shipment::Column::Version.eq(current.version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

@@ -1,4 +1,6 @@
-//! Tasks and claims.
+//! Tasks and claims. Over 400 lines for a reason: a task's row and its places (claims) change
+//! together in the same statements (taking a place, settling the status the places call for), so
+//! they are one aggregate; the page keys here give way to the list machinery's ordering.
 
 use birlik_entity::enums::AssignmentStatus;
 use birlik_entity::{task, task_assignment};
@@ -407,4 +409,86 @@ pub async fn unstarted_claims(
         .into_tuple()
         .all(db)
         .await
+}
+
+/// The task with this id, whoever may read it (a replay, or a re-read after the caller's own
+/// change).
+pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<task::Model>, DbErr> {
+    task::Entity::find_by_id(id).one(db).await
+}
+
+/// Tasks with free places in `region_id` that have not ended at `now` and that the volunteer
+/// does not hold.
+pub fn open_to(region_id: i32, volunteer_id: i32, now: chrono::DateTime<chrono::Utc>) -> Condition {
+    use birlik_entity::enums::TaskStatus;
+    Condition::all()
+        .add(task::Column::RegionId.eq(region_id))
+        .add(task::Column::Status.eq(TaskStatus::Open))
+        .add(task::Column::EndsAt.gt(now))
+        .add(held_by(volunteer_id).not())
+}
+
+/// The tasks the volunteer holds, in one of `statuses` (any, if empty), changed after
+/// `updated_since` (if given).
+pub fn held_matching(
+    volunteer_id: i32,
+    statuses: &[birlik_entity::enums::TaskStatus],
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Condition {
+    let mut condition = Condition::all().add(held_by(volunteer_id));
+    if !statuses.is_empty() {
+        condition = condition.add(task::Column::Status.is_in(statuses.iter().copied()));
+    }
+    if let Some(since) = updated_since {
+        condition = condition.add(task::Column::UpdatedAt.gt(since));
+    }
+    condition
+}
+
+/// A task about to be posted.
+#[derive(Clone, Debug)]
+pub struct NewTask {
+    pub organization_id: Option<i32>,
+    pub region_id: i32,
+    pub collection_point_id: Option<i32>,
+    pub shipment_id: Option<i32>,
+    pub title: String,
+    pub description: String,
+    pub kind: birlik_entity::enums::TaskKind,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub volunteers_needed: i32,
+    pub created_by: Option<i32>,
+}
+
+/// Inserts an open task with no places taken, at version 1.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    new: NewTask,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<task::Model, DbErr> {
+    use birlik_entity::enums::TaskStatus;
+    use sea_orm::{ActiveModelTrait, Set};
+    task::ActiveModel {
+        organization_id: Set(new.organization_id),
+        region_id: Set(new.region_id),
+        collection_point_id: Set(new.collection_point_id),
+        shipment_id: Set(new.shipment_id),
+        title: Set(new.title),
+        description: Set(new.description),
+        kind: Set(new.kind),
+        starts_at: Set(new.starts_at),
+        ends_at: Set(new.ends_at),
+        volunteers_needed: Set(new.volunteers_needed),
+        volunteers_assigned: Set(0),
+        status: Set(TaskStatus::Open),
+        cancelled_at: Set(None),
+        created_by: Set(new.created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
 }
