@@ -11,9 +11,6 @@ use crate::services::audit;
 use crate::store;
 use crate::store::page::{Page, PageRequest};
 
-/// The cursor ordering of task pages.
-pub const ORDERING: &str = "STARTS_AT:ASC,ID:ASC";
-
 /// The calling volunteer's record.
 async fn me(rc: &RequestCtx, db: &DatabaseConnection) -> ApiResult<volunteer::Model> {
     let volunteer_id = match rc.actor {

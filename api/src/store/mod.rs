@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod collection_point;
 pub mod donation;
+pub mod filter;
 pub mod lists;
 pub mod login_failure;
 pub mod membership;
