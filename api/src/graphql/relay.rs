@@ -1,11 +1,15 @@
 //! Global object ids: opaque strings that name a type and a row (`base64url("Region:7")`), so a
-//! client cache keyed on `id` never mixes two objects.
+//! client cache keyed on `id` never mixes two objects; and the one cursor codec of every
+//! connection: a cursor carries its ordering's signature (derived from the typed
+//! `store::page::Ordering`) and the row's key values, so a cursor of one order is refused by
+//! another.
 
 use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::error::{ApiError, ApiResult};
+use crate::store::page::{Field, KeyValue, Ordering, Page, PageRequest};
 
 /// The id of row `id` of GraphQL type `kind`.
 pub fn encode(kind: &str, id: i32) -> async_graphql::ID {
@@ -30,46 +34,48 @@ pub fn decode(kind: &str, field: &'static str, id: &str) -> ApiResult<i32> {
 /// The largest page a connection serves.
 pub const MAX_PAGE_SIZE: i32 = 100;
 
-/// A cursor: the order it belongs to and the row's key values, opaque to clients.
-pub fn encode_cursor(ordering: &str, values: &[crate::store::page::KeyValue]) -> String {
-    let json = serde_json::json!({ "o": ordering, "v": values });
+/// A cursor: the signature of the ordering it belongs to ([`Ordering::signature`]) and the row's
+/// key values, opaque to clients.
+pub fn encode_cursor(signature: &str, values: &[KeyValue]) -> String {
+    let json = serde_json::json!({ "o": signature, "v": values });
     URL_SAFE_NO_PAD.encode(json.to_string())
 }
 
-/// The key values in a cursor made for `ordering`.
+/// The key values in a cursor made for the ordering of this signature; a cursor of another
+/// ordering, or none of ours, is a bad `field`.
 pub fn decode_cursor(
-    ordering: &str,
+    signature: &str,
     field: &'static str,
     cursor: &str,
-) -> ApiResult<Vec<crate::store::page::KeyValue>> {
+) -> ApiResult<Vec<KeyValue>> {
     #[derive(serde::Deserialize)]
     struct Raw {
         o: String,
-        v: Vec<crate::store::page::KeyValue>,
+        v: Vec<KeyValue>,
     }
     let bad = |why: &str| ApiError::bad_input(field, format!("invalid cursor: {why}"));
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| bad("not one of ours"))?;
     let raw: Raw = serde_json::from_slice(&bytes).map_err(|_| bad("not one of ours"))?;
-    if raw.o != ordering {
+    if raw.o != signature {
         return Err(bad("it was made for another order; start again without it"));
     }
-    if raw.v.len() != ordering.split(',').count() {
+    if raw.v.len() != signature.split(',').count() {
         return Err(bad("not one of ours"));
     }
     Ok(raw.v)
 }
 
-/// Checks Relay page arguments and turns them into a page request for `ordering`.
-pub fn page_request(
+/// Checks Relay page arguments and turns them into a page request in `ordering`.
+pub fn page_request<F: Field>(
     first: Option<i32>,
     after: Option<&str>,
     last: Option<i32>,
     before: Option<&str>,
-    ordering: &str,
+    ordering: &Ordering<F>,
     default_size: i32,
-) -> ApiResult<crate::store::page::PageRequest> {
+) -> ApiResult<PageRequest> {
     let size = |n: i32, field: &'static str| {
         if !(0..=MAX_PAGE_SIZE).contains(&n) {
             return Err(ApiError::bad_input(
@@ -90,35 +96,38 @@ pub fn page_request(
         (Some(first), None) => (size(first, "first")?, false),
         (None, None) => (default_size as u64, false),
     };
-    Ok(crate::store::page::PageRequest {
+    let signature = ordering.signature();
+    Ok(PageRequest {
         limit,
         after: after
-            .map(|c| decode_cursor(ordering, "after", c))
+            .map(|c| decode_cursor(&signature, "after", c))
             .transpose()?,
         before: before
-            .map(|c| decode_cursor(ordering, "before", c))
+            .map(|c| decode_cursor(&signature, "before", c))
             .transpose()?,
         from_end,
     })
 }
 
-/// A Relay connection over a page, with each edge's cursor made from its row's key values.
-pub fn connection<M, N, F, Name, EdgeName>(
-    page: crate::store::page::Page<M>,
-    ordering: &str,
-    keys: impl Fn(&M) -> Vec<crate::store::page::KeyValue>,
-    fields: F,
-) -> Connection<String, N, F, EmptyFields, Name, EdgeName>
+/// A Relay connection over a page read in `ordering`, with each edge's cursor made from its
+/// row's key values.
+pub fn connection<F, N, T, Name, EdgeName>(
+    page: Page<F::Model>,
+    ordering: &Ordering<F>,
+    fields: T,
+) -> Connection<String, N, T, EmptyFields, Name, EdgeName>
 where
-    N: From<M> + async_graphql::OutputType,
-    F: async_graphql::ObjectType,
+    F: Field,
+    N: From<F::Model> + async_graphql::OutputType,
+    T: async_graphql::ObjectType,
     Name: ConnectionNameType,
     EdgeName: EdgeNameType,
 {
+    let signature = ordering.signature();
     let mut conn =
         Connection::with_additional_fields(page.has_previous_page, page.has_next_page, fields);
     conn.edges.extend(page.rows.into_iter().map(|row| {
-        let cursor = encode_cursor(ordering, &keys(&row));
+        let cursor = encode_cursor(&signature, &ordering.key_values(&row));
         Edge::with_additional_fields(cursor, N::from(row), EmptyFields)
     }));
     conn
@@ -134,5 +143,23 @@ mod tests {
         assert_eq!(decode("Region", "id", &id).unwrap(), 7);
         assert!(decode("Donation", "id", &id).is_err());
         assert!(decode("Region", "id", "!!").is_err());
+    }
+
+    #[test]
+    fn cursors_belong_to_their_ordering() {
+        use crate::store::lists::{TaskField, soonest_first};
+        let ordering = soonest_first();
+        assert_eq!(ordering.signature(), "STARTS_AT:ASC,ID:ASC");
+        let values = [
+            KeyValue::Time(chrono::DateTime::UNIX_EPOCH),
+            KeyValue::Int(7),
+        ];
+        let cursor = encode_cursor(&ordering.signature(), &values);
+        let request = |ordering: &Ordering<TaskField>| {
+            page_request(Some(5), Some(&cursor), None, None, ordering, 20)
+        };
+        assert_eq!(request(&ordering).unwrap().after, Some(values.to_vec()));
+        let other = Ordering(vec![(TaskField::StartsAt, true)]);
+        assert!(request(&other).is_err());
     }
 }

@@ -77,6 +77,15 @@ pub async fn organizations(
     ))
 }
 
+/// How many rows of `M`'s table a list's condition selects (its `totalCount`).
+pub async fn count<M>(db: &DatabaseConnection, condition: Condition) -> ApiResult<i64>
+where
+    M: sea_orm::ModelTrait,
+    <M::Entity as sea_orm::EntityTrait>::Model: Sync,
+{
+    Ok(store::page::count::<M::Entity>(db, condition).await?)
+}
+
 /// Task groups within the caller's scope.
 pub async fn task_groups(
     rc: &RequestCtx,

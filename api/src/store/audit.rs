@@ -1,13 +1,14 @@
 //! The audit trail: appending an event (inside the caller's transaction) and reading keyset pages
 //! of it, newest first. Nothing here updates or deletes an event.
 
-use birlik_entity::audit_event;
 use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole};
+use birlik_entity::{audit_event, enums};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{Condition, ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveEnum, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, Set};
 
-use crate::store::page::{self, Field, KeyValue, Ordering, Page, PageRequest};
+use crate::store::filter::{Cmp, Leaf, Text};
+use crate::store::page::{self, KeyValue, Ordering, Page, PageRequest, sort_fields};
 
 /// One event to append: when, who in which role, which row, what was done, from which status to
 /// which, under which idempotency key.
@@ -44,39 +45,13 @@ pub async fn insert(db: &impl ConnectionTrait, event: NewEvent) -> Result<(), Db
         .map(|_| ())
 }
 
-/// What the trail is ordered by: when, then the id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuditField {
-    At,
-    Id,
-}
-
-impl Field for AuditField {
-    type Model = audit_event::Model;
-    const ID: Self = AuditField::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            AuditField::At => "AT",
-            AuditField::Id => "ID",
-        }
+sort_fields!(
+    /// What the trail is ordered by: when, then the id.
+    AuditField of audit_event {
+        At => "AT", At, |r| KeyValue::Time(r.at);
+        Id => "ID", Id, |r| KeyValue::Int(r.id.into());
     }
-
-    fn column(self) -> SimpleExpr {
-        let column = match self {
-            AuditField::At => audit_event::Column::At,
-            AuditField::Id => audit_event::Column::Id,
-        };
-        Expr::col((audit_event::Entity, column))
-    }
-
-    fn value(self, row: &audit_event::Model) -> KeyValue {
-        match self {
-            AuditField::At => KeyValue::Time(row.at),
-            AuditField::Id => KeyValue::Int(row.id.into()),
-        }
-    }
-}
+);
 
 /// The trail's one order: newest first (the `at_id` index).
 pub fn newest_first() -> Ordering<AuditField> {
@@ -100,4 +75,68 @@ pub fn within(scope: Condition, filter: Condition) -> Condition {
 /// How many events match `condition`.
 pub async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<i64, DbErr> {
     page::count::<audit_event::Entity>(db, condition).await
+}
+
+/// One condition on an audit event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Where {
+    /// When the change was made.
+    At(Cmp<DateTime<Utc>>),
+    /// The account that made it.
+    UserId(Cmp<i32>),
+    /// The role it was made in.
+    Role(Cmp<enums::AuditRole>),
+    /// The kind of object changed.
+    Entity(Cmp<enums::AuditEntity>),
+    /// The changed object's row id within its kind.
+    EntityId(Cmp<i64>),
+    /// The changed object is this one (`eq`) and any of these (`any_of`).
+    Subject {
+        /// This object.
+        eq: Option<(enums::AuditEntity, i32)>,
+        /// Any of these objects.
+        any_of: Option<Vec<(enums::AuditEntity, i32)>>,
+    },
+    /// What the change did.
+    Action(Cmp<enums::AuditAction>),
+    /// The idempotency key the mutation was sent with.
+    IdempotencyKey(Text),
+}
+
+impl Leaf for Where {
+    fn condition(self, backend: DbBackend) -> Condition {
+        use audit_event::Column as C;
+        let c = |column: C| Expr::col((audit_event::Entity, column));
+        match self {
+            Where::At(f) => f.condition(c(C::At)),
+            Where::UserId(f) => f.condition(c(C::UserId)),
+            Where::Role(f) => f.enum_condition(c(C::Role)),
+            Where::Entity(f) => f.enum_condition(c(C::Entity)),
+            Where::EntityId(f) => f.condition(c(C::EntityId)),
+            Where::Subject { eq, any_of } => {
+                let one = |(entity, row): (enums::AuditEntity, i32)| {
+                    Condition::all()
+                        .add(c(C::Entity).eq(entity.to_value()))
+                        // Bound as `EntityId`'s comparison binds it: PostgreSQL keeps the first
+                        // type a statement's text was prepared with, and the two can write the
+                        // same text.
+                        .add(c(C::EntityId).eq(i64::from(row)))
+                };
+                let mut all = Condition::all();
+                if let Some(subject) = eq {
+                    all = all.add(one(subject));
+                }
+                if let Some(subjects) = any_of {
+                    all = all.add(
+                        subjects
+                            .into_iter()
+                            .fold(Condition::any(), |any, s| any.add(one(s))),
+                    );
+                }
+                all
+            }
+            Where::Action(f) => f.enum_condition(c(C::Action)),
+            Where::IdempotencyKey(f) => f.condition(c(C::IdempotencyKey), backend),
+        }
+    }
 }

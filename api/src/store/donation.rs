@@ -1,70 +1,29 @@
-//! Donations: pages, totals and grouped statistics.
+//! Donations: their order and filter, totals, and loading onto shipments.
 
-use birlik_entity::donation;
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, SimpleExpr};
+use birlik_entity::{donation, enums};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
-    ActiveEnum, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect,
+    ActiveEnum, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect,
 };
 
-use crate::store::page::{self, KeyValue};
+use crate::store::filter::{Cmp, Leaf, Text, region_code};
+use crate::store::page::{self, KeyValue, sort_fields};
 
-/// What donations can be ordered by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SortField {
-    ReceivedAt,
-    Kilograms,
-    ShippedKilograms,
-    Category,
-    Status,
-    CreatedAt,
-    UpdatedAt,
-    Id,
-}
-
-impl page::Field for SortField {
-    type Model = donation::Model;
-    const ID: Self = SortField::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            SortField::ReceivedAt => "RECEIVED_AT",
-            SortField::Kilograms => "KILOGRAMS",
-            SortField::ShippedKilograms => "SHIPPED_KILOGRAMS",
-            SortField::Category => "CATEGORY",
-            SortField::Status => "STATUS",
-            SortField::CreatedAt => "CREATED_AT",
-            SortField::UpdatedAt => "UPDATED_AT",
-            SortField::Id => "ID",
-        }
+sort_fields!(
+    /// What donations can be ordered by.
+    SortField of donation {
+        ReceivedAt => "RECEIVED_AT", ReceivedAt, |r| KeyValue::Time(r.received_at);
+        Kilograms => "KILOGRAMS", Grams, |r| KeyValue::Int(r.grams);
+        ShippedKilograms => "SHIPPED_KILOGRAMS", ShippedGrams, |r| KeyValue::Int(r.shipped_grams);
+        Category => "CATEGORY", Category, |r| KeyValue::Text(r.category.to_value());
+        Status => "STATUS", Status, |r| KeyValue::Text(r.status.to_value());
+        CreatedAt => "CREATED_AT", CreatedAt, |r| KeyValue::Time(r.created_at);
+        UpdatedAt => "UPDATED_AT", UpdatedAt, |r| KeyValue::Time(r.updated_at);
+        Id => "ID", Id, |r| KeyValue::Int(r.id.into());
     }
-
-    fn column(self) -> SimpleExpr {
-        column(match self {
-            SortField::ReceivedAt => donation::Column::ReceivedAt,
-            SortField::Kilograms => donation::Column::Grams,
-            SortField::ShippedKilograms => donation::Column::ShippedGrams,
-            SortField::Category => donation::Column::Category,
-            SortField::Status => donation::Column::Status,
-            SortField::CreatedAt => donation::Column::CreatedAt,
-            SortField::UpdatedAt => donation::Column::UpdatedAt,
-            SortField::Id => donation::Column::Id,
-        })
-    }
-
-    fn value(self, row: &donation::Model) -> KeyValue {
-        match self {
-            SortField::ReceivedAt => KeyValue::Time(row.received_at),
-            SortField::Kilograms => KeyValue::Int(row.grams),
-            SortField::ShippedKilograms => KeyValue::Int(row.shipped_grams),
-            SortField::Category => KeyValue::Text(row.category.to_value()),
-            SortField::Status => KeyValue::Text(row.status.to_value()),
-            SortField::CreatedAt => KeyValue::Time(row.created_at),
-            SortField::UpdatedAt => KeyValue::Time(row.updated_at),
-            SortField::Id => KeyValue::Int(row.id.into()),
-        }
-    }
-}
+);
 
 /// An ordering of donations.
 pub type Ordering = page::Ordering<SortField>;
@@ -74,9 +33,60 @@ pub fn newest_first() -> Ordering {
     page::Ordering(vec![(SortField::ReceivedAt, true)])
 }
 
-/// A donation column, qualified with its table.
-pub fn column(c: donation::Column) -> SimpleExpr {
-    Expr::col((donation::Entity, c))
+/// One condition on a donation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Where {
+    /// Its id.
+    Id(Cmp<i32>),
+    /// Its category.
+    Category(Cmp<enums::DonationCategory>),
+    /// Its status.
+    Status(Cmp<enums::DonationStatus>),
+    /// Its mass in grams.
+    Grams(Cmp<i64>),
+    /// Grams shipped.
+    ShippedGrams(Cmp<i64>),
+    /// Number of items.
+    ItemCount(Cmp<i64>),
+    /// Description text.
+    Description(Text),
+    /// Donor's name.
+    DonorName(Text),
+    /// When it was received.
+    ReceivedAt(Cmp<DateTime<Utc>>),
+    /// When it was registered.
+    CreatedAt(Cmp<DateTime<Utc>>),
+    /// When it last changed.
+    UpdatedAt(Cmp<DateTime<Utc>>),
+    /// The ISO code of its region.
+    RegionCode(Text),
+    /// The receiving organization's id.
+    OrganizationId(Cmp<i32>),
+    /// The receiving collection point's id.
+    CollectionPointId(Cmp<i32>),
+}
+
+impl Leaf for Where {
+    fn condition(self, backend: DbBackend) -> Condition {
+        use donation::Column as C;
+        let c = |column: C| Expr::col((donation::Entity, column));
+        match self {
+            Where::Id(f) => f.condition(c(C::Id)),
+            Where::Category(f) => f.enum_condition(c(C::Category)),
+            Where::Status(f) => f.enum_condition(c(C::Status)),
+            Where::Grams(f) => f.condition(c(C::Grams)),
+            Where::ShippedGrams(f) => f.condition(c(C::ShippedGrams)),
+            Where::ItemCount(f) => f.condition(c(C::ItemCount)),
+            Where::Description(f) => f.condition(c(C::Description), backend),
+            Where::DonorName(f) => f.condition(c(C::DonorName), backend),
+            Where::ReceivedAt(f) => f.condition(c(C::ReceivedAt)),
+            Where::CreatedAt(f) => f.condition(c(C::CreatedAt)),
+            Where::UpdatedAt(f) => f.condition(c(C::UpdatedAt)),
+            Where::RegionCode(f) => region_code(c(C::RegionId), f, backend),
+            Where::OrganizationId(f) => f.condition(c(C::OrganizationId)),
+            Where::CollectionPointId(f) => f.condition(c(C::CollectionPointId)),
+        }
+    }
 }
 
 /// Count and grams of the donations matching `condition`, in one statement.

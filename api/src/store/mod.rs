@@ -11,6 +11,7 @@ pub async fn begin(
 pub mod audit;
 pub mod collection_point;
 pub mod donation;
+pub mod filter;
 pub mod idempotency;
 pub mod lists;
 pub mod login_failure;

@@ -132,12 +132,62 @@ pub trait Field: Copy + PartialEq + 'static {
     fn value(self, row: &Self::Model) -> KeyValue;
 }
 
+/// Declares the sort fields of one table, once: the enum the GraphQL order inputs map onto, the
+/// services pass on and the store orders and bounds by, with each field's cursor name, column and
+/// row value. The variant `Id` (the tiebreaker) must be among them.
+macro_rules! sort_fields {
+    ($(#[doc = $doc:literal])* $name:ident of $module:ident { $($variant:ident => $label:literal, $column:ident, |$row:ident| $value:expr;)* }) => {
+        $(#[doc = $doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $(
+                #[doc = concat!("`", $label, "`.")]
+                $variant,
+            )*
+        }
+
+        impl $crate::store::page::Field for $name {
+            type Model = $module::Model;
+            const ID: Self = $name::Id;
+
+            fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)*
+                }
+            }
+
+            fn column(self) -> sea_orm::sea_query::SimpleExpr {
+                match self {
+                    $($name::$variant => sea_orm::sea_query::Expr::col(($module::Entity, $module::Column::$column)),)*
+                }
+            }
+
+            fn value(self, row: &$module::Model) -> $crate::store::page::KeyValue {
+                match self {
+                    $($name::$variant => { let $row = row; $value },)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use sort_fields;
+
 /// An ordering: the requested keys, then the id in the direction of the last one, so the order
 /// is total and a cursor names one place in it.
 #[derive(Clone, Debug)]
 pub struct Ordering<F>(pub Vec<(F, bool)>);
 
 impl<F: Field> Ordering<F> {
+    /// The requested keys (most significant first, `true` descending), or `default` when none
+    /// were asked for.
+    pub fn or(keys: Vec<(F, bool)>, default: Ordering<F>) -> Self {
+        if keys.is_empty() {
+            default
+        } else {
+            Ordering(keys)
+        }
+    }
+
     fn full(&self) -> Vec<(F, bool)> {
         let mut keys: Vec<(F, bool)> = Vec::new();
         for key in &self.0 {

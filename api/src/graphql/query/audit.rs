@@ -3,9 +3,7 @@
 use async_graphql::{Context, Object};
 
 use crate::context::ContextExt;
-use crate::error::ResultExt;
-use crate::graphql::filters::condition_of;
-use crate::graphql::relay;
+use crate::graphql::filters::{PageArgs, list};
 use crate::graphql::types::audit::{AuditEventConnection, AuditEventFilter, AuditTotals};
 use crate::services;
 use crate::store::audit::newest_first;
@@ -27,22 +25,20 @@ impl AuditQuery {
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<AuditEventConnection> {
         let (rc, db) = ctx.request();
-        let ordering = newest_first();
-        let req = relay::page_request(
+        let args = PageArgs {
             first,
-            after.as_deref(),
+            after,
             last,
-            before.as_deref(),
-            &ordering.signature(),
-            20,
+            before,
+        };
+        list(
+            db,
+            filter,
+            newest_first(),
+            args,
+            |filter, _, req| async move { services::audit::page(rc, db, filter, req).await },
+            |condition| AuditTotals { condition },
         )
-        .extend()?;
-        let filter = condition_of(filter, db).extend()?;
-        let (page, condition) = services::audit::page(rc, db, filter, req).await.extend()?;
-        Ok(crate::graphql::types::lists::connection(
-            page,
-            &ordering,
-            AuditTotals { condition },
-        ))
+        .await
     }
 }

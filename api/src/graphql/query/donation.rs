@@ -3,10 +3,10 @@
 use async_graphql::{Context, Object};
 
 use crate::context::ContextExt;
-use crate::error::ResultExt;
-use crate::graphql::filters::condition_of;
-use crate::graphql::relay;
-use crate::graphql::types::donation::{self, DonationConnection, DonationFilter, DonationOrder};
+use crate::graphql::filters::{PageArgs, list};
+use crate::graphql::types::donation::{
+    DonationConnection, DonationFilter, DonationOrder, DonationTotals,
+};
 use crate::services;
 
 #[derive(Default)]
@@ -30,20 +30,23 @@ impl DonationQuery {
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<DonationConnection> {
         let (rc, db) = ctx.request();
-        let ordering = donation::ordering(order_by.as_deref());
-        let req = relay::page_request(
+        let args = PageArgs {
             first,
-            after.as_deref(),
+            after,
             last,
-            before.as_deref(),
-            &ordering.signature(),
-            20,
+            before,
+        };
+        let ordering = DonationOrder::ordering(order_by);
+        list(
+            db,
+            filter,
+            ordering,
+            args,
+            |filter, ordering, req| async move {
+                services::donation::page(rc, db, filter, &ordering, req).await
+            },
+            DonationTotals::new,
         )
-        .extend()?;
-        let condition = condition_of(filter, db).extend()?;
-        let (page, condition) = services::donation::page(rc, db, condition, &ordering, req)
-            .await
-            .extend()?;
-        Ok(donation::connection(page, condition, &ordering))
+        .await
     }
 }

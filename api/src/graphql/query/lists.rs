@@ -4,16 +4,19 @@ use async_graphql::{Context, Enum, Object};
 
 use crate::context::ContextExt;
 use crate::error::ResultExt;
-use crate::graphql::filters::condition_of;
-use crate::graphql::relay;
+use crate::graphql::filters::{PageArgs, condition_of, list};
 use crate::graphql::types::enums::{TaskKind, TaskStatus};
-use crate::graphql::types::lists::{
-    self, OrganizationConnection, OrganizationFilter, OrganizationOrder, OrganizationTotals,
-    ShipmentConnection, ShipmentFilter, ShipmentOrder, ShipmentTotals, TaskFilter,
-    TaskListConnection, TaskListTotals, TaskOrder, VolunteerConnection, VolunteerFilter,
-    VolunteerOrder, VolunteerTotals,
+use crate::graphql::types::organization::{
+    OrganizationConnection, OrganizationFilter, OrganizationOrder, OrganizationTotals,
 };
 use crate::graphql::types::region::Region;
+use crate::graphql::types::shipment::{
+    ShipmentConnection, ShipmentFilter, ShipmentOrder, ShipmentTotals,
+};
+use crate::graphql::types::task::{TaskFilter, TaskListConnection, TaskListTotals, TaskOrder};
+use crate::graphql::types::volunteer::{
+    VolunteerConnection, VolunteerFilter, VolunteerOrder, VolunteerTotals,
+};
 use crate::services;
 use crate::store::stats::{self, TaskGroup};
 
@@ -88,25 +91,24 @@ impl ListQuery {
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<ShipmentConnection> {
         let (rc, db) = ctx.request();
-        let ordering = ShipmentOrder::ordering(order_by.as_deref());
-        let req = relay::page_request(
+        let args = PageArgs {
             first,
-            after.as_deref(),
+            after,
             last,
-            before.as_deref(),
-            &ordering.signature(),
-            20,
+            before,
+        };
+        let ordering = ShipmentOrder::ordering(order_by);
+        list(
+            db,
+            filter,
+            ordering,
+            args,
+            |filter, ordering, req| async move {
+                services::lists::shipments(rc, db, filter, &ordering, req).await
+            },
+            |condition| ShipmentTotals { condition },
         )
-        .extend()?;
-        let filter = condition_of(filter, db).extend()?;
-        let (page, condition) = services::lists::shipments(rc, db, filter, &ordering, req)
-            .await
-            .extend()?;
-        Ok(lists::connection(
-            page,
-            &ordering,
-            ShipmentTotals { condition },
-        ))
+        .await
     }
 
     /// Tasks, newest first unless `orderBy` says otherwise. The ministry and organizations see
@@ -124,25 +126,24 @@ impl ListQuery {
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<TaskListConnection> {
         let (rc, db) = ctx.request();
-        let ordering = TaskOrder::ordering(order_by.as_deref());
-        let req = relay::page_request(
+        let args = PageArgs {
             first,
-            after.as_deref(),
+            after,
             last,
-            before.as_deref(),
-            &ordering.signature(),
-            20,
+            before,
+        };
+        let ordering = TaskOrder::ordering(order_by);
+        list(
+            db,
+            filter,
+            ordering,
+            args,
+            |filter, ordering, req| async move {
+                services::lists::tasks(rc, db, filter, &ordering, req).await
+            },
+            |condition| TaskListTotals { condition },
         )
-        .extend()?;
-        let filter = condition_of(filter, db).extend()?;
-        let (page, condition) = services::lists::tasks(rc, db, filter, &ordering, req)
-            .await
-            .extend()?;
-        Ok(lists::connection(
-            page,
-            &ordering,
-            TaskListTotals { condition },
-        ))
+        .await
     }
 
     /// Volunteers, newest first unless `orderBy` says otherwise. The ministry sees all; an
@@ -160,25 +161,24 @@ impl ListQuery {
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<VolunteerConnection> {
         let (rc, db) = ctx.request();
-        let ordering = VolunteerOrder::ordering(order_by.as_deref());
-        let req = relay::page_request(
+        let args = PageArgs {
             first,
-            after.as_deref(),
+            after,
             last,
-            before.as_deref(),
-            &ordering.signature(),
-            20,
+            before,
+        };
+        let ordering = VolunteerOrder::ordering(order_by);
+        list(
+            db,
+            filter,
+            ordering,
+            args,
+            |filter, ordering, req| async move {
+                services::lists::volunteers(rc, db, filter, &ordering, req).await
+            },
+            |condition| VolunteerTotals { condition },
         )
-        .extend()?;
-        let filter = condition_of(filter, db).extend()?;
-        let (page, condition) = services::lists::volunteers(rc, db, filter, &ordering, req)
-            .await
-            .extend()?;
-        Ok(lists::connection(
-            page,
-            &ordering,
-            VolunteerTotals { condition },
-        ))
+        .await
     }
 
     /// Participating organizations, newest first unless `orderBy` says otherwise. Public.
@@ -195,25 +195,24 @@ impl ListQuery {
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<OrganizationConnection> {
         let (_, db) = ctx.request();
-        let ordering = OrganizationOrder::ordering(order_by.as_deref());
-        let req = relay::page_request(
+        let args = PageArgs {
             first,
-            after.as_deref(),
+            after,
             last,
-            before.as_deref(),
-            &ordering.signature(),
-            20,
+            before,
+        };
+        let ordering = OrganizationOrder::ordering(order_by);
+        list(
+            db,
+            filter,
+            ordering,
+            args,
+            |filter, ordering, req| async move {
+                services::lists::organizations(db, filter, &ordering, req).await
+            },
+            |condition| OrganizationTotals { condition },
         )
-        .extend()?;
-        let filter = condition_of(filter, db).extend()?;
-        let (page, condition) = services::lists::organizations(db, filter, &ordering, req)
-            .await
-            .extend()?;
-        Ok(lists::connection(
-            page,
-            &ordering,
-            OrganizationTotals { condition },
-        ))
+        .await
     }
 
     /// Tasks grouped by region, kind and/or status, over any filter, in one SQL `GROUP BY`.

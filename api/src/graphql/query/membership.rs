@@ -31,12 +31,12 @@ impl MembershipQuery {
             after.as_deref(),
             last,
             before.as_deref(),
-            &ordering.signature(),
+            &ordering,
             20,
         )
         .extend()?;
         let (page, condition) = services::membership::page(rc, db, req).await.extend()?;
-        Ok(crate::graphql::types::lists::connection(
+        Ok(relay::connection(
             page,
             &ordering,
             MembershipRequestTotals { condition },

@@ -11,6 +11,7 @@ use crate::graphql::relay;
 use crate::graphql::types::enums::TaskStatus;
 use crate::graphql::types::task::{self, Task, TaskConnection};
 use crate::services;
+use crate::store::lists::soonest_first;
 
 #[derive(Default)]
 pub struct TaskQuery;
@@ -83,7 +84,7 @@ impl TaskQuery {
             after.as_deref(),
             last,
             before.as_deref(),
-            services::task::ORDERING,
+            &soonest_first(),
             20,
         )
         .extend()?;
@@ -115,7 +116,7 @@ impl TaskQuery {
             after.as_deref(),
             last,
             before.as_deref(),
-            services::task::ORDERING,
+            &soonest_first(),
             50,
         )
         .extend()?;
@@ -129,8 +130,7 @@ impl TaskQuery {
             .extend()?;
         Ok(relay::connection(
             page,
-            services::task::ORDERING,
-            crate::store::task::key_values,
+            &soonest_first(),
             TaskSync { condition, sync },
         ))
     }

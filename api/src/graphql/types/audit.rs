@@ -4,18 +4,19 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 use birlik_entity::{audit_event, enums};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveEnum, Condition};
+use sea_orm::Condition;
 
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult, ResultExt};
 use crate::graphql::filters::{
-    DateTimeFilter, FilterCx, FilterTree, IdFilter, IntFilter, StringFilter, enum_filter,
+    DateTimeFilter, EntityFilter, IdFilter, IntFilter, Leaves, StringFilter, entity_filter,
+    enum_filter,
 };
 use crate::graphql::relay;
 use crate::graphql::types::enums::{AuditAction, AuditEntity, AuditRole};
 use crate::graphql::types::volunteer::User;
 use crate::services;
+use crate::store::audit::Where;
 
 /// The GraphQL type of the objects of each entity that has one: their global ids name it.
 const SUBJECTS: [(&str, enums::AuditEntity); 6] = [
@@ -152,91 +153,62 @@ fn subject(field: &'static str, id: &ID) -> ApiResult<(enums::AuditEntity, i32)>
 }
 
 impl SubjectIdFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        use audit_event::Column as C;
-        let one = |(entity, row): (enums::AuditEntity, i32)| {
-            Condition::all()
-                .add(Expr::col((audit_event::Entity, C::Entity)).eq(entity.to_value()))
-                // Bound as `entityId`'s IntFilter binds it: PostgreSQL keeps the first type a
-                // statement's text was prepared with, and the two filters can write the same text.
-                .add(Expr::col((audit_event::Entity, C::EntityId)).eq(i64::from(row)))
-        };
-        let mut all = Condition::all();
-        if let Some(id) = &self.eq {
-            all = all.add(one(subject("filter.subjectId.eq", id)?));
-        }
-        if let Some(ids) = &self.is_in {
-            let mut any = Condition::any();
-            for id in ids {
-                any = any.add(one(subject("filter.subjectId.in", id)?));
-            }
-            all = all.add(any);
-        }
-        Ok(all)
+    /// The objects it names, as kinds and rows.
+    fn subjects(self) -> ApiResult<Where> {
+        let eq = self
+            .eq
+            .map(|id| subject("filter.subjectId.eq", &id))
+            .transpose()?;
+        let any_of = self
+            .is_in
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| subject("filter.subjectId.in", id))
+                    .collect::<ApiResult<Vec<_>>>()
+            })
+            .transpose()?;
+        Ok(Where::Subject { eq, any_of })
     }
 }
 
-/// Conditions on audit events. Sibling fields are ANDed; `and`, `or` and `not` combine filters.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct AuditEventFilter {
-    /// All of these.
-    pub and: Option<Vec<AuditEventFilter>>,
-    /// Any of these.
-    pub or: Option<Vec<AuditEventFilter>>,
-    /// Not this.
-    pub not: Option<Box<AuditEventFilter>>,
-    /// When the change was made: a time range with `gte` / `lt`.
-    pub at: Option<DateTimeFilter>,
-    /// The account that made the change.
-    pub user_id: Option<IdFilter>,
-    /// The role it was made in (SYSTEM for the system's own changes).
-    pub role: Option<AuditRoleFilter>,
-    /// The kind of object changed.
-    pub entity: Option<AuditEntityFilter>,
-    /// The changed object's row id within its kind (combine with `entity`).
-    pub entity_id: Option<IntFilter>,
-    /// The changed object, by its global id.
-    pub subject_id: Option<SubjectIdFilter>,
-    /// What the change did.
-    pub action: Option<AuditActionFilter>,
-    /// The idempotency key the mutation was sent with.
-    pub idempotency_key: Option<StringFilter>,
-}
-
-impl FilterTree for AuditEventFilter {
-    fn nested(&self) -> (Option<&[Self]>, Option<&[Self]>, Option<&Self>) {
-        (self.and.as_deref(), self.or.as_deref(), self.not.as_deref())
+entity_filter!(
+    /// Conditions on audit events. Sibling fields are ANDed; `and`, `or` and `not` combine filters.
+    AuditEventFilter {
+        /// When the change was made: a time range with `gte` / `lt`.
+        at: DateTimeFilter,
+        /// The account that made the change.
+        user_id: IdFilter,
+        /// The role it was made in (SYSTEM for the system's own changes).
+        role: AuditRoleFilter,
+        /// The kind of object changed.
+        entity: AuditEntityFilter,
+        /// The changed object's row id within its kind (combine with `entity`).
+        entity_id: IntFilter,
+        /// The changed object, by its global id.
+        subject_id: SubjectIdFilter,
+        /// What the change did.
+        action: AuditActionFilter,
+        /// The idempotency key the mutation was sent with.
+        idempotency_key: StringFilter,
     }
+);
 
-    fn fields(&self, cx: FilterCx) -> ApiResult<Condition> {
-        use audit_event::Column as C;
-        let c = |column: C| Expr::col((audit_event::Entity, column));
-        let mut all = Condition::all();
-        if let Some(f) = &self.at {
-            all = all.add(f.condition(c(C::At)));
-        }
-        if let Some(f) = &self.user_id {
-            all = all.add(f.condition(c(C::UserId), "User", "filter.userId")?);
-        }
-        if let Some(f) = &self.role {
-            all = all.add(f.condition(c(C::Role)));
-        }
-        if let Some(f) = &self.entity {
-            all = all.add(f.condition(c(C::Entity)));
-        }
-        if let Some(f) = &self.entity_id {
-            all = all.add(f.condition(c(C::EntityId)));
-        }
-        if let Some(f) = &self.subject_id {
-            all = all.add(f.condition()?);
-        }
-        if let Some(f) = &self.action {
-            all = all.add(f.condition(c(C::Action)));
-        }
-        if let Some(f) = &self.idempotency_key {
-            all = all.add(f.condition(c(C::IdempotencyKey), cx));
-        }
-        Ok(all)
+impl EntityFilter for AuditEventFilter {
+    type Leaf = Where;
+
+    fn leaves(self) -> ApiResult<Vec<Where>> {
+        Leaves::default()
+            .add(self.at, |f| Where::At(f.cmp()))
+            .check(self.user_id, |f| {
+                Ok(Where::UserId(f.rows("User", "filter.userId")?))
+            })?
+            .add(self.role, |f| Where::Role(f.stored()))
+            .add(self.entity, |f| Where::Entity(f.stored()))
+            .add(self.entity_id, |f| Where::EntityId(f.cmp()))
+            .check(self.subject_id, SubjectIdFilter::subjects)?
+            .add(self.action, |f| Where::Action(f.stored()))
+            .add(self.idempotency_key, |f| Where::IdempotencyKey(f.text()))
+            .done()
     }
 }
 

@@ -9,7 +9,6 @@ use crate::context::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
-use crate::services;
 use crate::store::page::Page;
 
 /// A place where donors bring aid, run by one organization in one region.
@@ -109,8 +108,7 @@ pub fn connection(
     };
     relay::connection(
         page,
-        services::collection_point::ORDERING,
-        crate::store::collection_point::key_values,
+        &crate::store::lists::by_id(),
         CollectionPointTotals { region_id },
     )
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, ID, Object};
 use birlik_entity::{donation, enums};
 use chrono::{DateTime, Utc};
 use sea_orm::Condition;
@@ -12,8 +12,8 @@ use tokio::sync::OnceCell;
 use crate::context::ContextExt;
 use crate::error::{ApiResult, ResultExt};
 use crate::graphql::filters::{
-    DateTimeFilter, FilterCx, FilterTree, IdFilter, IntFilter, MassFilter, OrderDirection,
-    StringFilter, enum_filter, region_code_condition,
+    DateTimeFilter, EntityFilter, IdFilter, IntFilter, Leaves, MassFilter, StringFilter,
+    entity_filter, enum_filter, order_input,
 };
 use crate::graphql::relay;
 use crate::graphql::types::collection_point::CollectionPoint;
@@ -22,8 +22,7 @@ use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::mass::{self, Decimal};
 use crate::services;
-use crate::store::donation::{Ordering, SortField, Totals, column};
-use crate::store::page::Page;
+use crate::store::donation::{SortField, Totals, Where, newest_first};
 
 /// Aid received at a collection point.
 pub struct Donation(pub donation::Model);
@@ -171,163 +170,99 @@ enum_filter!(
     "Compares a donation status."
 );
 
-/// Conditions on donations. Sibling fields are ANDed; `and`, `or` and `not` combine filters.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct DonationFilter {
-    /// All of these.
-    pub and: Option<Vec<DonationFilter>>,
-    /// Any of these.
-    pub or: Option<Vec<DonationFilter>>,
-    /// Not this.
-    pub not: Option<Box<DonationFilter>>,
-    /// The donation's id.
-    pub id: Option<IdFilter>,
-    /// Category.
-    pub category: Option<DonationCategoryFilter>,
-    /// Status.
-    pub status: Option<DonationStatusFilter>,
-    /// Mass in kilograms.
-    pub kilograms: Option<MassFilter>,
-    /// Kilograms shipped.
-    pub shipped_kilograms: Option<MassFilter>,
-    /// Number of items.
-    pub item_count: Option<IntFilter>,
-    /// Description text.
-    pub description: Option<StringFilter>,
-    /// Donor's name.
-    pub donor_name: Option<StringFilter>,
-    /// When it was received.
-    pub received_at: Option<DateTimeFilter>,
-    /// When it was registered.
-    pub created_at: Option<DateTimeFilter>,
-    /// When it last changed.
-    pub updated_at: Option<DateTimeFilter>,
-    /// The ISO code of its region (`KZ-71`).
-    pub region_code: Option<StringFilter>,
-    /// The organization that received it.
-    pub organization_id: Option<IdFilter>,
-    /// The collection point that received it.
-    pub collection_point_id: Option<IdFilter>,
-}
-
-impl FilterTree for DonationFilter {
-    fn nested(&self) -> (Option<&[Self]>, Option<&[Self]>, Option<&Self>) {
-        (self.and.as_deref(), self.or.as_deref(), self.not.as_deref())
+entity_filter!(
+    /// Conditions on donations. Sibling fields are ANDed; `and`, `or` and `not` combine filters.
+    DonationFilter {
+        /// The donation's id.
+        id: IdFilter,
+        /// Category.
+        category: DonationCategoryFilter,
+        /// Status.
+        status: DonationStatusFilter,
+        /// Mass in kilograms.
+        kilograms: MassFilter,
+        /// Kilograms shipped.
+        shipped_kilograms: MassFilter,
+        /// Number of items.
+        item_count: IntFilter,
+        /// Description text.
+        description: StringFilter,
+        /// Donor's name.
+        donor_name: StringFilter,
+        /// When it was received.
+        received_at: DateTimeFilter,
+        /// When it was registered.
+        created_at: DateTimeFilter,
+        /// When it last changed.
+        updated_at: DateTimeFilter,
+        /// The ISO code of its region (`KZ-71`).
+        region_code: StringFilter,
+        /// The organization that received it.
+        organization_id: IdFilter,
+        /// The collection point that received it.
+        collection_point_id: IdFilter,
     }
+);
 
-    fn fields(&self, cx: FilterCx) -> ApiResult<Condition> {
-        use birlik_entity::donation::Column as C;
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(column(C::Id), "Donation", "filter.id")?);
-        }
-        if let Some(f) = &self.category {
-            all = all.add(f.condition(column(C::Category)));
-        }
-        if let Some(f) = &self.status {
-            all = all.add(f.condition(column(C::Status)));
-        }
-        if let Some(f) = &self.kilograms {
-            all = all.add(f.condition(column(C::Grams), "filter.kilograms")?);
-        }
-        if let Some(f) = &self.shipped_kilograms {
-            all = all.add(f.condition(column(C::ShippedGrams), "filter.shippedKilograms")?);
-        }
-        if let Some(f) = &self.item_count {
-            all = all.add(f.condition(column(C::ItemCount)));
-        }
-        if let Some(f) = &self.description {
-            all = all.add(f.condition(column(C::Description), cx));
-        }
-        if let Some(f) = &self.donor_name {
-            all = all.add(f.condition(column(C::DonorName), cx));
-        }
-        if let Some(f) = &self.received_at {
-            all = all.add(f.condition(column(C::ReceivedAt)));
-        }
-        if let Some(f) = &self.created_at {
-            all = all.add(f.condition(column(C::CreatedAt)));
-        }
-        if let Some(f) = &self.updated_at {
-            all = all.add(f.condition(column(C::UpdatedAt)));
-        }
-        if let Some(f) = &self.region_code {
-            all = all.add(region_code_condition(column(C::RegionId), f, cx));
-        }
-        if let Some(f) = &self.organization_id {
-            all = all.add(f.condition(
-                column(C::OrganizationId),
-                "Organization",
-                "filter.organizationId",
-            )?);
-        }
-        if let Some(f) = &self.collection_point_id {
-            all = all.add(f.condition(
-                column(C::CollectionPointId),
-                "CollectionPoint",
-                "filter.collectionPointId",
-            )?);
-        }
-        Ok(all)
+impl EntityFilter for DonationFilter {
+    type Leaf = Where;
+
+    fn leaves(self) -> ApiResult<Vec<Where>> {
+        Leaves::default()
+            .check(self.id, |f| Ok(Where::Id(f.rows("Donation", "filter.id")?)))?
+            .add(self.category, |f| Where::Category(f.stored()))
+            .add(self.status, |f| Where::Status(f.stored()))
+            .check(self.kilograms, |f| {
+                Ok(Where::Grams(f.grams("filter.kilograms")?))
+            })?
+            .check(self.shipped_kilograms, |f| {
+                Ok(Where::ShippedGrams(f.grams("filter.shippedKilograms")?))
+            })?
+            .add(self.item_count, |f| Where::ItemCount(f.cmp()))
+            .add(self.description, |f| Where::Description(f.text()))
+            .add(self.donor_name, |f| Where::DonorName(f.text()))
+            .add(self.received_at, |f| Where::ReceivedAt(f.cmp()))
+            .add(self.created_at, |f| Where::CreatedAt(f.cmp()))
+            .add(self.updated_at, |f| Where::UpdatedAt(f.cmp()))
+            .add(self.region_code, |f| Where::RegionCode(f.text()))
+            .check(self.organization_id, |f| {
+                Ok(Where::OrganizationId(
+                    f.rows("Organization", "filter.organizationId")?,
+                ))
+            })?
+            .check(self.collection_point_id, |f| {
+                Ok(Where::CollectionPointId(
+                    f.rows("CollectionPoint", "filter.collectionPointId")?,
+                ))
+            })?
+            .done()
     }
 }
 
-/// What donations can be ordered by.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DonationOrderField {
-    /// When it was received.
-    ReceivedAt,
-    /// Mass.
-    Kilograms,
-    /// Kilograms shipped.
-    ShippedKilograms,
-    /// Category.
-    Category,
-    /// Status.
-    Status,
-    /// When it was registered.
-    CreatedAt,
-    /// When it last changed.
-    UpdatedAt,
-    /// Id (registration order).
-    Id,
-}
-
-/// One key of a donation ordering.
-#[derive(InputObject, Clone, Copy, Debug)]
-pub struct DonationOrder {
-    /// The field.
-    pub field: DonationOrderField,
-    /// The direction (descending by default).
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
-
-/// The ordering an `orderBy` argument asks for (newest first when absent or empty).
-pub fn ordering(order_by: Option<&[DonationOrder]>) -> Ordering {
-    let keys: Vec<(SortField, bool)> = order_by
-        .unwrap_or_default()
-        .iter()
-        .map(|o| {
-            let field = match o.field {
-                DonationOrderField::ReceivedAt => SortField::ReceivedAt,
-                DonationOrderField::Kilograms => SortField::Kilograms,
-                DonationOrderField::ShippedKilograms => SortField::ShippedKilograms,
-                DonationOrderField::Category => SortField::Category,
-                DonationOrderField::Status => SortField::Status,
-                DonationOrderField::CreatedAt => SortField::CreatedAt,
-                DonationOrderField::UpdatedAt => SortField::UpdatedAt,
-                DonationOrderField::Id => SortField::Id,
-            };
-            (field, o.direction == OrderDirection::Desc)
-        })
-        .collect();
-    if keys.is_empty() {
-        crate::store::donation::newest_first()
-    } else {
-        crate::store::page::Ordering(keys)
+order_input!(
+    /// One key of a donation ordering.
+    DonationOrder,
+    /// What donations can be ordered by.
+    DonationOrderField => SortField, default newest_first(),
+    {
+        /// When it was received.
+        ReceivedAt,
+        /// Mass.
+        Kilograms,
+        /// Kilograms shipped.
+        ShippedKilograms,
+        /// Category.
+        Category,
+        /// Status.
+        Status,
+        /// When it was registered.
+        CreatedAt,
+        /// When it last changed.
+        UpdatedAt,
+        /// Id (registration order).
+        Id,
     }
-}
+);
 
 /// Count and mass over every page of a donation list, computed once, on demand.
 pub struct DonationTotals {
@@ -368,19 +303,12 @@ impl DonationTotals {
 /// A page of donations.
 pub type DonationConnection = Connection<String, Donation, DonationTotals>;
 
-/// The connection over a page read in `ordering`.
-pub fn connection(
-    page: Page<donation::Model>,
-    condition: Condition,
-    ordering: &Ordering,
-) -> DonationConnection {
-    relay::connection(
-        page,
-        &ordering.signature(),
-        |row| ordering.key_values(row),
+impl DonationTotals {
+    /// The totals of the list `condition` selects, computed when first asked for.
+    pub fn new(condition: Condition) -> Self {
         DonationTotals {
             condition,
             totals: Arc::new(OnceCell::new()),
-        },
-    )
+        }
+    }
 }

@@ -4,7 +4,6 @@ pub mod audit;
 pub mod collection_point;
 pub mod donation;
 pub mod enums;
-pub mod lists;
 pub mod membership;
 pub mod node;
 pub mod organization;

@@ -1,13 +1,20 @@
-//! `Organization`: who takes part.
+//! `Organization`: who takes part; the organizations' filter, order and connection.
 
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use birlik_entity::organization;
+use birlik_entity::{enums, organization};
 use chrono::{DateTime, Utc};
 
 use crate::context::ContextExt;
+use crate::error::ApiResult;
+use crate::graphql::filters::{
+    BooleanFilter, DateTimeFilter, EntityFilter, IdFilter, Leaves, StringFilter, entity_filter,
+    enum_filter, list_totals, order_input,
+};
 use crate::graphql::relay;
 use crate::graphql::types::enums::OrganizationKind;
 use crate::graphql::types::region::Region;
+use crate::store::lists::{OrganizationField, OrganizationWhere, newest_first};
 
 /// A participating organization. It may register donations once the ministry has verified it.
 pub struct Organization(pub organization::Model);
@@ -81,3 +88,72 @@ impl Organization {
         self.0.version
     }
 }
+
+enum_filter!(
+    OrganizationKindFilter,
+    OrganizationKind,
+    enums::OrganizationKind,
+    "Compares an organization kind."
+);
+
+entity_filter!(
+    /// Conditions on organizations. Sibling fields are ANDed; `and`, `or` and `not` combine filters.
+    OrganizationFilter {
+        /// The organization's id.
+        id: IdFilter,
+        /// Name.
+        name: StringFilter,
+        /// Kind.
+        kind: OrganizationKindFilter,
+        /// The ISO code of its headquarters' region.
+        region_code: StringFilter,
+        /// Verified by the ministry.
+        verified: BooleanFilter,
+        /// When it was verified.
+        verified_at: DateTimeFilter,
+        /// When it was registered.
+        created_at: DateTimeFilter,
+    }
+);
+
+impl EntityFilter for OrganizationFilter {
+    type Leaf = OrganizationWhere;
+
+    fn leaves(self) -> ApiResult<Vec<OrganizationWhere>> {
+        use OrganizationWhere as W;
+        Leaves::default()
+            .check(self.id, |f| Ok(W::Id(f.rows("Organization", "filter.id")?)))?
+            .add(self.name, |f| W::Name(f.text()))
+            .add(self.kind, |f| W::Kind(f.stored()))
+            .add(self.region_code, |f| W::RegionCode(f.text()))
+            .add(self.verified, |f| W::Verified(f.cmp()))
+            .add(self.verified_at, |f| W::VerifiedAt(f.cmp()))
+            .add(self.created_at, |f| W::CreatedAt(f.cmp()))
+            .done()
+    }
+}
+
+order_input!(
+    /// One sort key.
+    OrganizationOrder,
+    /// What organizations can be ordered by.
+    OrganizationOrderField => OrganizationField, default newest_first(),
+    {
+        /// When it was registered.
+        CreatedAt,
+        /// Name.
+        Name,
+        /// Kind.
+        Kind,
+        /// Id.
+        Id,
+    }
+);
+
+list_totals!(
+    /// Counts over every page of an organization list.
+    OrganizationTotals of organization::Model
+);
+
+/// A page of organizations.
+pub type OrganizationConnection = Connection<String, Organization, OrganizationTotals>;

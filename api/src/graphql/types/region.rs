@@ -9,7 +9,6 @@ use crate::graphql::relay;
 use crate::graphql::types::collection_point::{CollectionPointConnection, connection};
 use crate::graphql::types::enums::RegionKind;
 use crate::mass::{self, Decimal};
-use crate::services;
 use crate::store::stats::RegionFigures;
 
 /// A region or city of republican significance, with its volunteer headquarters.
@@ -141,7 +140,7 @@ impl Region {
             after.as_deref(),
             last,
             before.as_deref(),
-            services::collection_point::ORDERING,
+            &crate::store::lists::by_id(),
             20,
         )
         .extend()?;

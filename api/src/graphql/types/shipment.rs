@@ -1,12 +1,16 @@
-//! `Shipment` and `ShipmentItem`.
+//! `Shipment` and `ShipmentItem`; the shipments' filter, order and connection.
 
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use birlik_entity::{shipment, shipment_item};
+use birlik_entity::{enums, shipment, shipment_item};
 use chrono::{DateTime, Utc};
 
 use crate::context::ContextExt;
-use crate::error::ResultExt;
-use crate::error::{ApiError, ErrorExtensions as _};
+use crate::error::{ApiError, ApiResult, ErrorExtensions as _, ResultExt};
+use crate::graphql::filters::{
+    DateTimeFilter, EntityFilter, IdFilter, Leaves, StringFilter, entity_filter, enum_filter,
+    list_totals, order_input,
+};
 use crate::graphql::loaders::related;
 use crate::graphql::relay;
 use crate::graphql::types::donation::Donation;
@@ -15,6 +19,7 @@ use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::mass::{self, Decimal};
 use crate::services;
+use crate::store::lists::{ShipmentField, ShipmentWhere, newest_first};
 
 /// Aid sent from a collecting region to an affected one: planned → dispatched → delivered, or
 /// cancelled.
@@ -200,3 +205,87 @@ impl ShipmentItem {
         )))
     }
 }
+
+enum_filter!(
+    ShipmentStatusFilter,
+    ShipmentStatus,
+    enums::ShipmentStatus,
+    "Compares a shipment status."
+);
+
+entity_filter!(
+    /// Conditions on shipments. Sibling fields are ANDed; `and`, `or` and `not` combine filters.
+    ShipmentFilter {
+        /// The shipment's id.
+        id: IdFilter,
+        /// Status.
+        status: ShipmentStatusFilter,
+        /// The ISO code of the region it leaves from.
+        origin_region_code: StringFilter,
+        /// The ISO code of the region it goes to.
+        destination_region_code: StringFilter,
+        /// The sending organization.
+        organization_id: IdFilter,
+        /// The vehicle.
+        vehicle: StringFilter,
+        /// When it left.
+        dispatched_at: DateTimeFilter,
+        /// When it arrived.
+        delivered_at: DateTimeFilter,
+        /// When it was planned.
+        created_at: DateTimeFilter,
+        /// When it last changed.
+        updated_at: DateTimeFilter,
+    }
+);
+
+impl EntityFilter for ShipmentFilter {
+    type Leaf = ShipmentWhere;
+
+    fn leaves(self) -> ApiResult<Vec<ShipmentWhere>> {
+        use ShipmentWhere as W;
+        Leaves::default()
+            .check(self.id, |f| Ok(W::Id(f.rows("Shipment", "filter.id")?)))?
+            .add(self.status, |f| W::Status(f.stored()))
+            .add(self.origin_region_code, |f| W::OriginRegionCode(f.text()))
+            .add(self.destination_region_code, |f| {
+                W::DestinationRegionCode(f.text())
+            })
+            .check(self.organization_id, |f| {
+                Ok(W::OrganizationId(
+                    f.rows("Organization", "filter.organizationId")?,
+                ))
+            })?
+            .add(self.vehicle, |f| W::Vehicle(f.text()))
+            .add(self.dispatched_at, |f| W::DispatchedAt(f.cmp()))
+            .add(self.delivered_at, |f| W::DeliveredAt(f.cmp()))
+            .add(self.created_at, |f| W::CreatedAt(f.cmp()))
+            .add(self.updated_at, |f| W::UpdatedAt(f.cmp()))
+            .done()
+    }
+}
+
+order_input!(
+    /// One sort key.
+    ShipmentOrder,
+    /// What shipments can be ordered by.
+    ShipmentOrderField => ShipmentField, default newest_first(),
+    {
+        /// When it was planned.
+        CreatedAt,
+        /// When it last changed.
+        UpdatedAt,
+        /// Status.
+        Status,
+        /// Id.
+        Id,
+    }
+);
+
+list_totals!(
+    /// Counts over every page of a shipment list.
+    ShipmentTotals of shipment::Model
+);
+
+/// A page of shipments.
+pub type ShipmentConnection = Connection<String, Shipment, ShipmentTotals>;

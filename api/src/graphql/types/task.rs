@@ -1,13 +1,17 @@
-//! `Task`: work for volunteers.
+//! `Task`: work for volunteers; the tasks' filter, order and connections.
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use birlik_entity::task;
+use birlik_entity::{enums, task};
 use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 
 use crate::context::ContextExt;
-use crate::error::ResultExt;
+use crate::error::{ApiResult, ResultExt};
+use crate::graphql::filters::{
+    DateTimeFilter, EntityFilter, IdFilter, IntFilter, Leaves, StringFilter, entity_filter,
+    enum_filter, list_totals, order_input,
+};
 use crate::graphql::loaders::related;
 use crate::graphql::relay;
 use crate::graphql::types::collection_point::CollectionPoint;
@@ -16,6 +20,7 @@ use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::shipment::Shipment;
 use crate::services;
+use crate::store::lists::{TaskField, TaskWhere, newest_first, soonest_first};
 use crate::store::page::Page;
 
 /// Work for volunteers in a region, with a time window and a number of places.
@@ -176,12 +181,143 @@ impl TaskTotals {
 /// A page of tasks.
 pub type TaskConnection = Connection<String, Task, TaskTotals>;
 
-/// The connection over a page of tasks in start order.
+/// The connection over a page of tasks in start order ([`soonest_first`]).
 pub fn connection(page: Page<task::Model>, condition: Condition) -> TaskConnection {
-    relay::connection(
-        page,
-        services::task::ORDERING,
-        crate::store::task::key_values,
-        TaskTotals { condition },
-    )
+    relay::connection(page, &soonest_first(), TaskTotals { condition })
 }
+
+enum_filter!(
+    TaskKindFilter,
+    TaskKind,
+    enums::TaskKind,
+    "Compares a task kind."
+);
+enum_filter!(
+    TaskStatusFilter,
+    TaskStatus,
+    enums::TaskStatus,
+    "Compares a task status."
+);
+
+entity_filter!(
+    /// Conditions on tasks. Sibling fields are ANDed; `and`, `or` and `not` combine filters.
+    TaskFilter {
+        /// The task's id.
+        id: IdFilter,
+        /// Kind.
+        kind: TaskKindFilter,
+        /// Status.
+        status: TaskStatusFilter,
+        /// The ISO code of its region.
+        region_code: StringFilter,
+        /// The organization that posted it.
+        organization_id: IdFilter,
+        /// Its collection point.
+        collection_point_id: IdFilter,
+        /// Its shipment.
+        shipment_id: IdFilter,
+        /// Title text.
+        title: StringFilter,
+        /// When it starts.
+        starts_at: DateTimeFilter,
+        /// When it ends.
+        ends_at: DateTimeFilter,
+        /// Places.
+        volunteers_needed: IntFilter,
+        /// Places taken.
+        volunteers_assigned: IntFilter,
+        /// When it was posted.
+        created_at: DateTimeFilter,
+        /// When it last changed.
+        updated_at: DateTimeFilter,
+    }
+);
+
+impl EntityFilter for TaskFilter {
+    type Leaf = TaskWhere;
+
+    fn leaves(self) -> ApiResult<Vec<TaskWhere>> {
+        use TaskWhere as W;
+        Leaves::default()
+            .check(self.id, |f| Ok(W::Id(f.rows("Task", "filter.id")?)))?
+            .add(self.kind, |f| W::Kind(f.stored()))
+            .add(self.status, |f| W::Status(f.stored()))
+            .add(self.region_code, |f| W::RegionCode(f.text()))
+            .check(self.organization_id, |f| {
+                Ok(W::OrganizationId(
+                    f.rows("Organization", "filter.organizationId")?,
+                ))
+            })?
+            .check(self.collection_point_id, |f| {
+                Ok(W::CollectionPointId(
+                    f.rows("CollectionPoint", "filter.collectionPointId")?,
+                ))
+            })?
+            .check(self.shipment_id, |f| {
+                Ok(W::ShipmentId(f.rows("Shipment", "filter.shipmentId")?))
+            })?
+            .add(self.title, |f| W::Title(f.text()))
+            .add(self.volunteers_needed, |f| W::VolunteersNeeded(f.cmp()))
+            .add(self.volunteers_assigned, |f| W::VolunteersAssigned(f.cmp()))
+            .add(self.starts_at, |f| W::StartsAt(f.cmp()))
+            .add(self.ends_at, |f| W::EndsAt(f.cmp()))
+            .add(self.created_at, |f| W::CreatedAt(f.cmp()))
+            .add(self.updated_at, |f| W::UpdatedAt(f.cmp()))
+            .done()
+    }
+}
+
+order_input!(
+    /// One sort key.
+    TaskOrder,
+    /// What tasks can be ordered by.
+    TaskOrderField => TaskField, default newest_first(),
+    {
+        /// When it was posted.
+        CreatedAt,
+        /// When it last changed.
+        UpdatedAt,
+        /// When it starts.
+        StartsAt,
+        /// When it ends.
+        EndsAt,
+        /// Status.
+        Status,
+        /// Kind.
+        Kind,
+        /// Places.
+        VolunteersNeeded,
+        /// Id.
+        Id,
+    }
+);
+
+list_totals!(
+    /// Counts over every page of a task list.
+    TaskListTotals of task::Model
+);
+
+/// Names the connection of the `tasks` list (its edges are tasks, as `openTasks`' are).
+pub struct TaskListName;
+
+impl async_graphql::connection::ConnectionNameType for TaskListName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        "TaskListConnection".into()
+    }
+}
+
+impl async_graphql::connection::EdgeNameType for TaskListName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        "TaskListEdge".into()
+    }
+}
+
+/// A page of tasks in any order.
+pub type TaskListConnection = Connection<
+    String,
+    Task,
+    TaskListTotals,
+    async_graphql::connection::EmptyFields,
+    TaskListName,
+    TaskListName,
+>;

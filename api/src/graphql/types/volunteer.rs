@@ -1,15 +1,21 @@
-//! `Volunteer` and `User`.
+//! `Volunteer` and `User`; the volunteers' filter, order and connection.
 
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
 use birlik_entity::{user_account, volunteer};
 use chrono::{DateTime, Utc};
 
 use crate::context::{Actor, ContextExt};
-use crate::error::{ApiError, ResultExt};
+use crate::error::{ApiError, ApiResult, ResultExt};
+use crate::graphql::filters::{
+    BooleanFilter, DateTimeFilter, EntityFilter, IdFilter, Leaves, StringFilter, entity_filter,
+    list_totals, order_input,
+};
 use crate::graphql::relay;
 use crate::graphql::types::enums::Role;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
+use crate::store::lists::{VolunteerField, VolunteerWhere, newest_first};
 
 /// A volunteer attached to a regional headquarters.
 pub struct Volunteer(pub volunteer::Model);
@@ -192,3 +198,69 @@ impl User {
         self.0.disabled_at.is_some()
     }
 }
+
+entity_filter!(
+    /// Conditions on volunteers. Sibling fields are ANDed; `and`, `or` and `not` combine filters.
+    VolunteerFilter {
+        /// The volunteer's id.
+        id: IdFilter,
+        /// Full name.
+        full_name: StringFilter,
+        /// The ISO code of their headquarters' region.
+        region_code: StringFilter,
+        /// Their organization.
+        organization_id: IdFilter,
+        /// Ready to take tasks.
+        available: BooleanFilter,
+        /// When they joined.
+        created_at: DateTimeFilter,
+        /// When their record last changed.
+        updated_at: DateTimeFilter,
+    }
+);
+
+impl EntityFilter for VolunteerFilter {
+    type Leaf = VolunteerWhere;
+
+    fn leaves(self) -> ApiResult<Vec<VolunteerWhere>> {
+        use VolunteerWhere as W;
+        Leaves::default()
+            .check(self.id, |f| Ok(W::Id(f.rows("Volunteer", "filter.id")?)))?
+            .add(self.full_name, |f| W::FullName(f.text()))
+            .add(self.region_code, |f| W::RegionCode(f.text()))
+            .check(self.organization_id, |f| {
+                Ok(W::OrganizationId(
+                    f.rows("Organization", "filter.organizationId")?,
+                ))
+            })?
+            .add(self.available, |f| W::Available(f.cmp()))
+            .add(self.created_at, |f| W::CreatedAt(f.cmp()))
+            .add(self.updated_at, |f| W::UpdatedAt(f.cmp()))
+            .done()
+    }
+}
+
+order_input!(
+    /// One sort key.
+    VolunteerOrder,
+    /// What volunteers can be ordered by.
+    VolunteerOrderField => VolunteerField, default newest_first(),
+    {
+        /// When they joined.
+        CreatedAt,
+        /// When their record last changed.
+        UpdatedAt,
+        /// Name.
+        FullName,
+        /// Id.
+        Id,
+    }
+);
+
+list_totals!(
+    /// Counts over every page of a volunteer list.
+    VolunteerTotals of volunteer::Model
+);
+
+/// A page of volunteers.
+pub type VolunteerConnection = Connection<String, Volunteer, VolunteerTotals>;

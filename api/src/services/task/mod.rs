@@ -22,9 +22,6 @@ pub use read::{SYNC_MARGIN, Sync, count, mine, open};
 pub use release::{START_GRACE, release, release_unstarted};
 pub use status::update_status;
 
-/// The cursor ordering of task pages.
-pub const ORDERING: &str = "STARTS_AT:ASC,ID:ASC";
-
 /// The calling volunteer's user and volunteer ids; anyone else is refused.
 fn volunteer_of(rc: &RequestCtx) -> ApiResult<(i32, i32)> {
     match rc.actor {
