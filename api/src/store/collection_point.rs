@@ -94,3 +94,14 @@ pub async fn runs_in(
         .await?
         > 0)
 }
+
+// Bulk writes for the demo data.
+
+/// Inserts collection points that carry their ids (the demo data set), in batches.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::collection_point::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::collection_point::ActiveModel>(db, rows)
+        .await
+}

@@ -2,11 +2,14 @@
 //! caller's transaction as well as on the pool.
 
 pub mod audit;
+pub mod claim;
 pub mod collection_point;
+pub mod dataset;
 pub mod donation;
 pub mod lists;
 pub mod login_failure;
 pub mod membership;
+pub mod organization;
 pub mod page;
 pub mod persisted_query;
 pub mod region;
@@ -17,3 +20,4 @@ pub mod shipment;
 pub mod stats;
 pub mod task;
 pub mod user;
+pub mod volunteer;

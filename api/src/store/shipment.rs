@@ -74,3 +74,22 @@ pub async fn item_categories(
         .await?;
     Ok(rows.into_iter().collect())
 }
+
+// Bulk writes for the demo data.
+
+/// Inserts shipments that carry their ids (the demo data set), in batches.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::shipment::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::shipment::ActiveModel>(db, rows).await
+}
+
+/// Inserts shipment items that carry their ids (the demo data set), in batches.
+pub async fn insert_items(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::shipment_item::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::shipment_item::ActiveModel>(db, rows)
+        .await
+}
