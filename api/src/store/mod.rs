@@ -6,6 +6,7 @@ pub mod claim;
 pub mod collection_point;
 pub mod dataset;
 pub mod donation;
+pub mod event;
 pub mod lists;
 pub mod login_failure;
 pub mod membership;
