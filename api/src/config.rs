@@ -222,22 +222,6 @@ fn parse_rate(value: &str) -> Result<RateLimit, String> {
     Ok(rate)
 }
 
-impl Config {
-    /// The query limits this configuration sets.
-    pub fn query_limits(&self) -> crate::graphql::limits::QueryLimits {
-        let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
-        crate::graphql::limits::QueryLimits {
-            tokens: n(self.max_tokens),
-            depth: n(self.max_depth),
-            complexity: self.max_complexity,
-            aliases: n(self.max_aliases),
-            root_fields: n(self.max_root_fields),
-            directives: n(self.max_directives),
-            fragments: n(self.max_fragments),
-        }
-    }
-}
-
 /// Which GraphQL operations the server runs.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Operations {

@@ -4,14 +4,14 @@
 //! `NOTIFY` on one channel and each instance's listener hands them to its own subscribers. On the
 //! embedded SQLite database (one process) they stay in process.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{DatabaseConnection, DbBackend};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::auth::active::ActiveAccounts;
+use crate::store;
 
 use birlik_entity::{shipment, task};
-use sea_orm::EntityTrait;
 use tokio::sync::{broadcast, mpsc};
 
 /// What happened to a task, from a volunteer's point of view.
@@ -157,12 +157,7 @@ impl Events {
                 let db = db.clone();
                 tokio::spawn(async move {
                     let payload = serde_json::to_string(&event).unwrap_or_default();
-                    let stmt = Statement::from_sql_and_values(
-                        DbBackend::Postgres,
-                        "SELECT pg_notify($1, $2)",
-                        [CHANNEL.into(), payload.into()],
-                    );
-                    if let Err(err) = db.execute_raw(stmt).await {
+                    if let Err(err) = store::event::notify(&db, CHANNEL, payload).await {
                         // Apps resynchronise with `myTasks(updatedSince:)`; a lost push is late news, not lost data.
                         tracing::warn!(error = %err, "an event could not be published");
                     }
@@ -194,14 +189,8 @@ async fn deliver_in_order(
             continue;
         }
         let (task, shipment) = match &event {
-            Event::Task(e) => (
-                read(task::Entity::find_by_id(e.task_id).one(&db).await),
-                None,
-            ),
-            Event::Shipment(e) => (
-                None,
-                read(shipment::Entity::find_by_id(e.shipment_id).one(&db).await),
-            ),
+            Event::Task(e) => (read(store::event::task(&db, e.task_id).await), None),
+            Event::Shipment(e) => (None, read(store::event::shipment(&db, e.shipment_id).await)),
             Event::AccountDisabled(_) => (None, None),
         };
         let _ = bus.send(Delivery {

@@ -84,7 +84,7 @@ impl Application {
             max_batch: config.max_batch as usize,
             ws_ping: std::time::Duration::from_secs(config.ws_ping_s),
             operations: config.operations,
-            query_limits: config.query_limits(),
+            query_limits: crate::graphql::limits::QueryLimits::of(&config),
             introspection: config.introspection,
             max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
             request_timeout,

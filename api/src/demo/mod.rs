@@ -1,19 +1,12 @@
 //! Demo data for `birlik demo-data` and the embedded default's first start: a realistic copy of
 //! the 2024 campaign (see [`generate`]). It loads only into a database that holds nothing but the
-//! reference regions, in one transaction, with batched inserts.
+//! reference regions, in one transaction, with batched inserts through `store` (no SQL here).
 
 pub mod generate;
 mod names;
 
-use birlik_entity::{
-    collection_point, donation, organization, shipment, shipment_item, task, task_assignment,
-    user_account, volunteer,
-};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Iterable,
-    Statement,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::auth::password;
 use crate::{db, store};
@@ -35,17 +28,7 @@ pub struct Report {
 
 /// True when no table beyond the reference regions holds a row.
 pub async fn is_empty(db: &impl ConnectionTrait) -> anyhow::Result<bool> {
-    let stmt = Statement::from_string(
-        db.get_database_backend(),
-        "SELECT CAST((SELECT COUNT(*) FROM organization) + (SELECT COUNT(*) FROM volunteer) \
-         + (SELECT COUNT(*) FROM user_account) + (SELECT COUNT(*) FROM donation) \
-         + (SELECT COUNT(*) FROM shipment) + (SELECT COUNT(*) FROM task) AS BIGINT) AS n",
-    );
-    let row = db
-        .query_one_raw(stmt)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row from a count"))?;
-    Ok(row.try_get::<i64>("", "n")? == 0)
+    Ok(store::dataset::holds_only_reference_data(db).await?)
 }
 
 /// The domain of the demo accounts' logins.
@@ -54,13 +37,7 @@ pub const DEMO_ACCOUNT_DOMAIN: &str = "@demo.birlik.kz";
 /// True when an account of the demo (a login `*@demo.birlik.kz`, whose password the README
 /// prints) can log in here.
 pub async fn holds_demo_accounts(db: &impl ConnectionTrait) -> anyhow::Result<bool> {
-    use sea_orm::{ColumnTrait, QueryFilter};
-    Ok(user_account::Entity::find()
-        .filter(user_account::Column::Email.like(format!("%{DEMO_ACCOUNT_DOMAIN}")))
-        .filter(user_account::Column::DisabledAt.is_null())
-        .one(db)
-        .await?
-        .is_some())
+    Ok(store::user::any_enabled_with_login_ending(db, DEMO_ACCOUNT_DOMAIN).await?)
 }
 
 /// Loads the demo data; refuses a database that already holds more than reference data.
@@ -102,34 +79,16 @@ pub async fn load_with_donations(
         tasks: data.tasks.len(),
         assignments: data.assignments.len(),
     };
-    insert::<organization::ActiveModel>(&tx, data.organizations).await?;
-    insert::<collection_point::ActiveModel>(&tx, data.collection_points).await?;
-    insert::<volunteer::ActiveModel>(&tx, data.volunteers).await?;
-    insert::<user_account::ActiveModel>(&tx, data.users).await?;
-    insert::<donation::ActiveModel>(&tx, data.donations).await?;
-    insert::<shipment::ActiveModel>(&tx, data.shipments).await?;
-    insert::<shipment_item::ActiveModel>(&tx, data.items).await?;
-    insert::<task::ActiveModel>(&tx, data.tasks).await?;
-    insert::<task_assignment::ActiveModel>(&tx, data.assignments).await?;
-    if tx.get_database_backend() == DbBackend::Postgres {
-        // Rows came with their ids: move each identity sequence past them.
-        for table in [
-            "organization",
-            "collection_point",
-            "volunteer",
-            "user_account",
-            "donation",
-            "shipment",
-            "shipment_item",
-            "task",
-            "task_assignment",
-        ] {
-            tx.execute_unprepared(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-            ))
-            .await?;
-        }
-    }
+    // Each table's rows come with their ids; on PostgreSQL its sequence moves past them.
+    store::organization::insert_many(&tx, data.organizations).await?;
+    store::collection_point::insert_many(&tx, data.collection_points).await?;
+    store::volunteer::insert_many(&tx, data.volunteers).await?;
+    store::user::insert_many(&tx, data.users).await?;
+    store::donation::insert_many(&tx, data.donations).await?;
+    store::shipment::insert_many(&tx, data.shipments).await?;
+    store::shipment::insert_items(&tx, data.items).await?;
+    store::task::insert_many(&tx, data.tasks).await?;
+    store::claim::insert_many(&tx, data.assignments).await?;
     tx.commit().await?;
     tracing::info!(
         ?report,
@@ -137,28 +96,4 @@ pub async fn load_with_donations(
         "demo data loaded"
     );
     Ok(report)
-}
-
-/// Inserts rows in batches that stay under SQLite's and PostgreSQL's bound-parameter limits.
-async fn insert<A>(
-    tx: &impl ConnectionTrait,
-    rows: Vec<<A::Entity as EntityTrait>::Model>,
-) -> Result<(), sea_orm::DbErr>
-where
-    A: ActiveModelTrait + From<<A::Entity as EntityTrait>::Model> + Send,
-{
-    let columns = <A::Entity as EntityTrait>::Column::iter().count();
-    let batch = (30_000 / columns).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows
-            .by_ref()
-            .take(batch)
-            .map(|m| A::from(m).reset_all())
-            .collect();
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .exec_without_returning(tx)
-            .await?;
-    }
-    Ok(())
 }

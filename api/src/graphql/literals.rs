@@ -2,13 +2,13 @@
 //! of it, wherever it stands: a field's or a directive's argument (also inside a list or an
 //! object that holds variables too), or a variable's default value. No text field takes a NUL,
 //! and PostgreSQL cannot store one. The variables' own values are checked with the document's
-//! text (`limits::check_text`).
+//! text (`limits::check_text`), by the same walk ([`ensure_no_nul_in`]).
 
 use async_graphql::parser::types::{
     Directive, DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
 use async_graphql::{Pos, Positioned, ServerResult};
-use async_graphql_value::Value;
+use async_graphql_value::{ConstValue, Value};
 
 use crate::error::request_error;
 
@@ -22,7 +22,7 @@ pub fn ensure_no_nul(doc: &ExecutableDocument) -> ServerResult<()> {
         for def in &op.node.variable_definitions {
             let name = format!("${}", def.node.name.node);
             if let Some(default) = &def.node.default_value {
-                value(&default.node.clone().into_value(), &name, default.pos)?;
+                at_pos(ensure_no_nul_in(&default.node, &name), default.pos)?;
             }
             directives(&def.node.directives)?;
         }
@@ -66,26 +66,40 @@ fn directives(list: &[Positioned<Directive>]) -> ServerResult<()> {
     Ok(())
 }
 
-fn value(value_: &Value, at: &str, pos: Pos) -> ServerResult<()> {
-    match value_ {
-        Value::String(text) if text.contains('\0') => {
-            let mut err = request_error(
-                format!("`{at}` holds a NUL character"),
-                "BAD_USER_INPUT",
-                |ext| ext.set("field", at),
-            );
-            err.locations = vec![pos];
-            Err(err)
-        }
-        Value::List(items) => items
+/// Refuses a NUL character anywhere in a value (a variable's, or a literal's), naming where it
+/// was: `at`, then `[i]` for a list's items and `.name` for an object's fields.
+pub fn ensure_no_nul_in(value: &ConstValue, at: &str) -> ServerResult<()> {
+    match value {
+        ConstValue::String(text) if text.contains('\0') => Err(request_error(
+            format!("`{at}` holds a NUL character"),
+            "BAD_USER_INPUT",
+            |ext| ext.set("field", at),
+        )),
+        ConstValue::List(items) => items
             .iter()
             .enumerate()
-            .try_for_each(|(i, v)| value(v, &format!("{at}[{i}]"), pos)),
-        Value::Object(fields) => fields
+            .try_for_each(|(i, v)| ensure_no_nul_in(v, &format!("{at}[{i}]"))),
+        ConstValue::Object(fields) => fields
             .iter()
-            .try_for_each(|(k, v)| value(v, &format!("{at}.{k}"), pos)),
+            .try_for_each(|(k, v)| ensure_no_nul_in(v, &format!("{at}.{k}"))),
         _ => Ok(()),
     }
+}
+
+/// A literal of the document, walked as a value whose variables are null (their values are
+/// checked on their own); a refusal points at the literal.
+fn value(literal: &Value, at: &str, pos: Pos) -> ServerResult<()> {
+    let Ok(literal) = literal
+        .clone()
+        .into_const_with(|_| Ok::<_, std::convert::Infallible>(ConstValue::Null));
+    at_pos(ensure_no_nul_in(&literal, at), pos)
+}
+
+fn at_pos(checked: ServerResult<()>, pos: Pos) -> ServerResult<()> {
+    checked.map_err(|mut err| {
+        err.locations = vec![pos];
+        err
+    })
 }
 
 #[cfg(test)]

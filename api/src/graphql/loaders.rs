@@ -1,5 +1,6 @@
 //! Per-request DataLoaders: every relation a resolver follows goes through one of these, so a
-//! page of N rows costs one statement per relation, not N.
+//! page of N rows costs one statement per relation, not N. Each batch is one call into `store`
+//! (no SQL here); a loader keeps its actor's scope as the opaque value `store::scope` gave it.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -11,13 +12,13 @@ use birlik_entity::{
     collection_point, donation, organization, shipment, shipment_item, task, user_account,
     volunteer,
 };
-use sea_orm::{Condition, DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::context::Actor;
 use crate::error::{ApiError, ErrorExtensions as _};
 use crate::store;
 use crate::store::page::{Page, PageRequest};
-use crate::store::scope;
+use crate::store::scope::{self, Scope};
 use crate::store::stats::RegionFigures;
 
 /// A row keyed by its `id`.
@@ -49,7 +50,7 @@ keyed!(
 /// outside it is absent, as if it did not exist.
 pub struct ById<E> {
     db: DatabaseConnection,
-    scope: Condition,
+    scope: Scope,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -121,7 +122,7 @@ where
 }
 
 /// The lines of shipments, by shipment id, within the actor's scope of shipment items.
-pub struct ShipmentItems(DatabaseConnection, Condition);
+pub struct ShipmentItems(DatabaseConnection, Scope);
 
 impl Loader<i32> for ShipmentItems {
     type Value = Arc<Vec<shipment_item::Model>>;
@@ -141,7 +142,7 @@ impl Loader<i32> for ShipmentItems {
 }
 
 /// Grams a shipment carries, by shipment id, within the actor's scope of shipment items.
-pub struct ShipmentTotals(DatabaseConnection, Condition);
+pub struct ShipmentTotals(DatabaseConnection, Scope);
 
 impl Loader<i32> for ShipmentTotals {
     type Value = i64;
@@ -160,7 +161,7 @@ impl Loader<i32> for ShipmentTotals {
 
 /// The category of a shipment item (its donation's), by item id, within the actor's scope of
 /// shipment items.
-pub struct ItemCategories(DatabaseConnection, Condition);
+pub struct ItemCategories(DatabaseConnection, Scope);
 
 impl Loader<i32> for ItemCategories {
     type Value = DonationCategory;
@@ -339,7 +340,7 @@ fn loader<T: Loader<i32>>(inner: T) -> DataLoader<T> {
     DataLoader::new(inner, crate::db::spawn)
 }
 
-fn by_id<E>(db: &DatabaseConnection, scope: Condition) -> DataLoader<ById<E>>
+fn by_id<E>(db: &DatabaseConnection, scope: Scope) -> DataLoader<ById<E>>
 where
     E: EntityTrait + Default,
     E::Model: Keyed + Clone + Send + Sync + 'static,

@@ -102,3 +102,14 @@ pub async fn get(
 ) -> Result<Option<collection_point::Model>, DbErr> {
     collection_point::Entity::find_by_id(id).one(db).await
 }
+
+// Bulk writes for the demo data.
+
+/// Inserts collection points that carry their ids (the demo data set), in batches.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::collection_point::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::collection_point::ActiveModel>(db, rows)
+        .await
+}

@@ -214,3 +214,13 @@ pub async fn insert(
     .insert(db)
     .await
 }
+
+// Bulk writes for the demo data.
+
+/// Inserts donations that carry their ids (the demo data set), in batches.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::donation::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::donation::ActiveModel>(db, rows).await
+}

@@ -9,8 +9,11 @@ pub async fn begin(
 }
 
 pub mod audit;
+pub mod claim;
 pub mod collection_point;
+pub mod dataset;
 pub mod donation;
+pub mod event;
 pub mod filter;
 pub mod idempotency;
 pub mod lists;

@@ -143,3 +143,7 @@ pub fn audit_event(actor: &Actor) -> Condition {
         _ => nothing(),
     }
 }
+
+/// What an actor may read of one type, as the functions above give it: an opaque value that the
+/// layers above keep (a loader, a list's totals) and hand back to store functions, never build.
+pub type Scope = Condition;

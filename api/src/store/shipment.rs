@@ -198,3 +198,22 @@ pub async fn advance(
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+// Bulk writes for the demo data.
+
+/// Inserts shipments that carry their ids (the demo data set), in batches.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::shipment::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::shipment::ActiveModel>(db, rows).await
+}
+
+/// Inserts shipment items that carry their ids (the demo data set), in batches.
+pub async fn insert_items(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::shipment_item::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::shipment_item::ActiveModel>(db, rows)
+        .await
+}

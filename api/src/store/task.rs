@@ -492,3 +492,13 @@ pub async fn insert(
     .insert(db)
     .await
 }
+
+// Bulk writes for the demo data.
+
+/// Inserts tasks that carry their ids (the demo data set), in batches.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::task::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::task::ActiveModel>(db, rows).await
+}

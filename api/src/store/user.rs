@@ -140,3 +140,27 @@ pub async fn update_password(
         .await?;
     Ok(())
 }
+
+// Bulk writes for the demo data.
+
+/// Inserts accounts that carry their ids (the demo data set), in batches.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<birlik_entity::user_account::Model>,
+) -> Result<(), DbErr> {
+    crate::store::dataset::insert_with_ids::<birlik_entity::user_account::ActiveModel>(db, rows)
+        .await
+}
+
+/// True when an account whose login ends with `suffix` exists and is not disabled.
+pub async fn any_enabled_with_login_ending(
+    db: &impl ConnectionTrait,
+    suffix: &str,
+) -> Result<bool, DbErr> {
+    Ok(user_account::Entity::find()
+        .filter(user_account::Column::Email.like(format!("%{suffix}")))
+        .filter(user_account::Column::DisabledAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}

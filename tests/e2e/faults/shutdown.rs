@@ -46,7 +46,10 @@ async fn sigterm_finishes_what_is_in_flight_and_exits_0() {
     // closed under it).
     let refused_within = Duration::from_secs(1);
     loop {
-        if TcpStream::connect(("127.0.0.1", server.port)).await.is_err() {
+        if TcpStream::connect(("127.0.0.1", server.port))
+            .await
+            .is_err()
+        {
             break;
         }
         assert!(
