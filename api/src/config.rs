@@ -132,7 +132,7 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` names the client: addresses or CIDR networks, separated
     /// by commas (`10.0.0.0/8,::1`). None by default: the peer's address is the client's.
     #[arg(long, env = "BIRLIK_TRUSTED_PROXIES", value_name = "BIRLIK_TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
-    pub trusted_proxies: crate::http::address::TrustedProxies,
+    pub trusted_proxies: crate::network::TrustedProxies,
 
     /// Serve a database that holds the demo accounts (whose password is in the README) on an
     /// address other than loopback. Without it, `serve` refuses to.
@@ -276,7 +276,7 @@ impl Config {
                 per_second: 1,
                 burst: 60,
             },
-            trusted_proxies: crate::http::address::TrustedProxies::default(),
+            trusted_proxies: crate::network::TrustedProxies::default(),
             allow_demo_accounts_on_public_address: false,
             introspection: true,
             // Tests see every change at once; the cache has a test of its own.
@@ -294,8 +294,8 @@ impl Config {
     }
 
     /// How long the growing tables keep their rows, and how often they are pruned.
-    pub fn retention(&self) -> crate::services::retention::Retention {
-        crate::services::retention::Retention {
+    pub fn retention(&self) -> Retention {
+        Retention {
             interval: Duration::from_secs(self.prune_interval_s),
             sessions: Duration::from_secs(self.session_retention_s),
             idempotency_keys: Duration::from_secs(self.idempotency_retention_s),
@@ -354,7 +354,7 @@ pub fn database_target(url: Option<&str>) -> anyhow::Result<DatabaseTarget> {
     anyhow::bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
 }
 
-fn parse_trusted_proxies(value: &str) -> Result<crate::http::address::TrustedProxies, String> {
+fn parse_trusted_proxies(value: &str) -> Result<crate::network::TrustedProxies, String> {
     value.parse()
 }
 
@@ -363,6 +363,23 @@ fn parse_secret(value: &str) -> Result<SecretString, String> {
         return Err(format!("must be at least 32 bytes, got {}", value.len()));
     }
     Ok(SecretString::from(value.to_owned()))
+}
+
+/// How long rows of the growing tables are kept, and how often they are pruned.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    /// Time between two prunings.
+    pub interval: Duration,
+    /// How long a session (refresh token) is kept after it expired.
+    pub sessions: Duration,
+    /// How long an idempotency key is kept after it was written (a retry after it acts anew).
+    pub idempotency_keys: Duration,
+    /// How long a failed login is kept: the lockout window, past which it counts for nothing.
+    pub login_failures: Duration,
+    /// How long a persisted query is kept unused.
+    pub persisted_queries: Duration,
+    /// Most persisted queries kept.
+    pub persisted_query_cap: u64,
 }
 
 #[cfg(test)]

@@ -1,15 +1,5 @@
-//! What every resolver knows about the request: who is asking, in which language, and where
-//! the database is.
-
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-
-use async_graphql::Context;
-use birlik_entity::region;
-use sea_orm::DatabaseConnection;
-
-use crate::auth::jwt::Keys;
-use crate::graphql::loaders::Loaders;
+//! Who sends a request and how: the caller ([`Actor`]), their language and their address. Core:
+//! it imports no layer above it.
 
 /// Who sends a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,100 +78,6 @@ pub struct RequestCtx {
     /// The client's address as throttles key it (`http::client_address`: behind a trusted proxy,
     /// the forwarded client; IPv6 as its /64).
     pub address: Option<std::net::IpAddr>,
-}
-
-/// Shared state, built once at start and put into the schema's data.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub keys: Arc<Keys>,
-    /// The 20 reference regions, read once at start (a migration owns them; nothing edits them).
-    pub regions: Arc<Vec<region::Model>>,
-    /// SQL statements run since start, for `/metrics` and the statement-bound tests.
-    pub statements: Arc<AtomicU64>,
-    /// GraphQL requests served since start.
-    pub requests: Arc<AtomicU64>,
-    /// Live events for subscriptions.
-    pub events: crate::events::Events,
-    /// How failed logins are slowed and refused.
-    pub login_policy: LoginPolicy,
-    /// Most operations in one batched request.
-    pub max_batch: usize,
-    /// How often a WebSocket is pinged.
-    pub ws_ping: std::time::Duration,
-    /// Which operations run.
-    pub operations: crate::config::Operations,
-    /// What one GraphQL document may ask.
-    pub query_limits: crate::graphql::limits::QueryLimits,
-    /// Whether introspection, GraphiQL and suggestions are served.
-    pub introspection: bool,
-    /// Most bytes in a request body.
-    pub max_body_bytes: usize,
-    /// How long one GraphQL request may run.
-    pub request_timeout: std::time::Duration,
-    /// Requests per client.
-    pub rate_limiter: crate::http::rate_limit::RateLimiter,
-    /// Open WebSockets per address (before they sign in) and per account.
-    pub sockets: crate::http::gate::SocketCounts,
-    /// Sign-ups and password changes per client address (each costs an argon2 hash).
-    pub password_limiter: crate::http::rate_limit::RateLimiter,
-    /// Proxies whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: crate::http::address::TrustedProxies,
-    /// The campaign's figures, shared for a moment between requests.
-    pub figures: Arc<crate::services::stats::FiguresCache>,
-    /// Most automatic persisted queries kept.
-    pub persisted_query_max: u64,
-    /// Becomes true when the server starts to stop (open WebSockets close, `/readyz` says 503).
-    pub stopping: tokio::sync::watch::Receiver<bool>,
-}
-
-/// How failed logins are slowed and then refused for a while.
-#[derive(Clone, Copy, Debug)]
-pub struct LoginPolicy {
-    /// Failures of one login from one address within `window` that refuse that login there; as
-    /// many from anywhere refuse it to every address that has failures of its own.
-    pub max_failures: u32,
-    /// Failures from one address, whatever the login, within `window` that refuse it.
-    pub max_failures_per_address: u32,
-    /// How long a failure counts.
-    pub window: std::time::Duration,
-}
-
-impl AppState {
-    /// A reference region by id.
-    pub fn region(&self, id: i32) -> Option<&region::Model> {
-        self.regions.iter().find(|r| r.id == id)
-    }
-}
-
-/// Access to the request's context from a resolver.
-pub trait ContextExt {
-    /// The request's context and the database.
-    fn request(&self) -> (&RequestCtx, &DatabaseConnection);
-    /// The application's shared state.
-    fn state(&self) -> &AppState;
-    /// The request's DataLoaders.
-    fn loaders(&self) -> &Loaders;
-}
-
-impl ContextExt for Context<'_> {
-    fn request(&self) -> (&RequestCtx, &DatabaseConnection) {
-        static ANONYMOUS: RequestCtx = RequestCtx {
-            actor: Actor::Anonymous,
-            lang: Lang::Ru,
-            address: None,
-        };
-        let rc = self.data_opt::<RequestCtx>().unwrap_or(&ANONYMOUS);
-        (rc, &self.state().db)
-    }
-
-    fn state(&self) -> &AppState {
-        self.data_unchecked::<AppState>()
-    }
-
-    fn loaders(&self) -> &Loaders {
-        self.data_unchecked::<Arc<Loaders>>()
-    }
 }
 
 #[cfg(test)]

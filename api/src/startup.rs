@@ -13,7 +13,6 @@ use actix_web::{App, HttpServer, web};
 
 use crate::auth::jwt::Keys;
 use crate::config::{Config, DatabaseTarget};
-use crate::context::AppState;
 use crate::{db, demo, graphql};
 
 /// Seconds a stopping server waits for requests in flight before it drops their connections.
@@ -73,51 +72,57 @@ impl Application {
         ));
         let events = crate::events::Events::for_database(&db, &target.url, accounts).await?;
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
-        let state = AppState {
-            stopping: stopping_rx,
+        let deps = crate::services::Deps {
             events,
             db,
             keys,
             regions,
             statements,
-            requests: Arc::new(AtomicU64::new(0)),
-            max_batch: config.max_batch as usize,
-            ws_ping: std::time::Duration::from_secs(config.ws_ping_s),
-            operations: config.operations,
-            query_limits: crate::graphql::limits::QueryLimits::of(&config),
-            introspection: config.introspection,
-            max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
-            request_timeout,
-            rate_limiter: crate::http::rate_limit::RateLimiter::new(config.rate_limit),
-            sockets: crate::http::gate::SocketCounts::new(
-                config.ws_per_address,
-                config.ws_per_account,
-            ),
             // The password throttle is off with the rest of the limits.
-            password_limiter: crate::http::rate_limit::RateLimiter::new(
+            password_limiter: crate::rate_limit::RateLimiter::new(
                 if config.rate_limit == crate::config::RateLimit::OFF {
                     crate::config::RateLimit::OFF
                 } else {
                     config.password_rate_limit
                 },
             ),
-            trusted_proxies: config.trusted_proxies.clone(),
             figures: Arc::new(crate::services::stats::FiguresCache::new(
                 std::time::Duration::from_millis(config.figures_ttl_ms),
             )),
             persisted_query_max: config.persisted_query_max,
-            login_policy: crate::context::LoginPolicy {
+            login_policy: crate::services::lockout::LoginPolicy {
                 max_failures: config.login_max_failures,
                 max_failures_per_address: config.login_max_failures_per_address,
                 window: std::time::Duration::from_secs(config.login_window_s),
             },
         };
-        let schema = graphql::build_schema(state.clone());
+        let settings = graphql::Settings {
+            operations: config.operations,
+            query_limits: crate::graphql::limits::QueryLimits::of(&config),
+            introspection: config.introspection,
+        };
+        let state = crate::http::State {
+            deps: deps.clone(),
+            graphql: settings,
+            stopping: stopping_rx,
+            requests: Arc::new(AtomicU64::new(0)),
+            max_batch: config.max_batch as usize,
+            ws_ping: std::time::Duration::from_secs(config.ws_ping_s),
+            max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
+            request_timeout,
+            rate_limiter: crate::rate_limit::RateLimiter::new(config.rate_limit),
+            sockets: crate::http::gate::SocketCounts::new(
+                config.ws_per_address,
+                config.ws_per_account,
+            ),
+            trusted_proxies: config.trusted_proxies.clone(),
+        };
+        let schema = graphql::build_schema(deps.clone(), settings);
         spawn_sweeper(
             state.clone(),
             std::time::Duration::from_secs(config.sweep_interval_s),
         );
-        crate::services::retention::spawn(state.db.clone(), config.retention());
+        crate::services::retention::spawn(deps.db.clone(), config.retention());
         let listener = TcpListener::bind(config.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let local_addr = listener.local_addr()?;
@@ -233,7 +238,7 @@ fn signing_keys(config: &Config, target: &DatabaseTarget) -> anyhow::Result<Keys
 }
 
 /// Releases overdue claims every `interval`, for as long as the runtime lives.
-fn spawn_sweeper(state: AppState, interval: std::time::Duration) {
+fn spawn_sweeper(state: crate::http::State, interval: std::time::Duration) {
     tokio::spawn(async move {
         // The first sweep comes one interval after start, not during it.
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
@@ -241,8 +246,8 @@ fn spawn_sweeper(state: AppState, interval: std::time::Duration) {
         loop {
             ticks.tick().await;
             state.rate_limiter.forget_idle();
-            state.password_limiter.forget_idle();
-            if let Err(err) = crate::services::task::release_unstarted(&state).await {
+            state.deps.password_limiter.forget_idle();
+            if let Err(err) = crate::services::task::release_unstarted(&state.deps).await {
                 tracing::warn!(error = %err, "the sweep of unstarted claims failed; it runs again");
             }
         }

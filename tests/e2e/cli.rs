@@ -70,10 +70,10 @@ async fn a_bare_birlik_serves_the_demo_on_the_embedded_database() {
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     loop {
-        if let Ok(resp) = http.get(format!("{base}/readyz")).send().await {
-            if resp.status() == 200 {
-                break;
-            }
+        if let Ok(resp) = http.get(format!("{base}/readyz")).send().await
+            && resp.status() == 200
+        {
+            break;
         }
         assert!(
             started.elapsed() < Duration::from_secs(120),

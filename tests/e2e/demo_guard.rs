@@ -51,10 +51,9 @@ async fn serve_until_ready(mut cmd: Command, port: u16) -> String {
             .get(format!("http://127.0.0.1:{port}/readyz"))
             .send()
             .await
+            && resp.status() == 200
         {
-            if resp.status() == 200 {
-                break;
-            }
+            break;
         }
         if let Ok(Some(status)) = child.try_wait() {
             let out = child.wait_with_output().unwrap();

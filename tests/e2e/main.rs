@@ -16,6 +16,7 @@ mod faults;
 mod fuzz;
 mod health;
 mod identity;
+mod layout;
 mod lists;
 mod migrations;
 mod mutations;

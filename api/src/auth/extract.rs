@@ -48,11 +48,11 @@ pub fn actor_until(
 
 /// Refuses a token whose account is gone or disabled: disabling an account stops its tokens at
 /// once, not when they expire. One indexed lookup per authenticated request.
-pub async fn ensure_active(db: &sea_orm::DatabaseConnection, actor: &Actor) -> ApiResult<()> {
+pub async fn ensure_active(deps: &crate::services::Deps, actor: &Actor) -> ApiResult<()> {
     let Some(user_id) = actor.user_id() else {
         return Ok(());
     };
-    match crate::services::account::active(db, user_id).await? {
+    match crate::services::account::active(deps, user_id).await? {
         Some(true) => Ok(()),
         _ => Err(ApiError::Unauthenticated),
     }
@@ -60,19 +60,16 @@ pub async fn ensure_active(db: &sea_orm::DatabaseConnection, actor: &Actor) -> A
 
 /// [`ensure_active`], unless the account was found active a moment ago (see
 /// [`ActiveAccounts`](crate::auth::active::ActiveAccounts)): what every HTTP request runs.
-pub async fn ensure_active_cached(
-    db: &sea_orm::DatabaseConnection,
-    accounts: &crate::auth::active::ActiveAccounts,
-    actor: &Actor,
-) -> ApiResult<()> {
+pub async fn ensure_active_cached(deps: &crate::services::Deps, actor: &Actor) -> ApiResult<()> {
     let Some(user_id) = actor.user_id() else {
         return Ok(());
     };
+    let accounts = deps.events.accounts();
     if accounts.recently_active(user_id) {
         return Ok(());
     }
     let generation = accounts.generation();
-    ensure_active(db, actor).await?;
+    ensure_active(deps, actor).await?;
     accounts.remember(user_id, generation);
     Ok(())
 }

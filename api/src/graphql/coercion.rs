@@ -114,10 +114,10 @@ pub fn locate(
         .node
         .clone()
         .into_const_with(|var| variables.and_then(|v| v.get(&var).cloned()).ok_or(()));
-    if let (Ok(value), Some(arg)) = (value, args.get(name.node.as_str())) {
-        if let Some(inner) = find_bad(registry, &arg.ty, &value) {
-            place.extend(inner);
-        }
+    if let (Ok(value), Some(arg)) = (value, args.get(name.node.as_str()))
+        && let Some(inner) = find_bad(registry, &arg.ty, &value)
+    {
+        place.extend(inner);
     }
     let place = place.join(".");
     let reason = error

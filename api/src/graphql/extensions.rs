@@ -162,11 +162,11 @@ impl Extension for GateExtension {
                 .for_each(crate::graphql::coercion::name_the_argument);
             errors
         })?;
-        if let (Some(persist), Ok(state)) = (
-            ctx.data_opt::<crate::http::apq::Persist>(),
-            ctx.data::<crate::context::AppState>(),
+        if let (Some(persist), Ok(deps)) = (
+            ctx.data_opt::<crate::graphql::persist::Persist>(),
+            ctx.data::<crate::services::Deps>(),
         ) {
-            crate::http::apq::store(state, persist)
+            crate::graphql::persist::store(deps, persist)
                 .await
                 .map_err(|e| vec![e])?;
         }
@@ -308,27 +308,26 @@ fn check_pages(
             let arg: &Name = &name.node;
             match arg.as_str() {
                 "first" | "last" => {
-                    if let Some(ConstValue::Number(n)) = resolve(&value.node) {
-                        if n.as_i64()
+                    if let Some(ConstValue::Number(n)) = resolve(&value.node)
+                        && n.as_i64()
                             .is_none_or(|n| !(0..=i64::from(MAX_PAGE_SIZE)).contains(&n))
-                        {
-                            return Err(refuse(
-                                arg,
-                                format!("`{arg}` must be between 0 and {MAX_PAGE_SIZE}"),
-                                value.pos,
-                            ));
-                        }
+                    {
+                        return Err(refuse(
+                            arg,
+                            format!("`{arg}` must be between 0 and {MAX_PAGE_SIZE}"),
+                            value.pos,
+                        ));
                     }
                 }
                 "ids" => {
-                    if let Some(ConstValue::List(ids)) = resolve(&value.node) {
-                        if ids.len() > MAX_PAGE_SIZE as usize {
-                            return Err(refuse(
-                                arg,
-                                format!("at most {MAX_PAGE_SIZE} ids"),
-                                value.pos,
-                            ));
-                        }
+                    if let Some(ConstValue::List(ids)) = resolve(&value.node)
+                        && ids.len() > MAX_PAGE_SIZE as usize
+                    {
+                        return Err(refuse(
+                            arg,
+                            format!("at most {MAX_PAGE_SIZE} ids"),
+                            value.pos,
+                        ));
                     }
                 }
                 _ => {}

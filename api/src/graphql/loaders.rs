@@ -12,7 +12,7 @@ use birlik_entity::{
     collection_point, donation, organization, shipment, shipment_item, task, user_account,
     volunteer,
 };
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 
 use crate::context::Actor;
 use crate::error::{ApiError, ErrorExtensions as _};
@@ -60,7 +60,7 @@ fn graphql_error(err: sea_orm::DbErr) -> async_graphql::Error {
 
 impl<E> Loader<i32> for ById<E>
 where
-    E: EntityTrait + Default,
+    E: store::rows::Table,
     E::Model: Keyed + Clone + Send + Sync + 'static,
 {
     type Value = E::Model;
@@ -78,14 +78,14 @@ where
 /// whole table once for the request, and every later ask is answered from it. However the asks
 /// of thousands of rows fall into a loader's windows (a stats answer of 4,000 groups took longer
 /// than one window to resolve, and cost 30 statements), the table costs one statement.
-pub struct Whole<E: EntityTrait> {
+pub struct Whole<E: store::rows::Table> {
     db: DatabaseConnection,
     rows: tokio::sync::OnceCell<Arc<HashMap<i32, E::Model>>>,
 }
 
 impl<E> Loader<i32> for Whole<E>
 where
-    E: EntityTrait + Default,
+    E: store::rows::Table,
     E::Model: Keyed + Clone + Send + Sync + 'static,
 {
     type Value = E::Model;
@@ -112,7 +112,7 @@ where
 
 fn whole<E>(db: &DatabaseConnection) -> DataLoader<Whole<E>>
 where
-    E: EntityTrait + Default,
+    E: store::rows::Table,
     E::Model: Keyed + Clone + Send + Sync + 'static,
 {
     loader(Whole {
@@ -303,7 +303,7 @@ pub async fn related<E>(
     why: &str,
 ) -> async_graphql::Result<E::Model>
 where
-    E: EntityTrait + Default,
+    E: store::rows::Table,
     E::Model: Keyed + Clone + Send + Sync + 'static,
 {
     loader
@@ -342,7 +342,7 @@ fn loader<T: Loader<i32>>(inner: T) -> DataLoader<T> {
 
 fn by_id<E>(db: &DatabaseConnection, scope: Scope) -> DataLoader<ById<E>>
 where
-    E: EntityTrait + Default,
+    E: store::rows::Table,
     E::Model: Keyed + Clone + Send + Sync + 'static,
 {
     loader(ById {
@@ -355,10 +355,10 @@ where
 impl Loaders {
     /// Fresh loaders for one request (no cache carried between requests), each within the
     /// actor's scope of its type.
-    pub fn new(state: &crate::context::AppState, actor: &Actor) -> Arc<Self> {
-        let db = &state.db;
+    pub fn new(deps: &crate::services::Deps, actor: &Actor) -> Arc<Self> {
+        let db = &deps.db;
         let items = scope::shipment_item(actor);
-        let regions: Vec<i32> = state.regions.iter().map(|r| r.id).collect();
+        let regions: Vec<i32> = deps.regions.iter().map(|r| r.id).collect();
         Arc::new(Loaders {
             organization: whole(db),
             collection_point: whole(db),
@@ -371,7 +371,7 @@ impl Loaders {
             shipment_items: loader(ShipmentItems(db.clone(), items.clone())),
             shipment_totals: loader(ShipmentTotals(db.clone(), items.clone())),
             item_categories: loader(ItemCategories(db.clone(), items)),
-            region_figures: loader(RegionFiguresById(state.figures.clone(), db.clone())),
+            region_figures: loader(RegionFiguresById(deps.figures.clone(), db.clone())),
             // Keyed by region and page; the same window as `loader`'s.
             collection_point_pages: DataLoader::new(
                 CollectionPointPages {

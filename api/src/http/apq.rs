@@ -11,7 +11,7 @@
 use async_graphql::{Request, ServerError, Value};
 
 use crate::config::Operations;
-use crate::context::AppState;
+use crate::http::State;
 
 use crate::error::ApiError;
 
@@ -22,36 +22,11 @@ fn error(message: &str, code: &str) -> ServerError {
     crate::error::request_error(message, code, |_| {})
 }
 
-/// A text to store under its hash once the request's document has validated.
-#[derive(Clone, Debug)]
-pub struct Persist {
-    pub hash: String,
-    pub query: String,
-}
-
-/// Stores the text a request was marked with ([`Persist`]), evicting the least recently used
-/// beyond the cap. Called by the `Gate` extension once the document has validated.
-pub async fn store(state: &AppState, persist: &Persist) -> Result<(), ServerError> {
-    crate::services::persisted_query::remember(
-        &state.db,
-        &persist.hash,
-        &persist.query,
-        state.persisted_query_max,
-    )
-    .await
-    .map_err(|e| {
-        use async_graphql::ErrorExtensions;
-        let extended = e.extend();
-        let mut err = ServerError::new(extended.message, None);
-        err.extensions = extended.extensions;
-        err
-    })
-}
+pub use crate::graphql::persist::Persist;
 
 /// Fills in the text of a persisted query, or marks a text to store ([`Persist`]). Requests without one pass untouched.
 /// With `BIRLIK_OPERATIONS=allowlist` nothing new is stored: only the clients' operations run.
-pub async fn resolve(state: &AppState, request: &mut Request) -> Result<(), ServerError> {
-    let db = &state.db;
+pub async fn resolve(state: &State, request: &mut Request) -> Result<(), ServerError> {
     let Some(Value::Object(persisted)) = request.extensions.get("persistedQuery") else {
         return Ok(());
     };
@@ -72,7 +47,7 @@ pub async fn resolve(state: &AppState, request: &mut Request) -> Result<(), Serv
             request.query = query.to_owned();
             return Ok(());
         }
-        return match crate::services::persisted_query::get(db, &hash)
+        return match crate::services::persisted_query::get(&state.deps, &hash)
             .await
             .map_err(internal)?
         {
@@ -86,7 +61,8 @@ pub async fn resolve(state: &AppState, request: &mut Request) -> Result<(), Serv
     if crate::operations::sha256_hex(&request.query) != hash {
         return Err(error("provided sha does not match query", "BAD_USER_INPUT"));
     }
-    let stores = state.operations == Operations::Any && crate::operations::by_hash(&hash).is_none();
+    let stores =
+        state.graphql.operations == Operations::Any && crate::operations::by_hash(&hash).is_none();
     if stores && request.query.len() <= MAX_QUERY_BYTES {
         let query = request.query.clone();
         request.data.insert(Persist { hash, query });

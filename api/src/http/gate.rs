@@ -22,14 +22,15 @@ use async_graphql::{Data, Executor, Request, Response};
 use futures_util::stream::{BoxStream, StreamExt};
 use std::sync::atomic::Ordering;
 
-use crate::context::{Actor, AppState, RequestCtx};
+use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ErrorExtensions};
 use crate::graphql::AppSchema;
-use crate::http::rate_limit::Client;
+use crate::http::State;
+use crate::rate_limit::Client;
 
 /// The address a request or socket comes from, as throttles key it (`http::client_address`:
 /// `X-Forwarded-For` only behind a trusted proxy; IPv6 by its /64).
-pub fn client_address(req: &HttpRequest, state: &AppState) -> Option<IpAddr> {
+pub fn client_address(req: &HttpRequest, state: &State) -> Option<IpAddr> {
     crate::http::client_address(req, &state.trusted_proxies)
 }
 
@@ -38,11 +39,7 @@ pub fn client_address(req: &HttpRequest, state: &AppState) -> Option<IpAddr> {
 pub struct Admitted(());
 
 /// Counts one operation of a client; over the client's rate, the refusal, with nothing counted.
-pub fn admit(
-    state: &AppState,
-    actor: &Actor,
-    address: Option<IpAddr>,
-) -> Result<Admitted, ApiError> {
+pub fn admit(state: &State, actor: &Actor, address: Option<IpAddr>) -> Result<Admitted, ApiError> {
     check_rate(state, actor, address)?;
     state.requests.fetch_add(1, Ordering::Relaxed);
     Ok(Admitted(()))
@@ -50,11 +47,7 @@ pub fn admit(
 
 /// Counts one request of a client against its rate (an operation through [`admit`], or the
 /// opening of a socket).
-pub fn check_rate(
-    state: &AppState,
-    actor: &Actor,
-    address: Option<IpAddr>,
-) -> Result<(), ApiError> {
+pub fn check_rate(state: &State, actor: &Actor, address: Option<IpAddr>) -> Result<(), ApiError> {
     state
         .rate_limiter
         .check(&Client::of(actor, address))
@@ -67,7 +60,7 @@ pub fn check_rate(
 /// (`RequestCtx`, loaders).
 pub async fn run(
     schema: &AppSchema,
-    state: &AppState,
+    state: &State,
     _admitted: Admitted,
     request: Request,
 ) -> Response {
@@ -78,7 +71,7 @@ pub async fn run(
 /// rolls back), its statement stopped, and the client told to retry later. An answer that
 /// comes back only after the deadline because a statement was stopped counts as timed out too.
 async fn within_limit(
-    state: &AppState,
+    state: &State,
     work: impl std::future::Future<Output = Response>,
 ) -> Response {
     let deadline = tokio::time::Instant::now() + state.request_timeout;
@@ -139,11 +132,11 @@ pub fn operation_type(request: &Request) -> Option<OperationType> {
 #[derive(Clone)]
 pub struct Gated {
     schema: AppSchema,
-    state: AppState,
+    state: State,
 }
 
 impl Gated {
-    pub fn new(schema: AppSchema, state: AppState) -> Self {
+    pub fn new(schema: AppSchema, state: State) -> Self {
         Gated { schema, state }
     }
 }

@@ -8,16 +8,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 
 use crate::auth::extract;
-use crate::context::{Actor, AppState, Lang, RequestCtx};
+use crate::context::{Actor, Lang, RequestCtx};
 use crate::error::ApiError;
 use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
+use crate::http::State;
+use crate::http::body::{ensure_not_simple, read_batch};
 use crate::http::{apq, gate, socket};
 use async_graphql::parser::types::OperationType;
 
 /// Who sends a request, in which language, from where: read from its headers, before anything
 /// touches the database (a bad token is refused here).
-fn caller(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
+fn caller(req: &HttpRequest, state: &State) -> Result<RequestCtx, ApiError> {
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -28,7 +30,7 @@ fn caller(req: &HttpRequest, state: &AppState) -> Result<RequestCtx, ApiError> {
             .and_then(|v| v.to_str().ok()),
     );
     Ok(RequestCtx {
-        actor: extract::actor(authorization, &state.keys)?,
+        actor: extract::actor(authorization, &state.deps.keys)?,
         lang,
         address: gate::client_address(req, state),
     })
@@ -82,113 +84,6 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
         && response.errors.iter().all(|e| e.path.is_empty())
 }
 
-/// Headers that a browser never sends on a cross-site "simple" request without a CORS
-/// preflight: with one of them, a POST of another content type is no CSRF.
-const PREFLIGHT_HEADERS: [&str; 3] = [
-    "apollo-require-preflight",
-    "x-apollo-operation-name",
-    "graphql-preflight",
-];
-
-/// Refuses a POST that a cross-site form or `text/plain` fetch could send (CSRF): the body must
-/// be JSON, or the request must carry a header that forces a CORS preflight.
-fn ensure_not_simple(req: &HttpRequest) -> Result<(), HttpResponse> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let json = essence == "application/json" || essence.ends_with("+json");
-    if json
-        || PREFLIGHT_HEADERS
-            .iter()
-            .any(|h| req.headers().contains_key(*h))
-    {
-        return Ok(());
-    }
-    let mut refused = refusal(ApiError::bad_input(
-        "Content-Type",
-        "send GraphQL requests as application/json",
-    ));
-    *refused.status_mut() = actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE;
-    Err(refused)
-}
-
-/// Reads a JSON body of at most `BIRLIK_MAX_BODY_BYTES` into one operation or a batch.
-async fn read_batch(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<async_graphql::BatchRequest, HttpResponse> {
-    let too_large = || {
-        let mut refused = refusal(ApiError::bad_input(
-            "body",
-            format!("a request body holds at most {limit} bytes"),
-        ));
-        *refused.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
-        refused
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large());
-    }
-    let body = match payload.to_bytes_limited(limit).await {
-        Err(_) => return Err(too_large()),
-        Ok(Err(_)) => {
-            return Err(refusal(ApiError::bad_input(
-                "body",
-                "the request body could not be read",
-            )));
-        }
-        Ok(Ok(body)) => body,
-    };
-    let not_a_request = |detail: String| {
-        refusal(ApiError::BadUserInput {
-            field: Some("body"),
-            message: format!("the body is not a GraphQL request in JSON: {detail}"),
-        })
-    };
-    // An object, or a non-empty array of objects (serde would also read a struct from an array).
-    let json: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| not_a_request(e.to_string()))?;
-    let shaped = match &json {
-        serde_json::Value::Object(_) => true,
-        serde_json::Value::Array(items) => {
-            !items.is_empty() && items.iter().all(serde_json::Value::is_object)
-        }
-        _ => false,
-    };
-    if !shaped {
-        return Err(not_a_request(
-            "send an object, or a non-empty array of objects".into(),
-        ));
-    }
-    // A request names its document: `query`, or a persisted query's hash.
-    let names_a_document = |item: &serde_json::Value| {
-        item.get("query").is_some() || item.pointer("/extensions/persistedQuery").is_some()
-    };
-    let all_name_one = match &json {
-        serde_json::Value::Array(items) => items.iter().all(names_a_document),
-        one => names_a_document(one),
-    };
-    if !all_name_one {
-        return Err(not_a_request(
-            "a request has a `query` (or a persisted query's hash)".into(),
-        ));
-    }
-    serde_json::from_value(json).map_err(|e| not_a_request(e.to_string()))
-}
-
 /// `POST /graphql`: one operation or a batch (at most `BIRLIK_MAX_BATCH`; a larger one is refused
 /// whole, with nothing executed). Each operation passes the gate on its own: one over the
 /// client's rate gets `RATE_LIMITED` in its place, and a request of nothing but such is a 429.
@@ -196,7 +91,7 @@ pub async fn post(
     req: HttpRequest,
     payload: web::Payload,
     schema: web::Data<AppSchema>,
-    state: web::Data<AppState>,
+    state: web::Data<State>,
 ) -> HttpResponse {
     if let Err(refused) = ensure_not_simple(&req) {
         return refused;
@@ -228,16 +123,14 @@ pub async fn post(
     {
         return refusal(err);
     }
-    if let Err(err) =
-        extract::ensure_active_cached(&state.db, state.events.accounts(), &rc.actor).await
-    {
+    if let Err(err) = extract::ensure_active_cached(&state.deps, &rc.actor).await {
         return refusal(err);
     }
     let queries_only = requests
         .iter()
         .all(|r| gate::operation_type(r) == Some(OperationType::Query));
     let actor = rc.actor;
-    let loaders = Loaders::new(&state, &rc.actor);
+    let loaders = Loaders::new(&state.deps, &rc.actor);
     let run =
         |(mut request, admitted): (async_graphql::Request, Result<gate::Admitted, ApiError>)| {
             let (schema, state, rc, loaders) =
@@ -358,7 +251,7 @@ pub async fn get(
     req: HttpRequest,
     payload: web::Payload,
     schema: web::Data<AppSchema>,
-    state: web::Data<AppState>,
+    state: web::Data<State>,
 ) -> actix_web::Result<HttpResponse> {
     if req.headers().contains_key(header::UPGRADE) {
         return socket::start(
@@ -368,7 +261,7 @@ pub async fn get(
             state.get_ref().clone(),
         );
     }
-    if state.introspection && req.query_string().is_empty() && accepts_html(&req) {
+    if state.graphql.introspection && req.query_string().is_empty() && accepts_html(&req) {
         let page = GraphiQLSource::build()
             .endpoint("/graphql")
             .subscription_endpoint("/graphql")
@@ -394,9 +287,7 @@ pub async fn get(
         Ok(admitted) => admitted,
         Err(err) => return Ok(refusal(err)),
     };
-    if let Err(err) =
-        extract::ensure_active_cached(&state.db, state.events.accounts(), &rc.actor).await
-    {
+    if let Err(err) = extract::ensure_active_cached(&state.deps, &rc.actor).await {
         return Ok(refusal(err));
     }
     let actor = rc.actor;
@@ -418,7 +309,7 @@ pub async fn get(
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return Ok(refused);
     }
-    let request = request.data(rc).data(Loaders::new(&state, &actor));
+    let request = request.data(rc).data(Loaders::new(&state.deps, &actor));
     let response = gate::run(&schema, &state, admitted, request).await;
     Ok(respond(
         &req,

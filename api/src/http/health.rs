@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::context::AppState;
 use crate::db;
+use crate::http::State;
 
 /// `/healthz`: the process is up and serving HTTP.
 pub async fn healthz() -> HttpResponse {
@@ -13,12 +13,12 @@ pub async fn healthz() -> HttpResponse {
 
 /// `/readyz`: the database answers and every migration is applied; 503 otherwise, and while the
 /// server is stopping.
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn readyz(state: web::Data<State>) -> HttpResponse {
     if *state.stopping.borrow() {
         return HttpResponse::ServiceUnavailable()
             .json(json!({ "status": "unavailable", "reason": "stopping" }));
     }
-    match db::ready(&state.db).await {
+    match db::ready(&state.deps.db).await {
         Ok(true) => HttpResponse::Ok().json(json!({ "status": "ready" })),
         Ok(false) => HttpResponse::ServiceUnavailable()
             .json(json!({ "status": "unavailable", "reason": "migrations pending" })),
@@ -31,9 +31,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// `/metrics`: Prometheus text counters of this instance since it started.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<State>) -> HttpResponse {
     use std::sync::atomic::Ordering;
-    let statements = state.statements.load(Ordering::Relaxed);
+    let statements = state.deps.statements.load(Ordering::Relaxed);
     let requests = state.requests.load(Ordering::Relaxed);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -20,6 +20,9 @@
 //!   interval to read what it is sent (1001). A slow reader never makes the server buffer more than
 //!   a few frames: its events lag and skip, and it is disconnected;
 //! - the server is stopping (1001).
+//!
+//! Size: one connection's state machine (handshake, subscriptions, the account check, the
+//! close codes) reads best whole; it is a little over 400 lines.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -36,11 +39,12 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::auth::extract;
-use crate::context::{Actor, AppState, Lang, RequestCtx};
+use crate::context::{Actor, Lang, RequestCtx};
 use crate::error::ApiError;
 use crate::events::{Delivery, Event};
 use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
+use crate::http::State;
 use crate::http::gate::{self, Gated, SocketSlot};
 
 /// How long a socket may stay open without `connection_init`.
@@ -81,7 +85,7 @@ pub fn start(
     req: &HttpRequest,
     payload: web::Payload,
     schema: AppSchema,
-    state: AppState,
+    state: State,
 ) -> actix_web::Result<HttpResponse> {
     let address = gate::client_address(req, &state);
     if let Err(err) = gate::check_rate(&state, &Actor::Anonymous, address) {
@@ -131,7 +135,7 @@ pub fn start(
 /// One socket's settings.
 struct Connection {
     protocol: WebSocketProtocols,
-    state: AppState,
+    state: State,
     lang: Lang,
     address: Option<std::net::IpAddr>,
     /// This socket's place among its address's (then its account's) open sockets.
@@ -157,7 +161,7 @@ impl Connection {
         )
         .on_connection_init(init);
         let mut events =
-            tokio_stream::wrappers::BroadcastStream::new(self.state.events.subscribe());
+            tokio_stream::wrappers::BroadcastStream::new(self.state.deps.events.subscribe());
         let interval = self.state.ws_ping;
         let mut pings = tokio::time::interval_at(Instant::now() + interval, interval);
         let init_deadline = tokio::time::sleep(INIT_WAIT);
@@ -304,14 +308,14 @@ impl Connection {
                     async_graphql::Error::new(message)
                 };
                 let token = authorization(&payload);
-                let (actor, expires_at) = extract::actor_until(token.as_deref(), &state.keys)
+                let (actor, expires_at) = extract::actor_until(token.as_deref(), &state.deps.keys)
                     .map_err(|_| match token.as_deref() {
-                        Some(token) if state.keys.expired(strip_bearer(token)) => {
+                        Some(token) if state.deps.keys.expired(strip_bearer(token)) => {
                             refuse(UNAUTHORIZED, "token expired")
                         }
                         _ => refuse(FORBIDDEN, "the token is not valid"),
                     })?;
-                extract::ensure_active(&state.db, &actor)
+                extract::ensure_active(&state.deps, &actor)
                     .await
                     .map_err(|_| refuse(FORBIDDEN, "the account may not sign in"))?;
                 if actor != Actor::Anonymous {
@@ -331,7 +335,7 @@ impl Connection {
                     lang,
                     address,
                 });
-                data.insert(Loaders::new(&state, &actor));
+                data.insert(Loaders::new(&state.deps, &actor));
                 Ok(data)
             })
         }
@@ -356,11 +360,11 @@ impl Connection {
         token: &str,
     ) -> Result<Authenticated, u16> {
         let (actor, expires_at) =
-            extract::actor_until(Some(token), &self.state.keys).map_err(|_| UNAUTHORIZED)?;
+            extract::actor_until(Some(token), &self.state.deps.keys).map_err(|_| UNAUTHORIZED)?;
         if actor == Actor::Anonymous || actor.user_id() != current.user_id {
             return Err(FORBIDDEN);
         }
-        extract::ensure_active(&self.state.db, &actor)
+        extract::ensure_active(&self.state.deps, &actor)
             .await
             .map_err(|_| FORBIDDEN)?;
         Ok(Authenticated {
@@ -371,7 +375,7 @@ impl Connection {
 
     async fn still_active(&self, user_id: i32) -> bool {
         !matches!(
-            crate::services::account::active(&self.state.db, user_id).await,
+            crate::services::account::active(&self.state.deps, user_id).await,
             Ok(Some(false)) | Ok(None)
         )
     }

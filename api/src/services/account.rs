@@ -4,18 +4,19 @@
 use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole, Role};
 use birlik_entity::user_account;
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 
-use crate::context::{Actor, AppState, RequestCtx};
+use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::services::credentials::{self, ensure_new_password, ensure_password_length};
 use crate::services::session::Tokens;
 use crate::services::{audit, validate};
 use crate::store;
 
-/// An account's state on the audit trail: it may log in.
+/// An account's deps on the audit trail: it may log in.
 const ENABLED: &str = "enabled";
-/// An account's state on the audit trail: it may not log in.
+/// An account's deps on the audit trail: it may not log in.
 const DISABLED: &str = "disabled";
 
 fn account_state(account: &user_account::Model) -> &'static str {
@@ -49,7 +50,7 @@ pub struct Staff {
 /// Creates a login for an organization's staff (the ministry).
 pub async fn create_staff(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     input: Staff,
 ) -> ApiResult<user_account::Model> {
     ministry(rc)?;
@@ -63,7 +64,7 @@ pub async fn create_staff(
     let display_name = validate::text("input.displayName", &input.display_name, 200)?;
     ensure_new_password("input.password", &input.password)?;
     let hash = credentials::hash(&input.password).await?;
-    let tx = store::begin(&state.db).await?;
+    let tx = store::begin(&deps.db).await?;
     store::organization::get(&tx, input.organization_id)
         .await?
         .ok_or(ApiError::NotFound {
@@ -114,7 +115,7 @@ pub async fn revoke_sessions(db: &impl ConnectionTrait, user_id: i32) -> ApiResu
 /// access tokens stop working at once.
 pub async fn set_disabled(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     user_id: i32,
     disabled: bool,
 ) -> ApiResult<user_account::Model> {
@@ -125,7 +126,7 @@ pub async fn set_disabled(
             "you cannot disable your own account",
         ));
     }
-    let tx = store::begin(&state.db).await?;
+    let tx = store::begin(&deps.db).await?;
     let before = store::user::get(&tx, user_id)
         .await?
         .ok_or(ApiError::NotFound { entity: "user" })?;
@@ -152,7 +153,7 @@ pub async fn set_disabled(
     .await?;
     tx.commit().await?;
     if disabled {
-        state.events.account_disabled(user_id);
+        deps.events.account_disabled(user_id);
     }
     Ok(account)
 }
@@ -160,7 +161,7 @@ pub async fn set_disabled(
 /// Changes the caller's password: every session of the account ends, and a new one starts.
 pub async fn change_password(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     current: &str,
     new: &str,
 ) -> ApiResult<Tokens> {
@@ -168,13 +169,13 @@ pub async fn change_password(
     let user_id = rc.actor.user_id().ok_or(ApiError::Unauthenticated)?;
     ensure_password_length("currentPassword", current)?;
     ensure_new_password("newPassword", new)?;
-    crate::services::lockout::ensure_password_budget(state, rc)?;
-    let account = store::user::get(&state.db, user_id)
+    crate::services::lockout::ensure_password_budget(deps, rc)?;
+    let account = store::user::get(&deps.db, user_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     // A wrong current password counts as a failed login of the account, and the same locks
     // refuse it, before any hashing.
-    let attempt = Attempt::begin(state, account_key(user_id), address_key(rc)).await?;
+    let attempt = Attempt::begin(deps, account_key(user_id), address_key(rc)).await?;
     let matches = credentials::verify(current, account.password_hash.clone()).await?;
     if !matches {
         attempt.failed().await;
@@ -184,7 +185,7 @@ pub async fn change_password(
         ));
     }
     let hash = credentials::hash(new).await?;
-    let tx = store::begin(&state.db).await?;
+    let tx = store::begin(&deps.db).await?;
     store::user::update_password(&tx, user_id, hash, Utc::now()).await?;
     revoke_sessions(&tx, user_id).await?;
     attempt.succeeded(&tx).await?;
@@ -201,14 +202,15 @@ pub async fn change_password(
         ),
     )
     .await?;
-    let tokens = crate::services::session::issue(&tx, &state.keys, account, None).await?;
+    let tokens = crate::services::session::issue(&tx, &deps.keys, account, None).await?;
     tx.commit().await?;
     Ok(tokens)
 }
 
 /// Whether an account may act: `Some(true)` when it exists and is enabled, `Some(false)` when
 /// disabled, `None` when it does not exist. One indexed lookup.
-pub async fn active(db: &DatabaseConnection, user_id: i32) -> ApiResult<Option<bool>> {
+pub async fn active(deps: &Deps, user_id: i32) -> ApiResult<Option<bool>> {
+    let db = &deps.db;
     Ok(store::user::disabled(db, user_id)
         .await?
         .map(|disabled| !disabled))

@@ -6,10 +6,11 @@
 use birlik_entity::audit_event;
 use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole};
 use chrono::Utc;
-use sea_orm::{ActiveEnum, Condition, ConnectionTrait, DatabaseConnection};
+use sea_orm::{ActiveEnum, Condition, ConnectionTrait};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::store;
 use crate::store::page::{Page, PageRequest};
 
@@ -131,10 +132,11 @@ pub async fn record(db: &impl ConnectionTrait, who: Who, change: Change<'_>) -> 
 /// the condition that selects all of them (for the count).
 pub async fn page(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     filter: Condition,
     req: PageRequest,
 ) -> ApiResult<(Page<audit_event::Model>, Condition)> {
+    let db = &deps.db;
     let condition = store::audit::within(crate::services::access::audit_trail(&rc.actor)?, filter);
     Ok((
         store::audit::page(db, condition.clone(), &req).await?,
@@ -143,6 +145,7 @@ pub async fn page(
 }
 
 /// How many events a condition selects.
-pub async fn count(db: &DatabaseConnection, condition: Condition) -> ApiResult<i64> {
+pub async fn count(deps: &Deps, condition: Condition) -> ApiResult<i64> {
+    let db = &deps.db;
     Ok(store::audit::count(db, condition).await?)
 }

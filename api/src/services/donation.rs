@@ -3,10 +3,11 @@
 use birlik_entity::donation;
 use birlik_entity::enums::{AuditAction, AuditEntity};
 use chrono::{DateTime, Utc};
-use sea_orm::{Condition, DatabaseConnection, DatabaseTransaction};
+use sea_orm::{Condition, DatabaseTransaction};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::services::{access, audit, idempotency, organization, validate};
 use crate::store;
 use crate::store::donation::{Ordering, Totals};
@@ -16,11 +17,12 @@ use crate::store::page::{Page, PageRequest};
 /// all of them (for the totals).
 pub async fn page(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     filter: Condition,
     ordering: &Ordering,
     req: PageRequest,
 ) -> ApiResult<(Page<donation::Model>, Condition)> {
+    let db = &deps.db;
     let condition = store::donation::within(access::donations(&rc.actor)?, filter);
     let page =
         store::page::read::<donation::Entity, _>(db, condition.clone(), ordering, &req).await?;
@@ -28,7 +30,8 @@ pub async fn page(
 }
 
 /// Count and mass of the donations a condition selects.
-pub async fn totals(db: &DatabaseConnection, condition: Condition) -> ApiResult<Totals> {
+pub async fn totals(deps: &Deps, condition: Condition) -> ApiResult<Totals> {
+    let db = &deps.db;
     Ok(store::donation::totals(db, condition).await?)
 }
 
@@ -48,10 +51,11 @@ pub struct Registration {
 /// verified; or the ministry). One transaction; with a key, a retry replays the first result.
 pub async fn register(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     input: Registration,
     key: Option<&str>,
 ) -> ApiResult<donation::Model> {
+    let db = &deps.db;
     let user_id = match rc.actor {
         Actor::Ngo { user_id, .. } | Actor::Ministry { user_id } => user_id,
         Actor::Anonymous => return Err(ApiError::Unauthenticated),

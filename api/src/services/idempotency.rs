@@ -164,10 +164,10 @@ pub async fn mutate<M: Mutation>(db: &DatabaseConnection, mutation: &M) -> ApiRe
 async fn once<M: Mutation>(db: &DatabaseConnection, mutation: &M) -> ApiResult<M::Output> {
     let tx = store::begin(db).await?;
     let keyed = mutation.key().transpose()?;
-    if let Some(keyed) = &keyed {
-        if let Some(id) = replay(&tx, keyed).await? {
-            return mutation.replay(&tx, id).await;
-        }
+    if let Some(keyed) = &keyed
+        && let Some(id) = replay(&tx, keyed).await?
+    {
+        return mutation.replay(&tx, id).await;
     }
     let done = mutation.act(&tx).await?;
     if let Some(keyed) = &keyed {

@@ -2,10 +2,11 @@
 //! from the client, ANDed with the caller's scope, read as one keyset page.
 
 use birlik_entity::{organization, shipment, task, volunteer};
-use sea_orm::{Condition, DatabaseConnection};
+use sea_orm::Condition;
 
 use crate::context::RequestCtx;
 use crate::error::ApiResult;
+use crate::services::Deps;
 use crate::services::access;
 use crate::store;
 use crate::store::lists::{OrganizationField, ShipmentField, TaskField, VolunteerField};
@@ -17,14 +18,13 @@ pub type Listed<M> = (Page<M>, Condition);
 /// Shipments within the caller's scope.
 pub async fn shipments(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     filter: Condition,
     ordering: &Ordering<ShipmentField>,
     req: PageRequest,
 ) -> ApiResult<Listed<shipment::Model>> {
-    let condition = Condition::all()
-        .add(access::shipments(&rc.actor)?)
-        .add(filter);
+    let db = &deps.db;
+    let condition = store::scope::and(access::shipments(&rc.actor)?, filter);
     Ok((
         store::page::read::<shipment::Entity, _>(db, condition.clone(), ordering, &req).await?,
         condition,
@@ -34,13 +34,14 @@ pub async fn shipments(
 /// Tasks within the caller's scope.
 pub async fn tasks(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     filter: Condition,
     ordering: &Ordering<TaskField>,
     req: PageRequest,
 ) -> ApiResult<Listed<task::Model>> {
+    let db = &deps.db;
     let scope = access::tasks(&rc.actor)?;
-    let condition = Condition::all().add(scope).add(filter);
+    let condition = store::scope::and(scope, filter);
     Ok((
         store::page::read::<task::Entity, _>(db, condition.clone(), ordering, &req).await?,
         condition,
@@ -50,14 +51,13 @@ pub async fn tasks(
 /// Volunteers within the caller's scope.
 pub async fn volunteers(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     filter: Condition,
     ordering: &Ordering<VolunteerField>,
     req: PageRequest,
 ) -> ApiResult<Listed<volunteer::Model>> {
-    let condition = Condition::all()
-        .add(access::volunteers(&rc.actor)?)
-        .add(filter);
+    let db = &deps.db;
+    let condition = store::scope::and(access::volunteers(&rc.actor)?, filter);
     Ok((
         store::page::read::<volunteer::Entity, _>(db, condition.clone(), ordering, &req).await?,
         condition,
@@ -66,11 +66,12 @@ pub async fn volunteers(
 
 /// Organizations: public.
 pub async fn organizations(
-    db: &DatabaseConnection,
+    deps: &Deps,
     filter: Condition,
     ordering: &Ordering<OrganizationField>,
     req: PageRequest,
 ) -> ApiResult<Listed<organization::Model>> {
+    let db = &deps.db;
     Ok((
         store::page::read::<organization::Entity, _>(db, filter.clone(), ordering, &req).await?,
         filter,
@@ -78,21 +79,24 @@ pub async fn organizations(
 }
 
 /// How many rows of `M`'s table a list's condition selects (its `totalCount`).
-pub async fn count<M>(db: &DatabaseConnection, condition: Condition) -> ApiResult<i64>
-where
-    M: sea_orm::ModelTrait,
-    <M::Entity as sea_orm::EntityTrait>::Model: Sync,
-{
-    Ok(store::page::count::<M::Entity>(db, condition).await?)
+pub async fn count<M: store::rows::Row>(deps: &Deps, condition: Condition) -> ApiResult<i64> {
+    Ok(store::page::count::<M::Table>(&deps.db, condition).await?)
 }
 
 /// Task groups within the caller's scope.
 pub async fn task_groups(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     dimensions: &[store::stats::TaskDimension],
     filter: Condition,
 ) -> ApiResult<Vec<store::stats::TaskGroup>> {
+    let db = &deps.db;
     let scope = access::tasks(&rc.actor)?;
-    Ok(store::stats::task_groups(db, dimensions, Condition::all().add(scope).add(filter)).await?)
+    Ok(store::stats::task_groups(db, dimensions, store::scope::and(scope, filter)).await?)
+}
+
+/// The condition a client's filter selects, written for the database at hand: the opaque value a
+/// list ANDs with the caller's scope.
+pub fn condition<L: store::filter::Leaf>(deps: &Deps, tree: store::filter::Tree<L>) -> Condition {
+    store::filter::condition(&deps.db, tree)
 }

@@ -6,8 +6,21 @@
 use chrono::{Duration, Utc};
 use sea_orm::ConnectionTrait;
 
-use crate::context::{AppState, RequestCtx};
+use crate::context::RequestCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
+
+/// How failed logins are slowed and then refused for a while.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginPolicy {
+    /// Failures of one login from one address within `window` that refuse that login there; as
+    /// many from anywhere refuse it to every address that has failures of its own.
+    pub max_failures: u32,
+    /// Failures from one address, whatever the login, within `window` that refuse it.
+    pub max_failures_per_address: u32,
+    /// How long a failure counts.
+    pub window: std::time::Duration,
+}
 
 /// What failures of an account are counted under, whichever of its logins was typed.
 pub fn account_key(user_id: i32) -> String {
@@ -51,15 +64,15 @@ impl Attempt {
     /// (`max_failures`); this address, whatever the login (`max_failures_per_address`); and this
     /// login from anywhere (`max_failures`), which holds back only addresses that have failures
     /// of their own, so an owner on a clean address still gets in while others guess.
-    pub async fn begin(state: &AppState, key: String, address: String) -> ApiResult<Attempt> {
-        let policy = state.login_policy;
+    pub async fn begin(deps: &Deps, key: String, address: String) -> ApiResult<Attempt> {
+        let policy = deps.login_policy;
         let now = Utc::now();
         let window = Duration::from_std(policy.window).unwrap_or(Duration::minutes(5));
         // One attempt of a login at a time records itself and counts: the count includes every
         // attempt before it, and none after. Attempts of one login on this instance queue here,
         // holding no connection; across instances, on the database's lock.
         let _queued = ATTEMPT_STRIPES[stripe(&key)].lock().await;
-        let tx = crate::store::begin(&state.db).await?;
+        let tx = crate::store::begin(&deps.db).await?;
         crate::store::login_failure::lock(&tx, &key).await?;
         let id = crate::store::login_failure::begin(&tx, &key, &address, now).await?;
         let counts = crate::store::login_failure::counts(&tx, &key, &address, now - window).await?;
@@ -115,14 +128,13 @@ impl Attempt {
 /// Counts a sign-up or a password change (each hashes a password, the costliest thing a client
 /// can ask) against its address: `BIRLIK_PASSWORD_RATE_LIMIT`, off with the other limits. Past
 /// it, RATE_LIMITED at once, with the seconds to wait.
-pub fn ensure_password_budget(state: &AppState, rc: &RequestCtx) -> ApiResult<()> {
-    use crate::http::rate_limit::Client;
+pub fn ensure_password_budget(deps: &Deps, rc: &RequestCtx) -> ApiResult<()> {
+    use crate::rate_limit::Client;
     let client = match rc.address {
         Some(address) => Client::Address(address),
         None => Client::Unknown,
     };
-    state
-        .password_limiter
+    deps.password_limiter
         .check(&client)
         .map_err(|wait| ApiError::RateLimited {
             retry_after_s: wait.as_secs_f64().ceil().max(1.0) as u64,

@@ -6,10 +6,11 @@
 use birlik_entity::enums::{AuditAction, AuditEntity};
 use birlik_entity::volunteer;
 use chrono::Utc;
-use sea_orm::{Condition, DatabaseConnection};
+use sea_orm::Condition;
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::services::audit;
 use crate::store;
 use crate::store::page::{Page, PageRequest};
@@ -39,9 +40,10 @@ fn scope(actor: &Actor) -> ApiResult<Condition> {
 /// A page of pending requests, oldest first, and the condition that selects all of them.
 pub async fn page(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     req: PageRequest,
 ) -> ApiResult<(Page<volunteer::Model>, Condition)> {
+    let db = &deps.db;
     let condition = scope(&rc.actor)?;
     Ok((
         store::membership::page(db, condition.clone(), &req).await?,
@@ -50,7 +52,8 @@ pub async fn page(
 }
 
 /// How many requests a condition selects.
-pub async fn count(db: &DatabaseConnection, condition: Condition) -> ApiResult<i64> {
+pub async fn count(deps: &Deps, condition: Condition) -> ApiResult<i64> {
+    let db = &deps.db;
     Ok(store::page::count::<volunteer::Entity>(db, condition).await?)
 }
 
@@ -58,11 +61,12 @@ pub async fn count(db: &DatabaseConnection, condition: Condition) -> ApiResult<i
 /// decide only once it is verified; a request outside the caller's scope is NOT_FOUND.
 pub async fn decide(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     volunteer_id: i32,
     expected_version: Option<i32>,
     approved: bool,
 ) -> ApiResult<volunteer::Model> {
+    let db = &deps.db;
     let condition = scope(&rc.actor)?;
     let who = audit::Who::of(&rc.actor)?;
     let tx = store::begin(db).await?;

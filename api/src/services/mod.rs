@@ -1,5 +1,6 @@
 //! One module per aggregate: the rules of each operation, called by resolvers with the request's
-//! context and the database. Services return [`ApiResult`](crate::error::ApiResult).
+//! context and [`Deps`]. Services return [`ApiResult`](crate::error::ApiResult); they know no
+//! GraphQL and no HTTP, and reach the database only through `store`.
 
 pub mod access;
 pub mod account;
@@ -21,3 +22,39 @@ pub mod stats;
 pub mod task;
 pub mod validate;
 pub mod volunteer;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::jwt::Keys;
+
+/// What every service takes, the same way: the database and what the rules need beside it.
+/// Built once at start; the GraphQL and HTTP layers keep their own settings apart from it.
+#[derive(Clone, Debug)]
+pub struct Deps {
+    pub db: DatabaseConnection,
+    pub keys: Arc<Keys>,
+    /// The 20 reference regions, read once at start (a migration owns them; nothing edits them).
+    pub regions: Arc<Vec<birlik_entity::region::Model>>,
+    /// SQL statements run since start, for `/metrics` and the statement-bound tests.
+    pub statements: Arc<AtomicU64>,
+    /// Live events for subscriptions.
+    pub events: crate::events::Events,
+    /// How failed logins are slowed and refused.
+    pub login_policy: lockout::LoginPolicy,
+    /// Sign-ups and password changes per client address (each costs an argon2 hash).
+    pub password_limiter: crate::rate_limit::RateLimiter,
+    /// The campaign's figures, shared for a moment between requests.
+    pub figures: Arc<stats::FiguresCache>,
+    /// Most automatic persisted queries kept.
+    pub persisted_query_max: u64,
+}
+
+impl Deps {
+    /// A reference region by id.
+    pub fn region(&self, id: i32) -> Option<&birlik_entity::region::Model> {
+        self.regions.iter().find(|r| r.id == id)
+    }
+}

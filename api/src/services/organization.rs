@@ -3,10 +3,11 @@
 use birlik_entity::enums::{AuditAction, AuditEntity};
 use birlik_entity::organization;
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult, Current};
+use crate::services::Deps;
 use crate::services::audit;
 use crate::store;
 
@@ -36,10 +37,11 @@ async fn get(db: &impl ConnectionTrait, id: i32) -> ApiResult<organization::Mode
 /// Marks an organization verified (the ministry only). Verifying a verified one changes nothing.
 pub async fn verify(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     id: i32,
     expected_version: Option<i32>,
 ) -> ApiResult<organization::Model> {
+    let db = &deps.db;
     match rc.actor {
         Actor::Ministry { .. } => {}
         Actor::Anonymous => return Err(ApiError::Unauthenticated),

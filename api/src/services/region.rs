@@ -2,19 +2,18 @@
 
 use birlik_entity::region;
 
-use crate::context::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 
 /// Every region, in reference order.
-pub fn list(state: &AppState) -> Vec<region::Model> {
-    state.regions.as_ref().clone()
+pub fn list(deps: &Deps) -> Vec<region::Model> {
+    deps.regions.as_ref().clone()
 }
 
 /// One region by ISO code (case-insensitive); `NOT_FOUND` for an unknown code.
-pub fn get(state: &AppState, code: &str) -> ApiResult<region::Model> {
+pub fn get(deps: &Deps, code: &str) -> ApiResult<region::Model> {
     let code = code.trim().to_ascii_uppercase();
-    state
-        .regions
+    deps.regions
         .iter()
         .find(|r| r.code == code)
         .cloned()

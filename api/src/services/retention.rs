@@ -11,22 +11,7 @@ use sea_orm::DatabaseConnection;
 use crate::error::ApiResult;
 use crate::store;
 
-/// How long rows of the growing tables are kept, and how often they are pruned.
-#[derive(Clone, Copy, Debug)]
-pub struct Retention {
-    /// Time between two prunings.
-    pub interval: Duration,
-    /// How long a session (refresh token) is kept after it expired.
-    pub sessions: Duration,
-    /// How long an idempotency key is kept after it was written (a retry after it acts anew).
-    pub idempotency_keys: Duration,
-    /// How long a failed login is kept: the lockout window, past which it counts for nothing.
-    pub login_failures: Duration,
-    /// How long a persisted query is kept unused.
-    pub persisted_queries: Duration,
-    /// Most persisted queries kept.
-    pub persisted_query_cap: u64,
-}
+pub use crate::config::Retention;
 
 /// Rows deleted by one pruning.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

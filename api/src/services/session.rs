@@ -9,8 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::auth::{jwt::Keys, password};
-use crate::context::{AppState, RequestCtx};
+use crate::context::RequestCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::services::credentials::{self, MAX_LOGIN, ensure_length, ensure_password_length};
 use crate::services::lockout::{Attempt, account_key, address_key};
 use crate::services::validate;
@@ -111,20 +112,15 @@ fn login_key(login: &str) -> String {
 /// Logs in with email or phone and password. A wrong password, an unknown login and a disabled
 /// account get the same answer; repeated failures are slowed, then refused with RATE_LIMITED for
 /// a while (see [`Attempt::begin`]), before the password is checked.
-pub async fn login(
-    state: &AppState,
-    rc: &RequestCtx,
-    login: &str,
-    secret: &str,
-) -> ApiResult<Tokens> {
+pub async fn login(deps: &Deps, rc: &RequestCtx, login: &str, secret: &str) -> ApiResult<Tokens> {
     ensure_length("login", login, MAX_LOGIN)?;
     ensure_password_length("password", secret)?;
-    let account = find_login(&state.db, login).await?;
+    let account = find_login(&deps.db, login).await?;
     let key = match &account {
         Some(account) => account_key(account.id),
         None => login_key(login),
     };
-    let attempt = Attempt::begin(state, key, address_key(rc)).await?;
+    let attempt = Attempt::begin(deps, key, address_key(rc)).await?;
     let hash = account
         .as_ref()
         .map(|a| a.password_hash.clone())
@@ -132,9 +128,9 @@ pub async fn login(
     let matches = credentials::verify(secret, hash).await?;
     match account {
         Some(account) if matches && account.disabled_at.is_none() => {
-            let tx = store::begin(&state.db).await?;
+            let tx = store::begin(&deps.db).await?;
             attempt.succeeded(&tx).await?;
-            let tokens = issue(&tx, &state.keys, account, None).await?;
+            let tokens = issue(&tx, &deps.keys, account, None).await?;
             tx.commit().await?;
             Ok(tokens)
         }
@@ -147,9 +143,9 @@ pub async fn login(
 
 /// Exchanges a refresh token for a new pair. A token already exchanged is a sign of theft: its
 /// whole family is revoked and the call refused.
-pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Tokens> {
+pub async fn refresh(deps: &Deps, token: &str) -> ApiResult<Tokens> {
     ensure_length("refreshToken", token, MAX_REFRESH_TOKEN)?;
-    let tx = store::begin(&state.db).await?;
+    let tx = store::begin(&deps.db).await?;
     let now = Utc::now();
     let Some(current) = store::session::get_by_hash(&tx, &token_hash(token)).await? else {
         return Err(ApiError::Unauthenticated);
@@ -175,15 +171,15 @@ pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Tokens> {
     if !store::session::rotate(&tx, current.id, now).await? {
         return Err(ApiError::Unauthenticated);
     }
-    let tokens = issue(&tx, &state.keys, user, Some(current.family)).await?;
+    let tokens = issue(&tx, &deps.keys, user, Some(current.family)).await?;
     tx.commit().await?;
     Ok(tokens)
 }
 
 /// Ends the session a refresh token belongs to. Unknown tokens end nothing and say so no differently.
-pub async fn logout(state: &AppState, token: &str) -> ApiResult<bool> {
+pub async fn logout(deps: &Deps, token: &str) -> ApiResult<bool> {
     ensure_length("refreshToken", token, MAX_REFRESH_TOKEN)?;
-    let tx = store::begin(&state.db).await?;
+    let tx = store::begin(&deps.db).await?;
     if let Some(current) = store::session::get_by_hash(&tx, &token_hash(token)).await? {
         store::session::revoke_family(&tx, &current.family, Utc::now()).await?;
     }

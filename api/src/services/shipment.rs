@@ -9,9 +9,10 @@ use birlik_entity::{donation, shipment};
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 
-use crate::context::{Actor, AppState, RequestCtx};
+use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult, Current};
 use crate::events::{ShipmentEvent, ShipmentEventKind};
+use crate::services::Deps;
 use crate::services::{audit, idempotency, validate};
 use crate::store;
 
@@ -32,7 +33,7 @@ pub struct Plan {
 /// Plans a shipment of the caller's stock to an affected region.
 pub async fn plan(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     input: Plan,
     key: Option<&str>,
 ) -> ApiResult<shipment::Model> {
@@ -47,7 +48,7 @@ pub async fn plan(
         }
     };
     let destination =
-        crate::services::region::get(state, &input.destination_region_code).map_err(|_| {
+        crate::services::region::get(deps, &input.destination_region_code).map_err(|_| {
             ApiError::bad_input("input.destinationRegionCode", "no region has this code")
         })?;
     if !destination.affected {
@@ -78,7 +79,7 @@ pub async fn plan(
 
     let planning = Planning {
         rc,
-        state,
+        deps,
         user_id,
         input,
         key,
@@ -88,13 +89,13 @@ pub async fn plan(
         driver_name,
         driver_phone,
     };
-    idempotency::mutate(&state.db, &planning).await
+    idempotency::mutate(&deps.db, &planning).await
 }
 
 /// A plan whose input has been checked: kilograms per donation, the same donation twice one line.
 struct Planning<'a> {
     rc: &'a RequestCtx,
-    state: &'a AppState,
+    deps: &'a Deps,
     user_id: i32,
     input: &'a Plan,
     key: Option<&'a str>,
@@ -140,12 +141,11 @@ impl idempotency::Mutation for Planning<'_> {
             organization_id: own,
             ..
         } = self.rc.actor
+            && own != organization_id
         {
-            if own != organization_id {
-                return Err(ApiError::Forbidden(
-                    "shipments carry your own organization's stock only".into(),
-                ));
-            }
+            return Err(ApiError::Forbidden(
+                "shipments carry your own organization's stock only".into(),
+            ));
         }
         if origin == self.destination {
             return Err(ApiError::bad_input(
@@ -188,7 +188,7 @@ impl idempotency::Mutation for Planning<'_> {
     }
 
     fn publish(&self, planned: &shipment::Model) {
-        self.state.events.shipment(ShipmentEvent {
+        self.deps.events.shipment(ShipmentEvent {
             kind: ShipmentEventKind::Planned,
             shipment_id: planned.id,
             organization_id: planned.organization_id,
@@ -294,13 +294,13 @@ async fn transition(
 /// Puts a planned shipment on the road (its organization or the ministry).
 pub async fn dispatch(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     id: i32,
     expected_version: Option<i32>,
 ) -> ApiResult<shipment::Model> {
     let actor = rc.actor;
     let shipment = transition(
-        &state.db,
+        &deps.db,
         audit::Who::of(&actor)?,
         id,
         ShipmentStatus::Planned,
@@ -318,7 +318,7 @@ pub async fn dispatch(
         store::shipment::Move::Dispatch,
     )
     .await?;
-    state.events.shipment(ShipmentEvent {
+    deps.events.shipment(ShipmentEvent {
         kind: ShipmentEventKind::Dispatched,
         shipment_id: shipment.id,
         organization_id: shipment.organization_id,
@@ -330,7 +330,7 @@ pub async fn dispatch(
 /// collection point in the destination region, or the ministry.
 pub async fn confirm_delivery(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     id: i32,
     note: Option<String>,
     expected_version: Option<i32>,
@@ -340,15 +340,15 @@ pub async fn confirm_delivery(
         Actor::Ngo {
             organization_id, ..
         } => {
-            let s = get(&state.db, id).await?;
-            store::collection_point::runs_in(&state.db, organization_id, s.destination_region_id)
+            let s = get(&deps.db, id).await?;
+            store::collection_point::runs_in(&deps.db, organization_id, s.destination_region_id)
                 .await?
         }
         _ => false,
     };
     let (actor, user_id) = (rc.actor, rc.actor.user_id());
     let shipment = transition(
-        &state.db,
+        &deps.db,
         audit::Who::of(&actor)?,
         id,
         ShipmentStatus::Dispatched,
@@ -369,7 +369,7 @@ pub async fn confirm_delivery(
         },
     )
     .await?;
-    state.events.shipment(ShipmentEvent {
+    deps.events.shipment(ShipmentEvent {
         kind: ShipmentEventKind::Delivered,
         shipment_id: shipment.id,
         organization_id: shipment.organization_id,

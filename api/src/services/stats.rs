@@ -9,8 +9,8 @@ use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
 use sea_orm::DatabaseConnection;
 
-use crate::context::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::store;
 use crate::store::stats::RegionFigures;
 
@@ -123,8 +123,8 @@ impl FiguresCache {
 }
 
 /// The campaign summary.
-pub async fn summary(state: &AppState) -> ApiResult<Summary> {
-    let (figures, as_of) = state.figures.get(&state.db).await?;
+pub async fn summary(deps: &Deps) -> ApiResult<Summary> {
+    let (figures, as_of) = deps.figures.get(&deps.db).await?;
     Ok(summarize(&figures, as_of))
 }
 
@@ -150,10 +150,11 @@ pub fn summarize(figures: &[RegionFigures], as_of: DateTime<Utc>) -> Summary {
 /// Donation groups within the caller's scope (the ministry all, an organization its own).
 pub async fn donation_groups(
     rc: &crate::context::RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     dimensions: &[store::stats::DonationDimension],
     filter: sea_orm::Condition,
 ) -> ApiResult<Vec<store::stats::DonationGroup>> {
+    let db = &deps.db;
     let condition = store::donation::within(crate::services::access::donations(&rc.actor)?, filter);
     Ok(store::stats::donation_groups(db, dimensions, condition).await?)
 }
@@ -162,9 +163,10 @@ pub async fn donation_groups(
 /// and those coming into a region where it runs a collection point).
 pub async fn shipment_flows(
     rc: &crate::context::RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     statuses: &[birlik_entity::enums::ShipmentStatus],
 ) -> ApiResult<Vec<store::stats::Flow>> {
+    let db = &deps.db;
     let scope = crate::services::access::shipments(&rc.actor)?;
     Ok(store::stats::shipment_flows(db, statuses, scope).await?)
 }

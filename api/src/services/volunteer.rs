@@ -4,8 +4,9 @@
 use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole, Role};
 use sea_orm::DatabaseConnection;
 
-use crate::context::{Actor, AppState, RequestCtx};
+use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::services::credentials::{self, MAX_LOGIN, ensure_length, ensure_new_password};
 use crate::services::lockout::ensure_password_budget;
 use crate::services::session::{Tokens, issue};
@@ -34,14 +35,14 @@ pub struct SignUp {
 /// Concurrent duplicates wait on the phone's unique index and then replay.
 pub async fn register(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     input: SignUp,
     idempotency_key: Option<&str>,
 ) -> ApiResult<Tokens> {
     if rc.actor != Actor::Anonymous && !matches!(rc.actor, Actor::Ministry { .. }) {
         return Err(ApiError::Forbidden("you are already signed in".into()));
     }
-    ensure_password_budget(state, rc)?;
+    ensure_password_budget(deps, rc)?;
     let full_name = validate::text("input.fullName", &input.full_name, 200)?;
     ensure_length("input.phone", &input.phone, 32)?;
     let phone = validate::phone("input.phone", &input.phone)?;
@@ -56,7 +57,7 @@ pub async fn register(
         .transpose()?;
     ensure_new_password("input.password", &input.password)?;
     ensure_length("input.regionCode", &input.region_code, 16)?;
-    let region = crate::services::region::get(state, &input.region_code)
+    let region = crate::services::region::get(deps, &input.region_code)
         .map_err(|_| ApiError::bad_input("input.regionCode", "no region has this code"))?;
     if input.skills.len() > 50 {
         return Err(ApiError::bad_input("input.skills", "at most 50 skills"));
@@ -71,7 +72,7 @@ pub async fn register(
         .transpose()?;
     // A taken phone or email is refused before any hashing; a keyed retry of a sign-up that
     // went through needs no new hash either (it checks its password against the stored one).
-    let taken = taken(&state.db, &phone, email.as_deref()).await?;
+    let taken = taken(&deps.db, &phone, email.as_deref()).await?;
     if taken && keyed.is_none() {
         return Err(taken_error());
     }
@@ -89,7 +90,7 @@ pub async fn register(
         skills: &skills,
         hash: hash.as_deref(),
     };
-    idempotency::run(|| sign_up.attempt(rc, state, keyed.as_ref())).await
+    idempotency::run(|| sign_up.attempt(rc, deps, keyed.as_ref())).await
 }
 
 /// Whether a volunteer record or an account already has this phone or this email.
@@ -128,10 +129,10 @@ impl SignUpChecked<'_> {
     async fn attempt(
         &self,
         rc: &RequestCtx,
-        state: &AppState,
+        deps: &Deps,
         keyed: Option<&idempotency::Keyed<'_>>,
     ) -> ApiResult<Tokens> {
-        let tx = store::begin(&state.db).await?;
+        let tx = store::begin(&deps.db).await?;
         if let Some(org) = self.input.organization_id {
             // Named: asked to take them on, not joined (see `services::membership`).
             store::organization::get(&tx, org).await?.ok_or_else(|| {
@@ -167,7 +168,7 @@ impl SignUpChecked<'_> {
             if !matches || account.disabled_at.is_some() {
                 return Err(taken_error());
             }
-            let tokens = issue(&tx, &state.keys, account, None).await?;
+            let tokens = issue(&tx, &deps.keys, account, None).await?;
             tx.commit().await?;
             return Ok(tokens);
         }
@@ -237,7 +238,7 @@ impl SignUpChecked<'_> {
                 .key(keyed.map(|k| k.key)),
         )
         .await?;
-        let tokens = issue(&tx, &state.keys, account, None).await?;
+        let tokens = issue(&tx, &deps.keys, account, None).await?;
         tx.commit().await?;
         Ok(tokens)
     }

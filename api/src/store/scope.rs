@@ -147,3 +147,8 @@ pub fn audit_event(actor: &Actor) -> Condition {
 /// What an actor may read of one type, as the functions above give it: an opaque value that the
 /// layers above keep (a loader, a list's totals) and hand back to store functions, never build.
 pub type Scope = Condition;
+
+/// Rows within `scope` that also meet `filter` (a client's filter, as `store::filter` wrote it).
+pub fn and(scope: Scope, filter: Condition) -> Condition {
+    Condition::all().add(scope).add(filter)
+}

@@ -81,10 +81,10 @@ impl Server {
         let http = reqwest::Client::new();
         let started = Instant::now();
         loop {
-            if let Ok(resp) = http.get(format!("{}/readyz", self.base)).send().await {
-                if resp.status() == 200 {
-                    return;
-                }
+            if let Ok(resp) = http.get(format!("{}/readyz", self.base)).send().await
+                && resp.status() == 200
+            {
+                return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("birlik exited with {status}: {}", self.log());

@@ -96,13 +96,14 @@ impl Drop for Cluster {
             .args(["stop", "-m", "immediate", "-w", "-D"])
             .arg(self.data())
             .output();
-        if let Ok(out) = stopped {
-            if !out.status.success() && self.data().join("postmaster.pid").exists() {
-                eprintln!(
-                    "the test cluster did not stop: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
+        if let Ok(out) = stopped
+            && !out.status.success()
+            && self.data().join("postmaster.pid").exists()
+        {
+            eprintln!(
+                "the test cluster did not stop: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
 }

@@ -127,12 +127,12 @@ fn measure_argument(
                     ),
                 });
             }
-            if let ConstValue::String(text) = leaf {
-                if text.chars().count() > MAX_FILTER_TEXT {
-                    return Err(refuse(format!(
-                        "`{at}` is longer than {MAX_FILTER_TEXT} characters"
-                    )));
-                }
+            if let ConstValue::String(text) = leaf
+                && text.chars().count() > MAX_FILTER_TEXT
+            {
+                return Err(refuse(format!(
+                    "`{at}` is longer than {MAX_FILTER_TEXT} characters"
+                )));
             }
         }
         _ => {}

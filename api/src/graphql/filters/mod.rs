@@ -8,7 +8,9 @@ mod scalar;
 
 use async_graphql::Enum;
 use async_graphql::connection::{Connection, ConnectionNameType, EdgeNameType, EmptyFields};
-use sea_orm::{Condition, DatabaseConnection};
+use sea_orm::Condition;
+
+use crate::services::Deps;
 
 use crate::error::{ApiError, ApiResult, ResultExt};
 use crate::graphql::relay;
@@ -159,7 +161,7 @@ impl<L> Leaves<L> {
 
 /// The SQL condition of an optional filter (none: every row) on `db`'s database, as the store
 /// writes it: the opaque value the services AND with the caller's scope.
-pub fn condition_of<F>(filter: Option<F>, db: &DatabaseConnection) -> ApiResult<Condition>
+pub fn condition_of<F>(filter: Option<F>, deps: &Deps) -> ApiResult<Condition>
 where
     F: EntityFilter,
     F::Leaf: crate::store::filter::Leaf,
@@ -168,7 +170,7 @@ where
         Some(f) => f.tree()?,
         None => Tree::default(),
     };
-    Ok(crate::store::filter::condition(db, tree))
+    Ok(crate::services::lists::condition(deps, tree))
 }
 
 /// Declares an order input (field enum + direction) and the ordering it asks for, in the store's
@@ -250,7 +252,7 @@ impl PageArgs {
 /// turns the filter into its condition, lets `read` (a service) read the page within the caller's
 /// scope, and returns the connection with the totals made from the whole list's condition.
 pub async fn list<Filter, F, Fut, N, T, Name, EdgeName>(
-    db: &DatabaseConnection,
+    deps: &Deps,
     filter: Option<Filter>,
     ordering: Ordering<F>,
     args: PageArgs,
@@ -268,7 +270,7 @@ where
     EdgeName: EdgeNameType,
 {
     let req = args.request(&ordering, 20).extend()?;
-    let filter = condition_of(filter, db).extend()?;
+    let filter = condition_of(filter, deps).extend()?;
     let (page, condition) = read(filter, ordering.clone(), req).await.extend()?;
     Ok(relay::connection(page, &ordering, totals(condition)))
 }
@@ -291,7 +293,7 @@ macro_rules! list_totals {
                 &self,
                 ctx: &async_graphql::Context<'_>,
             ) -> async_graphql::Result<i64> {
-                use $crate::context::ContextExt as _;
+                use $crate::graphql::ContextExt as _;
                 use $crate::error::ResultExt as _;
                 $crate::services::lists::count::<$model>(ctx.request().1, self.condition.clone())
                     .await

@@ -3,8 +3,8 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::donation::Donation;
 use crate::graphql::types::enums::DonationCategory;
@@ -52,7 +52,7 @@ impl DonationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The donation received.")] input: RegisterDonationInput,
     ) -> async_graphql::Result<RegisterDonationPayload> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let registration = services::donation::Registration {
             collection_point_id: relay::decode(
                 "CollectionPoint",
@@ -68,7 +68,7 @@ impl DonationMutation {
             received_at: input.received_at,
         };
         let donation =
-            services::donation::register(rc, db, registration, Some(&input.idempotency_key))
+            services::donation::register(rc, deps, registration, Some(&input.idempotency_key))
                 .await
                 .extend()?;
         Ok(RegisterDonationPayload {

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::volunteer::Volunteer;
 use crate::services;
@@ -37,9 +37,9 @@ impl MembershipMutation {
         #[graphql(desc = "Refuse with CONFLICT if the request's version is no longer this.")]
         expected_version: Option<i32>,
     ) -> async_graphql::Result<ApproveMemberPayload> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let id = relay::decode("Volunteer", "volunteerId", &volunteer_id).extend()?;
-        let volunteer = services::membership::decide(rc, db, id, expected_version, true)
+        let volunteer = services::membership::decide(rc, deps, id, expected_version, true)
             .await
             .extend()?;
         Ok(ApproveMemberPayload {
@@ -57,9 +57,9 @@ impl MembershipMutation {
         #[graphql(desc = "Refuse with CONFLICT if the request's version is no longer this.")]
         expected_version: Option<i32>,
     ) -> async_graphql::Result<DeclineMemberPayload> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let id = relay::decode("Volunteer", "volunteerId", &volunteer_id).extend()?;
-        let volunteer = services::membership::decide(rc, db, id, expected_version, false)
+        let volunteer = services::membership::decide(rc, deps, id, expected_version, false)
             .await
             .extend()?;
         Ok(DeclineMemberPayload {

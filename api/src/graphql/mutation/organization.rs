@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::organization::Organization;
 use crate::services;
@@ -28,9 +28,9 @@ impl OrganizationMutation {
         #[graphql(desc = "Refuse with CONFLICT if the organization's version is no longer this.")]
         expected_version: Option<i32>,
     ) -> async_graphql::Result<OrganizationPayload> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let id = relay::decode("Organization", "organizationId", &organization_id).extend()?;
-        let organization = services::organization::verify(rc, db, id, expected_version)
+        let organization = services::organization::verify(rc, deps, id, expected_version)
             .await
             .extend()?;
         Ok(OrganizationPayload {

@@ -3,8 +3,8 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::volunteer::User;
 use crate::services;
@@ -87,7 +87,7 @@ impl SessionMutation {
         #[graphql(desc = "An email address or a phone number (+7 7XX XXX XX XX).")] login: String,
         #[graphql(desc = "The account's password.")] password: String,
     ) -> async_graphql::Result<AuthPayload> {
-        services::session::login(ctx.state(), ctx.request().0, &login, &password)
+        services::session::login(ctx.deps(), ctx.request().0, &login, &password)
             .await
             .map(Into::into)
             .extend()
@@ -99,7 +99,7 @@ impl SessionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The session's current refresh token.")] refresh_token: String,
     ) -> async_graphql::Result<RefreshPayload> {
-        let t = services::session::refresh(ctx.state(), &refresh_token)
+        let t = services::session::refresh(ctx.deps(), &refresh_token)
             .await
             .extend()?;
         Ok(RefreshPayload {
@@ -115,7 +115,7 @@ impl SessionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The session's current refresh token.")] refresh_token: String,
     ) -> async_graphql::Result<LogoutPayload> {
-        services::session::logout(ctx.state(), &refresh_token)
+        services::session::logout(ctx.deps(), &refresh_token)
             .await
             .map(|ok| LogoutPayload { ok })
             .extend()
@@ -143,7 +143,7 @@ impl SessionMutation {
             skills: input.skills,
         };
         let key = input.idempotency_key.as_deref();
-        services::volunteer::register(rc, ctx.state(), sign_up, key)
+        services::volunteer::register(rc, ctx.deps(), sign_up, key)
             .await
             .map(Into::into)
             .extend()
@@ -181,7 +181,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> async_graphql::Result<AccountPayload> {
     let id = relay::decode("User", "userId", user_id).extend()?;
-    let user = services::account::set_disabled(ctx.request().0, ctx.state(), id, disabled)
+    let user = services::account::set_disabled(ctx.request().0, ctx.deps(), id, disabled)
         .await
         .extend()?;
     Ok(AccountPayload { user: User(user) })
@@ -208,7 +208,7 @@ impl AccountMutation {
             display_name: input.display_name,
             password: input.password,
         };
-        let user = services::account::create_staff(rc, ctx.state(), staff)
+        let user = services::account::create_staff(rc, ctx.deps(), staff)
             .await
             .extend()?;
         Ok(AccountPayload { user: User(user) })
@@ -240,7 +240,7 @@ impl AccountMutation {
         #[graphql(desc = "The new password (at least 8 characters).")] new_password: String,
     ) -> async_graphql::Result<AuthPayload> {
         let (rc, _) = ctx.request();
-        services::account::change_password(rc, ctx.state(), &current_password, &new_password)
+        services::account::change_password(rc, ctx.deps(), &current_password, &new_password)
             .await
             .map(Into::into)
             .extend()

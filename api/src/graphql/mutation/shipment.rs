@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
-use crate::context::ContextExt;
 use crate::error::{ApiResult, ResultExt};
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::shipment::Shipment;
 use crate::mass::Decimal;
@@ -77,10 +77,9 @@ impl ShipmentMutation {
             driver_name: input.driver_name,
             driver_phone: input.driver_phone,
         };
-        let shipment =
-            services::shipment::plan(rc, ctx.state(), plan, Some(&input.idempotency_key))
-                .await
-                .extend()?;
+        let shipment = services::shipment::plan(rc, ctx.deps(), plan, Some(&input.idempotency_key))
+            .await
+            .extend()?;
         Ok(ShipmentPayload {
             shipment: Shipment(shipment),
         })
@@ -96,7 +95,7 @@ impl ShipmentMutation {
     ) -> async_graphql::Result<ShipmentPayload> {
         let (rc, _) = ctx.request();
         let id = self::shipment_id(&shipment_id).extend()?;
-        let shipment = services::shipment::dispatch(rc, ctx.state(), id, expected_version)
+        let shipment = services::shipment::dispatch(rc, ctx.deps(), id, expected_version)
             .await
             .extend()?;
         Ok(ShipmentPayload {
@@ -117,7 +116,7 @@ impl ShipmentMutation {
         let (rc, _) = ctx.request();
         let id = self::shipment_id(&shipment_id).extend()?;
         let shipment =
-            services::shipment::confirm_delivery(rc, ctx.state(), id, note, expected_version)
+            services::shipment::confirm_delivery(rc, ctx.deps(), id, note, expected_version)
                 .await
                 .extend()?;
         Ok(ShipmentPayload {

@@ -3,8 +3,8 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::context::ContextExt;
 use crate::error::{ApiResult, ResultExt};
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::enums::{TaskKind, TaskStatus};
 use crate::graphql::types::task::Task;
@@ -80,7 +80,7 @@ impl TaskMutation {
             ends_at: input.ends_at,
             volunteers_needed: input.volunteers_needed,
         };
-        let task = services::task::post(rc, ctx.state(), posting, input.idempotency_key.as_deref())
+        let task = services::task::post(rc, ctx.deps(), posting, input.idempotency_key.as_deref())
             .await
             .extend()?;
         Ok(TaskPayload { task: Task(task) })
@@ -97,7 +97,7 @@ impl TaskMutation {
     ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();
         let id = self::task_id(&task_id).extend()?;
-        let task = services::task::claim(rc, ctx.state(), id, &idempotency_key)
+        let task = services::task::claim(rc, ctx.deps(), id, &idempotency_key)
             .await
             .extend()?;
         Ok(TaskPayload { task: Task(task) })
@@ -111,9 +111,7 @@ impl TaskMutation {
     ) -> async_graphql::Result<TaskPayload> {
         let (rc, _) = ctx.request();
         let id = self::task_id(&task_id).extend()?;
-        let task = services::task::release(rc, ctx.state(), id)
-            .await
-            .extend()?;
+        let task = services::task::release(rc, ctx.deps(), id).await.extend()?;
         Ok(TaskPayload { task: Task(task) })
     }
 
@@ -132,7 +130,7 @@ impl TaskMutation {
         let (rc, _) = ctx.request();
         let id = self::task_id(&task_id).extend()?;
         let task =
-            services::task::update_status(rc, ctx.state(), id, status.into(), expected_version)
+            services::task::update_status(rc, ctx.deps(), id, status.into(), expected_version)
                 .await
                 .extend()?;
         Ok(TaskPayload { task: Task(task) })

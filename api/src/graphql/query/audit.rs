@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object};
 
-use crate::context::ContextExt;
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{PageArgs, list};
 use crate::graphql::types::audit::{AuditEventConnection, AuditEventFilter, AuditTotals};
 use crate::services;
@@ -24,7 +24,7 @@ impl AuditQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<AuditEventConnection> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let args = PageArgs {
             first,
             after,
@@ -32,11 +32,11 @@ impl AuditQuery {
             before,
         };
         list(
-            db,
+            deps,
             filter,
             newest_first(),
             args,
-            |filter, _, req| async move { services::audit::page(rc, db, filter, req).await },
+            |filter, _, req| async move { services::audit::page(rc, deps, filter, req).await },
             |condition| AuditTotals { condition },
         )
         .await

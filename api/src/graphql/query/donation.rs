@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object};
 
-use crate::context::ContextExt;
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{PageArgs, list};
 use crate::graphql::types::donation::{
     DonationConnection, DonationFilter, DonationOrder, DonationTotals,
@@ -29,7 +29,7 @@ impl DonationQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<DonationConnection> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let args = PageArgs {
             first,
             after,
@@ -38,12 +38,12 @@ impl DonationQuery {
         };
         let ordering = DonationOrder::ordering(order_by);
         list(
-            db,
+            deps,
             filter,
             ordering,
             args,
             |filter, ordering, req| async move {
-                services::donation::page(rc, db, filter, &ordering, req).await
+                services::donation::page(rc, deps, filter, &ordering, req).await
             },
             DonationTotals::new,
         )

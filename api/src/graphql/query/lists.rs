@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Enum, Object};
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{PageArgs, condition_of, list};
 use crate::graphql::types::enums::{TaskKind, TaskStatus};
 use crate::graphql::types::organization::{
@@ -44,7 +44,7 @@ impl TaskStatsRow {
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
         self.0
             .region_id
-            .and_then(|id| ctx.state().region(id).cloned())
+            .and_then(|id| ctx.deps().region(id).cloned())
             .map(Region)
     }
 
@@ -90,7 +90,7 @@ impl ListQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<ShipmentConnection> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let args = PageArgs {
             first,
             after,
@@ -99,12 +99,12 @@ impl ListQuery {
         };
         let ordering = ShipmentOrder::ordering(order_by);
         list(
-            db,
+            deps,
             filter,
             ordering,
             args,
             |filter, ordering, req| async move {
-                services::lists::shipments(rc, db, filter, &ordering, req).await
+                services::lists::shipments(rc, deps, filter, &ordering, req).await
             },
             |condition| ShipmentTotals { condition },
         )
@@ -125,7 +125,7 @@ impl ListQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<TaskListConnection> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let args = PageArgs {
             first,
             after,
@@ -134,12 +134,12 @@ impl ListQuery {
         };
         let ordering = TaskOrder::ordering(order_by);
         list(
-            db,
+            deps,
             filter,
             ordering,
             args,
             |filter, ordering, req| async move {
-                services::lists::tasks(rc, db, filter, &ordering, req).await
+                services::lists::tasks(rc, deps, filter, &ordering, req).await
             },
             |condition| TaskListTotals { condition },
         )
@@ -160,7 +160,7 @@ impl ListQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<VolunteerConnection> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let args = PageArgs {
             first,
             after,
@@ -169,12 +169,12 @@ impl ListQuery {
         };
         let ordering = VolunteerOrder::ordering(order_by);
         list(
-            db,
+            deps,
             filter,
             ordering,
             args,
             |filter, ordering, req| async move {
-                services::lists::volunteers(rc, db, filter, &ordering, req).await
+                services::lists::volunteers(rc, deps, filter, &ordering, req).await
             },
             |condition| VolunteerTotals { condition },
         )
@@ -194,7 +194,7 @@ impl ListQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<OrganizationConnection> {
-        let (_, db) = ctx.request();
+        let (_, deps) = ctx.request();
         let args = PageArgs {
             first,
             after,
@@ -203,12 +203,12 @@ impl ListQuery {
         };
         let ordering = OrganizationOrder::ordering(order_by);
         list(
-            db,
+            deps,
             filter,
             ordering,
             args,
             |filter, ordering, req| async move {
-                services::lists::organizations(db, filter, &ordering, req).await
+                services::lists::organizations(deps, filter, &ordering, req).await
             },
             |condition| OrganizationTotals { condition },
         )
@@ -224,8 +224,8 @@ impl ListQuery {
         group_by: Vec<TaskDimension>,
         #[graphql(desc = "Conditions the tasks meet.")] filter: Option<TaskFilter>,
     ) -> async_graphql::Result<Vec<TaskStatsRow>> {
-        let (rc, db) = ctx.request();
-        let filter = condition_of(filter, db).extend()?;
+        let (rc, deps) = ctx.request();
+        let filter = condition_of(filter, deps).extend()?;
         let dimensions: Vec<stats::TaskDimension> = group_by
             .into_iter()
             .map(|d| match d {
@@ -234,7 +234,7 @@ impl ListQuery {
                 TaskDimension::Status => stats::TaskDimension::Status,
             })
             .collect();
-        let groups = services::lists::task_groups(rc, db, &dimensions, filter)
+        let groups = services::lists::task_groups(rc, deps, &dimensions, filter)
             .await
             .extend()?;
         Ok(groups.into_iter().map(TaskStatsRow).collect())

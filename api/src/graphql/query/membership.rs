@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Object};
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::membership::{MembershipRequestConnection, MembershipRequestTotals};
 use crate::services;
@@ -24,7 +24,7 @@ impl MembershipQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<MembershipRequestConnection> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let ordering = oldest_first();
         let req = relay::page_request(
             first,
@@ -35,7 +35,7 @@ impl MembershipQuery {
             20,
         )
         .extend()?;
-        let (page, condition) = services::membership::page(rc, db, req).await.extend()?;
+        let (page, condition) = services::membership::page(rc, deps, req).await.extend()?;
         Ok(relay::connection(
             page,
             &ordering,

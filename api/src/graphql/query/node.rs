@@ -5,8 +5,9 @@ use async_graphql::{Context, ID, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::context::{Actor, ContextExt};
+use crate::context::Actor;
 use crate::error::{ApiError, ApiResult, ErrorExtensions, ResultExt};
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::collection_point::CollectionPoint;
 use crate::graphql::types::donation::Donation;
@@ -37,7 +38,7 @@ async fn load(ctx: &Context<'_>, id: &str) -> async_graphql::Result<Option<Node>
     let loaders = ctx.loaders();
     Ok(match kind.as_str() {
         "Region" => ctx
-            .state()
+            .deps()
             .region(row("Region")?)
             .cloned()
             .map(|r| Node::Region(Region(r))),

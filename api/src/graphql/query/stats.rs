@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Object};
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::filters::condition_of;
 use crate::graphql::types::donation::DonationFilter;
 use crate::graphql::types::enums::ShipmentStatus;
@@ -25,10 +25,10 @@ impl StatsQuery {
         group_by: Vec<DonationDimension>,
         #[graphql(desc = "Conditions the donations meet.")] filter: Option<DonationFilter>,
     ) -> async_graphql::Result<Vec<DonationStatsRow>> {
-        let (rc, db) = ctx.request();
-        let condition = condition_of(filter, db).extend()?;
+        let (rc, deps) = ctx.request();
+        let condition = condition_of(filter, deps).extend()?;
         let dimensions: Vec<_> = group_by.into_iter().map(Into::into).collect();
-        let groups = services::stats::donation_groups(rc, db, &dimensions, condition)
+        let groups = services::stats::donation_groups(rc, deps, &dimensions, condition)
             .await
             .extend()?;
         Ok(groups.into_iter().map(DonationStatsRow).collect())
@@ -42,13 +42,13 @@ impl StatsQuery {
         #[graphql(desc = "Only shipments in these statuses (all when absent or empty).")]
         status: Option<Vec<ShipmentStatus>>,
     ) -> async_graphql::Result<Vec<ShipmentFlow>> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let statuses: Vec<_> = status
             .unwrap_or_default()
             .into_iter()
             .map(Into::into)
             .collect();
-        let flows = services::stats::shipment_flows(rc, db, &statuses)
+        let flows = services::stats::shipment_flows(rc, deps, &statuses)
             .await
             .extend()?;
         Ok(flows.into_iter().map(ShipmentFlow).collect())

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Object};
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::types::summary::ReliefSummary;
 use crate::services;
 
@@ -15,7 +15,7 @@ impl SummaryQuery {
     /// The campaign's headline figures. Public; may be cached for 30 seconds.
     #[graphql(cache_control(max_age = 30))]
     async fn relief_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<ReliefSummary> {
-        services::stats::summary(ctx.state())
+        services::stats::summary(ctx.deps())
             .await
             .map(ReliefSummary)
             .extend()

@@ -5,8 +5,8 @@ use async_graphql::{Context, ID, Object, OutputType};
 use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::enums::TaskStatus;
 use crate::graphql::types::task::{self, Task, TaskConnection};
@@ -78,7 +78,7 @@ impl TaskQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<TaskConnection> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let req = relay::page_request(
             first,
             after.as_deref(),
@@ -88,7 +88,7 @@ impl TaskQuery {
             20,
         )
         .extend()?;
-        let (page, condition) = services::task::open(rc, db, req).await.extend()?;
+        let (page, condition) = services::task::open(rc, deps, req).await.extend()?;
         Ok(task::connection(page, condition))
     }
 
@@ -110,7 +110,7 @@ impl TaskQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
     ) -> async_graphql::Result<MyTasksConnection> {
-        let (rc, db) = ctx.request();
+        let (rc, deps) = ctx.request();
         let req = relay::page_request(
             first,
             after.as_deref(),
@@ -125,7 +125,7 @@ impl TaskQuery {
             .into_iter()
             .map(Into::into)
             .collect();
-        let (page, condition, sync) = services::task::mine(rc, db, &statuses, updated_since, req)
+        let (page, condition, sync) = services::task::mine(rc, deps, &statuses, updated_since, req)
             .await
             .extend()?;
         Ok(relay::connection(

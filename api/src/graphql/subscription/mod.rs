@@ -4,9 +4,10 @@ use async_graphql::{Context, Enum, SimpleObject, Subscription};
 use futures_util::Stream;
 use futures_util::stream::StreamExt;
 
-use crate::context::{Actor, ContextExt};
+use crate::context::Actor;
 use crate::error::{ApiError, ErrorExtensions};
 use crate::events::{Delivery, Event, ShipmentEventKind, TaskEventKind};
+use crate::graphql::ContextExt;
 use crate::graphql::types::shipment::Shipment;
 use crate::graphql::types::task::Task;
 
@@ -73,7 +74,7 @@ impl Subscription {
             Actor::Anonymous => return Err(ApiError::Unauthenticated.extend()),
             _ => return Err(ApiError::Forbidden("task events are a volunteer's".into()).extend()),
         };
-        let receiver = tokio_stream::wrappers::BroadcastStream::new(ctx.state().events.subscribe());
+        let receiver = tokio_stream::wrappers::BroadcastStream::new(ctx.deps().events.subscribe());
         Ok(receiver.filter_map(move |delivery| async move {
             let Ok(Delivery {
                 event: Event::Task(event),
@@ -115,7 +116,7 @@ impl Subscription {
         let loaders = ctx
             .data_unchecked::<std::sync::Arc<crate::graphql::loaders::Loaders>>()
             .clone();
-        let receiver = tokio_stream::wrappers::BroadcastStream::new(ctx.state().events.subscribe());
+        let receiver = tokio_stream::wrappers::BroadcastStream::new(ctx.deps().events.subscribe());
         Ok(receiver.filter_map(move |delivery| {
             let loaders = loaders.clone();
             async move {

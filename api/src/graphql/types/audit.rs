@@ -6,8 +6,8 @@ use birlik_entity::{audit_event, enums};
 use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 
-use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult, ResultExt};
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{
     DateTimeFilter, EntityFilter, IdFilter, IntFilter, Leaves, StringFilter, entity_filter,
     enum_filter,

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object};
 use birlik_entity::collection_point;
 use chrono::{DateTime, Utc};
 
-use crate::context::ContextExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
@@ -45,7 +45,7 @@ impl CollectionPoint {
 
     /// The region it is in.
     async fn region(&self, ctx: &Context<'_>) -> Option<super::region::Region> {
-        ctx.state().region(self.0.region_id).cloned().map(Region)
+        ctx.deps().region(self.0.region_id).cloned().map(Region)
     }
 
     /// The organization that runs it.

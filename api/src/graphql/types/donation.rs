@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 use tokio::sync::OnceCell;
 
-use crate::context::ContextExt;
 use crate::error::{ApiResult, ResultExt};
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{
     DateTimeFilter, EntityFilter, IdFilter, IntFilter, Leaves, MassFilter, StringFilter,
     entity_filter, enum_filter, order_input,
@@ -138,7 +138,7 @@ impl Donation {
 
     /// The region it was collected in.
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state().region(self.0.region_id).cloned().map(Region)
+        ctx.deps().region(self.0.region_id).cloned().map(Region)
     }
 
     /// When it was registered.
@@ -272,9 +272,9 @@ pub struct DonationTotals {
 
 impl DonationTotals {
     async fn get(&self, ctx: &Context<'_>) -> async_graphql::Result<Totals> {
-        let db = ctx.request().1;
+        let deps = ctx.request().1;
         self.totals
-            .get_or_try_init(|| services::donation::totals(db, self.condition.clone()))
+            .get_or_try_init(|| services::donation::totals(deps, self.condition.clone()))
             .await
             .copied()
             .extend()

@@ -7,8 +7,8 @@ use birlik_entity::volunteer;
 use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 
-use crate::context::ContextExt;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
@@ -40,7 +40,7 @@ impl MembershipRequest {
 
     /// The regional headquarters they are attached to.
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state().region(self.0.region_id).cloned().map(Region)
+        ctx.deps().region(self.0.region_id).cloned().map(Region)
     }
 
     /// The organization they ask to join.

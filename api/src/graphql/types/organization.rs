@@ -5,8 +5,8 @@ use async_graphql::{Context, ID, Object};
 use birlik_entity::{enums, organization};
 use chrono::{DateTime, Utc};
 
-use crate::context::ContextExt;
 use crate::error::ApiResult;
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{
     BooleanFilter, DateTimeFilter, EntityFilter, IdFilter, Leaves, StringFilter, entity_filter,
     enum_filter, list_totals, order_input,
@@ -60,7 +60,7 @@ impl Organization {
 
     /// The region of its headquarters.
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state().region(self.0.region_id).cloned().map(Region)
+        ctx.deps().region(self.0.region_id).cloned().map(Region)
     }
 
     /// Public contact email.

@@ -3,8 +3,9 @@
 use async_graphql::{Context, ID, Object};
 use birlik_entity::region;
 
-use crate::context::{ContextExt, Lang};
+use crate::context::Lang;
 use crate::error::ResultExt;
+use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::collection_point::{CollectionPointConnection, connection};
 use crate::graphql::types::enums::RegionKind;

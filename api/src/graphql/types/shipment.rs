@@ -5,8 +5,8 @@ use async_graphql::{Context, ID, Object};
 use birlik_entity::{enums, shipment, shipment_item};
 use chrono::{DateTime, Utc};
 
-use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult, ErrorExtensions as _, ResultExt};
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{
     DateTimeFilter, EntityFilter, IdFilter, Leaves, StringFilter, entity_filter, enum_filter,
     list_totals, order_input,
@@ -73,7 +73,7 @@ impl Shipment {
 
     /// The collecting region it leaves from.
     async fn origin_region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state()
+        ctx.deps()
             .region(self.0.origin_region_id)
             .cloned()
             .map(Region)
@@ -81,7 +81,7 @@ impl Shipment {
 
     /// The affected region it goes to.
     async fn destination_region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state()
+        ctx.deps()
             .region(self.0.destination_region_id)
             .cloned()
             .map(Region)

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, Object};
 
-use crate::context::ContextExt;
+use crate::graphql::ContextExt;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::collection_point::CollectionPoint;
 use crate::graphql::types::enums::{DonationCategory, DonationStatus};
@@ -54,7 +54,7 @@ impl DonationStatsRow {
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
         self.0
             .region_id
-            .and_then(|id| ctx.state().region(id).cloned())
+            .and_then(|id| ctx.deps().region(id).cloned())
             .map(Region)
     }
 
@@ -131,7 +131,7 @@ pub struct ShipmentFlow(pub Flow);
 impl ShipmentFlow {
     /// Where they left from.
     async fn origin_region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state()
+        ctx.deps()
             .region(self.0.origin_region_id)
             .cloned()
             .map(Region)
@@ -139,7 +139,7 @@ impl ShipmentFlow {
 
     /// Where they went.
     async fn destination_region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state()
+        ctx.deps()
             .region(self.0.destination_region_id)
             .cloned()
             .map(Region)

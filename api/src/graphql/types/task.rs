@@ -6,8 +6,8 @@ use birlik_entity::{enums, task};
 use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 
-use crate::context::ContextExt;
 use crate::error::{ApiResult, ResultExt};
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{
     DateTimeFilter, EntityFilter, IdFilter, IntFilter, Leaves, StringFilter, entity_filter,
     enum_filter, list_totals, order_input,
@@ -92,7 +92,7 @@ impl Task {
 
     /// The region whose headquarters runs it.
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state().region(self.0.region_id).cloned().map(Region)
+        ctx.deps().region(self.0.region_id).cloned().map(Region)
     }
 
     /// The collection point it happens at, if any.

@@ -5,8 +5,9 @@ use async_graphql::{Context, ID, Object};
 use birlik_entity::{user_account, volunteer};
 use chrono::{DateTime, Utc};
 
-use crate::context::{Actor, ContextExt};
+use crate::context::Actor;
 use crate::error::{ApiError, ApiResult, ResultExt};
+use crate::graphql::ContextExt;
 use crate::graphql::filters::{
     BooleanFilter, DateTimeFilter, EntityFilter, IdFilter, Leaves, StringFilter, entity_filter,
     list_totals, order_input,
@@ -87,7 +88,7 @@ impl Volunteer {
 
     /// The regional headquarters they are attached to.
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        ctx.state().region(self.0.region_id).cloned().map(Region)
+        ctx.deps().region(self.0.region_id).cloned().map(Region)
     }
 
     /// Their organization, if any.

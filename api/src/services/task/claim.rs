@@ -7,9 +7,10 @@ use chrono::Utc;
 use sea_orm::DatabaseTransaction;
 
 use super::{conflict, reload, target, volunteer_of};
-use crate::context::{AppState, RequestCtx};
+use crate::context::RequestCtx;
 use crate::error::{ApiError, ApiResult};
 use crate::events::{TaskEvent, TaskEventKind};
+use crate::services::Deps;
 use crate::services::{audit, idempotency};
 use crate::store;
 
@@ -17,26 +18,26 @@ use crate::store;
 /// `volunteersNeeded`: the last place goes to exactly one volunteer.
 pub async fn claim(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     task_id: i32,
     key: &str,
 ) -> ApiResult<task::Model> {
     let (user_id, volunteer_id) = volunteer_of(rc)?;
     let claiming = Claim {
         rc,
-        state,
+        deps,
         user_id,
         volunteer_id,
         task_id,
         key,
     };
-    idempotency::mutate(&state.db, &claiming).await
+    idempotency::mutate(&deps.db, &claiming).await
 }
 
 /// A volunteer's claim on a task, under a key.
 struct Claim<'a> {
     rc: &'a RequestCtx,
-    state: &'a AppState,
+    deps: &'a Deps,
     user_id: i32,
     volunteer_id: i32,
     task_id: i32,
@@ -95,7 +96,7 @@ impl idempotency::Mutation for Claim<'_> {
     }
 
     fn publish(&self, _task: &task::Model) {
-        self.state.events.task(TaskEvent {
+        self.deps.events.task(TaskEvent {
             kind: TaskEventKind::Assigned,
             task_id: self.task_id,
             volunteer_ids: vec![self.volunteer_id],

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseTransaction;
 
 use super::reload;
-use crate::context::{Actor, AppState, RequestCtx};
+use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::services::{audit, idempotency, organization, validate};
 use crate::store;
 
@@ -31,7 +32,7 @@ pub const MAX_VOLUNTEERS: i32 = 10_000;
 /// Posts a task: a verified organization's staff (in any region) or the ministry.
 pub async fn post(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     input: Posting,
     key: Option<&str>,
 ) -> ApiResult<task::Model> {
@@ -51,7 +52,7 @@ pub async fn post(
     let title = validate::text("input.title", &input.title, 200)?;
     let description = validate::optional_text("input.description", Some(&input.description), 4000)?
         .unwrap_or_default();
-    let region = crate::services::region::get(state, &input.region_code)
+    let region = crate::services::region::get(deps, &input.region_code)
         .map_err(|_| ApiError::bad_input("input.regionCode", "no region has this code"))?;
     if input.ends_at <= input.starts_at {
         return Err(ApiError::bad_input(
@@ -84,7 +85,7 @@ pub async fn post(
         title,
         description,
     };
-    idempotency::mutate(&state.db, &posting).await
+    idempotency::mutate(&deps.db, &posting).await
 }
 
 /// A posting whose input has been checked.

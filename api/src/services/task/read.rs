@@ -8,6 +8,7 @@ use sea_orm::{Condition, DatabaseConnection};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::services::Deps;
 use crate::store;
 use crate::store::page::{Page, PageRequest};
 
@@ -27,9 +28,10 @@ async fn me(rc: &RequestCtx, db: &DatabaseConnection) -> ApiResult<volunteer::Mo
 /// does not already hold, soonest first.
 pub async fn open(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     req: PageRequest,
 ) -> ApiResult<(Page<task::Model>, Condition)> {
+    let db = &deps.db;
     let me = me(rc, db).await?;
     let condition = store::task::open_to(me.region_id, me.id, Utc::now());
     let page = store::task::page(db, condition.clone(), &req).await?;
@@ -56,11 +58,12 @@ pub struct Sync {
 /// changed after it, and the ids of those that left the list.
 pub async fn mine(
     rc: &RequestCtx,
-    db: &DatabaseConnection,
+    deps: &Deps,
     statuses: &[TaskStatus],
     updated_since: Option<DateTime<Utc>>,
     req: PageRequest,
 ) -> ApiResult<(Page<task::Model>, Condition, Sync)> {
+    let db = &deps.db;
     let Actor::Volunteer { volunteer_id, .. } = rc.actor else {
         return Err(match rc.actor {
             Actor::Anonymous => ApiError::Unauthenticated,
@@ -78,6 +81,7 @@ pub async fn mine(
 }
 
 /// How many tasks match.
-pub async fn count(db: &DatabaseConnection, condition: Condition) -> ApiResult<i64> {
+pub async fn count(deps: &Deps, condition: Condition) -> ApiResult<i64> {
+    let db = &deps.db;
     Ok(store::task::count(db, condition).await? as i64)
 }

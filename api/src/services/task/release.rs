@@ -6,16 +6,17 @@ use birlik_entity::task;
 use chrono::Utc;
 
 use super::{conflict, ensure_not_over, reload, target, volunteer_of};
-use crate::context::{AppState, RequestCtx};
+use crate::context::RequestCtx;
 use crate::error::ApiResult;
 use crate::events::{TaskEvent, TaskEventKind};
+use crate::services::Deps;
 use crate::services::audit;
 use crate::store;
 
 /// Gives up the volunteer's place on a task that has not finished.
-pub async fn release(rc: &RequestCtx, state: &AppState, task_id: i32) -> ApiResult<task::Model> {
+pub async fn release(rc: &RequestCtx, deps: &Deps, task_id: i32) -> ApiResult<task::Model> {
     let (_, volunteer_id) = volunteer_of(rc)?;
-    let tx = store::begin(&state.db).await?;
+    let tx = store::begin(&deps.db).await?;
     let t = target(&tx, rc, task_id, false).await?;
     ensure_not_over(&t)?;
     let now = Utc::now();
@@ -38,7 +39,7 @@ pub async fn release(rc: &RequestCtx, state: &AppState, task_id: i32) -> ApiResu
     .await?;
     let t = reload(&tx, task_id).await?;
     tx.commit().await?;
-    state.events.task(TaskEvent {
+    deps.events.task(TaskEvent {
         kind: TaskEventKind::Released,
         task_id,
         volunteer_ids: vec![volunteer_id],
@@ -51,12 +52,12 @@ pub const START_GRACE: chrono::Duration = chrono::Duration::minutes(30);
 
 /// Releases every claim whose volunteer has not started the task 30 minutes after it began, and
 /// tells them. Safe to run on every instance at once: each release is a conditional update.
-pub async fn release_unstarted(state: &AppState) -> ApiResult<usize> {
+pub async fn release_unstarted(deps: &Deps) -> ApiResult<usize> {
     let now = Utc::now();
-    let overdue = store::task::unstarted_claims(&state.db, now - START_GRACE).await?;
+    let overdue = store::task::unstarted_claims(&deps.db, now - START_GRACE).await?;
     let mut released = 0;
     for (claim, task_id, volunteer_id) in overdue {
-        let tx = store::begin(&state.db).await?;
+        let tx = store::begin(&deps.db).await?;
         let done =
             store::task::release_claim(&tx, task_id, volunteer_id, ReleaseReason::NotStarted, now)
                 .await?;
@@ -73,7 +74,7 @@ pub async fn release_unstarted(state: &AppState) -> ApiResult<usize> {
         tx.commit().await?;
         if done {
             released += 1;
-            state.events.task(TaskEvent {
+            deps.events.task(TaskEvent {
                 kind: TaskEventKind::Released,
                 task_id,
                 volunteer_ids: vec![volunteer_id],

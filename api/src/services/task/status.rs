@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseTransaction;
 
 use super::{conflict, ensure_not_over, ensure_version, reload, target};
-use crate::context::{Actor, AppState, RequestCtx};
+use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{TaskEvent, TaskEventKind};
+use crate::services::Deps;
 use crate::services::audit;
 use crate::store;
 
@@ -19,7 +20,7 @@ use crate::store;
 /// organization or the ministry may cancel it (CANCELLED) or close it (DONE).
 pub async fn update_status(
     rc: &RequestCtx,
-    state: &AppState,
+    deps: &Deps,
     task_id: i32,
     status: TaskStatus,
     expected_version: i32,
@@ -27,7 +28,7 @@ pub async fn update_status(
     if rc.actor == Actor::Anonymous {
         return Err(ApiError::Unauthenticated);
     }
-    let tx = store::begin(&state.db).await?;
+    let tx = store::begin(&deps.db).await?;
     // The row stays locked until the commit, so the version read here is the one replaced (on
     // SQLite the write transaction already holds the database).
     let t = target(&tx, rc, task_id, true).await?;
@@ -68,7 +69,7 @@ pub async fn update_status(
         .await?;
     }
     tx.commit().await?;
-    state.events.task(TaskEvent {
+    deps.events.task(TaskEvent {
         kind: event,
         task_id,
         volunteer_ids: recipients,
