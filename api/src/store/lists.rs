@@ -2,7 +2,7 @@
 //! and collection points the apps read): what each can be ordered by ([`sort_fields!`]), its
 //! default order, and the leaves of its filter ([`Leaf`]), turned into SQL here and nowhere else.
 
-use birlik_entity::{collection_point, enums, organization, shipment, task, volunteer};
+use birlik_entity::{enums, organization, shipment, task, volunteer};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{ActiveEnum, Condition, DbBackend};
@@ -54,13 +54,6 @@ sort_fields!(
     }
 );
 
-sort_fields!(
-    /// What collection points are ordered by: their id.
-    CollectionPointField of collection_point {
-        Id => "ID", Id, |r| KeyValue::Int(r.id.into());
-    }
-);
-
 /// The analysts' lists' default order: newest first.
 pub fn newest_first<F: SortField>() -> Ordering<F> {
     Ordering(vec![(F::CREATED_AT, true)])
@@ -88,11 +81,6 @@ impl SortField for OrganizationField {
 /// The volunteers' task pages (`openTasks`, `myTasks`): soonest first, then by id.
 pub fn soonest_first() -> Ordering<TaskField> {
     Ordering(vec![(TaskField::StartsAt, false), (TaskField::Id, false)])
-}
-
-/// A region's collection points: by id, oldest first.
-pub fn by_id() -> Ordering<CollectionPointField> {
-    Ordering(vec![(CollectionPointField::Id, false)])
 }
 
 /// One condition on a shipment.
