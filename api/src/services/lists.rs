@@ -8,7 +8,6 @@ use crate::context::RequestCtx;
 use crate::error::ApiResult;
 use crate::services::access;
 use crate::store;
-use crate::store::lists::{OrganizationField, ShipmentField, TaskField, VolunteerField};
 use crate::store::page::{Ordering, Page, PageRequest};
 
 /// A page and the condition that selects the whole list (for `totalCount`).
@@ -19,7 +18,7 @@ pub async fn shipments(
     rc: &RequestCtx,
     db: &DatabaseConnection,
     filter: Condition,
-    ordering: &Ordering<ShipmentField>,
+    ordering: &Ordering<store::shipment::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<shipment::Model>> {
     let condition = Condition::all()
@@ -36,7 +35,7 @@ pub async fn tasks(
     rc: &RequestCtx,
     db: &DatabaseConnection,
     filter: Condition,
-    ordering: &Ordering<TaskField>,
+    ordering: &Ordering<store::task::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<task::Model>> {
     let scope = access::tasks(&rc.actor)?;
@@ -52,7 +51,7 @@ pub async fn volunteers(
     rc: &RequestCtx,
     db: &DatabaseConnection,
     filter: Condition,
-    ordering: &Ordering<VolunteerField>,
+    ordering: &Ordering<store::volunteer::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<volunteer::Model>> {
     let condition = Condition::all()
@@ -68,7 +67,7 @@ pub async fn volunteers(
 pub async fn organizations(
     db: &DatabaseConnection,
     filter: Condition,
-    ordering: &Ordering<OrganizationField>,
+    ordering: &Ordering<store::organization::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<organization::Model>> {
     Ok((
