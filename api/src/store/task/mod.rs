@@ -1,6 +1,6 @@
 //! Tasks and their places (claims): one aggregate, since a task's row and its claims change
-//! together in the same statements. Here the tasks' order and filter; reading in [`read`], the
-//! places in [`place`], the other writes in [`write`].
+//! together in the same statements. Here the tasks' order and filter; reading in `read`, the
+//! places in `place`, the other writes in `write`.
 
 use birlik_entity::{enums, task};
 use chrono::{DateTime, Utc};
