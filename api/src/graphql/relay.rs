@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn cursors_belong_to_their_ordering() {
-        use crate::store::lists::{TaskField, soonest_first};
+        use crate::store::task::{SortField, soonest_first};
         let ordering = soonest_first();
         assert_eq!(ordering.signature(), "STARTS_AT:ASC,ID:ASC");
         let values = [
@@ -155,11 +155,11 @@ mod tests {
             KeyValue::Int(7),
         ];
         let cursor = encode_cursor(&ordering.signature(), &values);
-        let request = |ordering: &Ordering<TaskField>| {
+        let request = |ordering: &Ordering<SortField>| {
             page_request(Some(5), Some(&cursor), None, None, ordering, 20)
         };
         assert_eq!(request(&ordering).unwrap().after, Some(values.to_vec()));
-        let other = Ordering(vec![(TaskField::StartsAt, true)]);
+        let other = Ordering(vec![(SortField::StartsAt, true)]);
         assert!(request(&other).is_err());
     }
 }

@@ -9,7 +9,6 @@ use crate::error::ApiResult;
 use crate::services::Deps;
 use crate::services::access;
 use crate::store;
-use crate::store::lists::{OrganizationField, ShipmentField, TaskField, VolunteerField};
 use crate::store::page::{Ordering, Page, PageRequest};
 
 /// A page and the condition that selects the whole list (for `totalCount`).
@@ -20,7 +19,7 @@ pub async fn shipments(
     rc: &RequestCtx,
     deps: &Deps,
     filter: Condition,
-    ordering: &Ordering<ShipmentField>,
+    ordering: &Ordering<store::shipment::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<shipment::Model>> {
     let db = &deps.db;
@@ -36,7 +35,7 @@ pub async fn tasks(
     rc: &RequestCtx,
     deps: &Deps,
     filter: Condition,
-    ordering: &Ordering<TaskField>,
+    ordering: &Ordering<store::task::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<task::Model>> {
     let db = &deps.db;
@@ -53,7 +52,7 @@ pub async fn volunteers(
     rc: &RequestCtx,
     deps: &Deps,
     filter: Condition,
-    ordering: &Ordering<VolunteerField>,
+    ordering: &Ordering<store::volunteer::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<volunteer::Model>> {
     let db = &deps.db;
@@ -68,7 +67,7 @@ pub async fn volunteers(
 pub async fn organizations(
     deps: &Deps,
     filter: Condition,
-    ordering: &Ordering<OrganizationField>,
+    ordering: &Ordering<store::organization::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<organization::Model>> {
     let db = &deps.db;

@@ -5,7 +5,6 @@
 pub mod access;
 pub mod account;
 pub mod audit;
-pub mod collection_point;
 pub mod credentials;
 pub mod donation;
 pub mod idempotency;

@@ -47,15 +47,15 @@ pub async fn insert(db: &impl ConnectionTrait, event: NewEvent) -> Result<(), Db
 
 sort_fields!(
     /// What the trail is ordered by: when, then the id.
-    AuditField of audit_event {
+    SortField of audit_event {
         At => "AT", At, |r| KeyValue::Time(r.at);
         Id => "ID", Id, |r| KeyValue::Int(r.id.into());
     }
 );
 
 /// The trail's one order: newest first (the `at_id` index).
-pub fn newest_first() -> Ordering<AuditField> {
-    Ordering(vec![(AuditField::At, true), (AuditField::Id, true)])
+pub fn newest_first() -> Ordering<SortField> {
+    Ordering(vec![(SortField::At, true), (SortField::Id, true)])
 }
 
 /// A page of the events matching `condition`, newest first.

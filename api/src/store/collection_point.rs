@@ -7,19 +7,18 @@ use sea_orm::{
     QuerySelect, QueryTrait,
 };
 
-use crate::store::page::{self, KeyValue, PageRequest, SortKey};
+use crate::store::page::{self, KeyValue, Ordering, PageRequest, sort_fields};
 
-/// The order of collection points: by id, oldest first.
-pub fn keys() -> Vec<SortKey> {
-    vec![SortKey {
-        column: Expr::col((collection_point::Entity, collection_point::Column::Id)),
-        descending: false,
-    }]
-}
+sort_fields!(
+    /// What collection points are ordered by: their id.
+    SortField of collection_point {
+        Id => "ID", Id, |r| KeyValue::Int(r.id.into());
+    }
+);
 
-/// A row's cursor values in [`keys`] order.
-pub fn key_values(row: &collection_point::Model) -> Vec<KeyValue> {
-    vec![KeyValue::Int(row.id.into())]
+/// A region's collection points: by id, oldest first.
+pub fn by_id() -> Ordering<SortField> {
+    Ordering(vec![(SortField::Id, false)])
 }
 
 /// The same page of each of several regions' collection points, in one statement: the rows of
@@ -31,13 +30,14 @@ pub async fn pages_in_regions(
     region_ids: &[i32],
     req: &PageRequest,
 ) -> Result<Vec<collection_point::Model>, DbErr> {
+    let keys = by_id().sort_keys();
     let mut inner = collection_point::Entity::find()
         .filter(collection_point::Column::RegionId.is_in(region_ids.iter().copied()));
     if let Some(after) = &req.after {
-        inner = inner.filter(page::beyond(&keys(), after, false));
+        inner = inner.filter(page::beyond(&keys, after, false));
     }
     if let Some(before) = &req.before {
-        inner = inner.filter(page::beyond(&keys(), before, true));
+        inner = inner.filter(page::beyond(&keys, before, true));
     }
     let direction = if req.from_end { "DESC" } else { "ASC" };
     let inner = inner

@@ -1,5 +1,5 @@
 //! The SQL of the analysts' filters: one scalar comparison ([`Cmp`], [`Text`]) and one boolean
-//! tree ([`Tree`]) for every list, over each entity's typed leaves (`store::lists::ShipmentWhere`,
+//! tree ([`Tree`]) for every list, over each entity's typed leaves (`store::shipment::Where`,
 //! `store::donation::Where`, …). Callers hand in checked values (ids decoded, masses in grams);
 //! nothing here refuses input, and nothing is filtered in memory: a tree becomes one `WHERE`.
 

@@ -3,50 +3,24 @@
 
 use birlik_entity::volunteer;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-use crate::store::page::{self, Field, KeyValue, Ordering, Page, PageRequest};
+use crate::store::page::{self, KeyValue, Ordering, Page, PageRequest, sort_fields};
 
-/// What pending requests are ordered by: when they were made, then the volunteer's id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RequestField {
-    RequestedAt,
-    Id,
-}
-
-impl Field for RequestField {
-    type Model = volunteer::Model;
-    const ID: Self = RequestField::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            RequestField::RequestedAt => "REQUESTED_AT",
-            RequestField::Id => "ID",
-        }
+sort_fields!(
+    /// What pending requests are ordered by: when they were made, then the volunteer's id.
+    SortField of volunteer {
+        RequestedAt => "REQUESTED_AT", RequestedAt, |r| KeyValue::Time(r.requested_at.unwrap_or(r.created_at));
+        Id => "ID", Id, |r| KeyValue::Int(r.id.into());
     }
-
-    fn column(self) -> SimpleExpr {
-        let column = match self {
-            RequestField::RequestedAt => volunteer::Column::RequestedAt,
-            RequestField::Id => volunteer::Column::Id,
-        };
-        Expr::col((volunteer::Entity, column))
-    }
-
-    fn value(self, row: &volunteer::Model) -> KeyValue {
-        match self {
-            RequestField::RequestedAt => KeyValue::Time(row.requested_at.unwrap_or(row.created_at)),
-            RequestField::Id => KeyValue::Int(row.id.into()),
-        }
-    }
-}
+);
 
 /// Pending requests' one order: oldest first (the `requested_organization_id, requested_at` index).
-pub fn oldest_first() -> Ordering<RequestField> {
+pub fn oldest_first() -> Ordering<SortField> {
     Ordering(vec![
-        (RequestField::RequestedAt, false),
-        (RequestField::Id, false),
+        (SortField::RequestedAt, false),
+        (SortField::Id, false),
     ])
 }
 

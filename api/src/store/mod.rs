@@ -16,7 +16,6 @@ pub mod donation;
 pub mod event;
 pub mod filter;
 pub mod idempotency;
-pub mod lists;
 pub mod login_failure;
 pub mod membership;
 pub mod organization;

@@ -1,14 +1,78 @@
-//! Shipments and their items.
+//! Shipments and their items: the analysts' list's order and filter, reading items and totals,
+//! planning and moving a shipment.
 
 use std::collections::HashMap;
 
 use birlik_entity::enums::DonationCategory;
-use birlik_entity::{donation, shipment_item};
+use birlik_entity::{donation, enums, shipment, shipment_item};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
+
+use crate::store::filter::{Cmp, Leaf, Text, region_code};
+use crate::store::page::{KeyValue, Ordering, sort_fields};
+
+sort_fields!(
+    /// What shipments can be ordered by.
+    SortField of shipment {
+        CreatedAt => "CREATED_AT", CreatedAt, |r| KeyValue::Time(r.created_at);
+        UpdatedAt => "UPDATED_AT", UpdatedAt, |r| KeyValue::Time(r.updated_at);
+        Status => "STATUS", Status, |r| KeyValue::Text(r.status.to_value());
+        Id => "ID", Id, |r| KeyValue::Int(r.id.into());
+    }
+);
+
+/// The analysts' list's default order: newest first.
+pub fn newest_first() -> Ordering<SortField> {
+    Ordering(vec![(SortField::CreatedAt, true)])
+}
+
+/// One condition on a shipment.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Where {
+    /// Its id.
+    Id(Cmp<i32>),
+    /// Its status.
+    Status(Cmp<enums::ShipmentStatus>),
+    /// The ISO code of the region it leaves from.
+    OriginRegionCode(Text),
+    /// The ISO code of the region it goes to.
+    DestinationRegionCode(Text),
+    /// The sending organization's id.
+    OrganizationId(Cmp<i32>),
+    /// The vehicle.
+    Vehicle(Text),
+    /// When it left.
+    DispatchedAt(Cmp<DateTime<Utc>>),
+    /// When it arrived.
+    DeliveredAt(Cmp<DateTime<Utc>>),
+    /// When it was planned.
+    CreatedAt(Cmp<DateTime<Utc>>),
+    /// When it last changed.
+    UpdatedAt(Cmp<DateTime<Utc>>),
+}
+
+impl Leaf for Where {
+    fn condition(self, backend: DbBackend) -> Condition {
+        use shipment::Column as C;
+        let c = |column: C| Expr::col((shipment::Entity, column));
+        match self {
+            Where::Id(f) => f.condition(c(C::Id)),
+            Where::Status(f) => f.enum_condition(c(C::Status)),
+            Where::OriginRegionCode(f) => region_code(c(C::OriginRegionId), f, backend),
+            Where::DestinationRegionCode(f) => region_code(c(C::DestinationRegionId), f, backend),
+            Where::OrganizationId(f) => f.condition(c(C::OrganizationId)),
+            Where::Vehicle(f) => f.condition(c(C::Vehicle), backend),
+            Where::DispatchedAt(f) => f.condition(c(C::DispatchedAt)),
+            Where::DeliveredAt(f) => f.condition(c(C::DeliveredAt)),
+            Where::CreatedAt(f) => f.condition(c(C::CreatedAt)),
+            Where::UpdatedAt(f) => f.condition(c(C::UpdatedAt)),
+        }
+    }
+}
 
 /// The items of these shipments within `scope` (`store::scope::shipment_item`), in loading order.
 pub async fn items_of(

@@ -1,11 +1,66 @@
-//! Volunteer records: reading one by id or by contact, and inserting one at sign-up.
-//! (Requests to join an organization: `store::membership`.)
+//! Volunteer records: the analysts' list's order and filter, reading one by id or by contact,
+//! and inserting one at sign-up. (Requests to join an organization: `store::membership`.)
 
 use birlik_entity::volunteer;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    QueryFilter, Set,
 };
+
+use crate::store::filter::{Cmp, Leaf, Text, region_code};
+use crate::store::page::{KeyValue, Ordering, sort_fields};
+
+sort_fields!(
+    /// What volunteers can be ordered by.
+    SortField of volunteer {
+        CreatedAt => "CREATED_AT", CreatedAt, |r| KeyValue::Time(r.created_at);
+        UpdatedAt => "UPDATED_AT", UpdatedAt, |r| KeyValue::Time(r.updated_at);
+        FullName => "FULL_NAME", FullName, |r| KeyValue::Text(r.full_name.clone());
+        Id => "ID", Id, |r| KeyValue::Int(r.id.into());
+    }
+);
+
+/// The analysts' list's default order: newest first.
+pub fn newest_first() -> Ordering<SortField> {
+    Ordering(vec![(SortField::CreatedAt, true)])
+}
+
+/// One condition on a volunteer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Where {
+    /// Their id.
+    Id(Cmp<i32>),
+    /// Their full name.
+    FullName(Text),
+    /// The ISO code of their headquarters' region.
+    RegionCode(Text),
+    /// Their organization's id.
+    OrganizationId(Cmp<i32>),
+    /// Ready to take tasks.
+    Available(Cmp<bool>),
+    /// When they joined.
+    CreatedAt(Cmp<DateTime<Utc>>),
+    /// When their record last changed.
+    UpdatedAt(Cmp<DateTime<Utc>>),
+}
+
+impl Leaf for Where {
+    fn condition(self, backend: DbBackend) -> Condition {
+        use volunteer::Column as C;
+        let c = |column: C| Expr::col((volunteer::Entity, column));
+        match self {
+            Where::Id(f) => f.condition(c(C::Id)),
+            Where::FullName(f) => f.condition(c(C::FullName), backend),
+            Where::RegionCode(f) => region_code(c(C::RegionId), f, backend),
+            Where::OrganizationId(f) => f.condition(c(C::OrganizationId)),
+            Where::Available(f) => f.condition(c(C::Available)),
+            Where::CreatedAt(f) => f.condition(c(C::CreatedAt)),
+            Where::UpdatedAt(f) => f.condition(c(C::UpdatedAt)),
+        }
+    }
+}
 
 /// The volunteer with this id, if any.
 pub async fn get(

@@ -11,7 +11,7 @@ use crate::graphql::relay;
 use crate::graphql::types::enums::TaskStatus;
 use crate::graphql::types::task::{self, Task, TaskConnection};
 use crate::services;
-use crate::store::lists::soonest_first;
+use crate::store::task::soonest_first;
 
 #[derive(Default)]
 pub struct TaskQuery;

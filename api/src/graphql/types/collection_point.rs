@@ -108,7 +108,7 @@ pub fn connection(
     };
     relay::connection(
         page,
-        &crate::store::lists::by_id(),
+        &crate::store::collection_point::by_id(),
         CollectionPointTotals { region_id },
     )
 }

@@ -14,7 +14,7 @@ use crate::graphql::filters::{
 use crate::graphql::relay;
 use crate::graphql::types::enums::OrganizationKind;
 use crate::graphql::types::region::Region;
-use crate::store::lists::{OrganizationField, OrganizationWhere, newest_first};
+use crate::store::organization::{SortField, Where, newest_first};
 
 /// A participating organization. It may register donations once the ministry has verified it.
 pub struct Organization(pub organization::Model);
@@ -117,10 +117,10 @@ entity_filter!(
 );
 
 impl EntityFilter for OrganizationFilter {
-    type Leaf = OrganizationWhere;
+    type Leaf = Where;
 
-    fn leaves(self) -> ApiResult<Vec<OrganizationWhere>> {
-        use OrganizationWhere as W;
+    fn leaves(self) -> ApiResult<Vec<Where>> {
+        use Where as W;
         Leaves::default()
             .check(self.id, |f| Ok(W::Id(f.rows("Organization", "filter.id")?)))?
             .add(self.name, |f| W::Name(f.text()))
@@ -137,7 +137,7 @@ order_input!(
     /// One sort key.
     OrganizationOrder,
     /// What organizations can be ordered by.
-    OrganizationOrderField => OrganizationField, default newest_first(),
+    OrganizationOrderField => SortField, default newest_first(),
     {
         /// When it was registered.
         CreatedAt,

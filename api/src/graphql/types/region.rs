@@ -141,7 +141,7 @@ impl Region {
             after.as_deref(),
             last,
             before.as_deref(),
-            &crate::store::lists::by_id(),
+            &crate::store::collection_point::by_id(),
             20,
         )
         .extend()?;

@@ -19,7 +19,7 @@ use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::mass::{self, Decimal};
 use crate::services;
-use crate::store::lists::{ShipmentField, ShipmentWhere, newest_first};
+use crate::store::shipment::{SortField, Where, newest_first};
 
 /// Aid sent from a collecting region to an affected one: planned → dispatched → delivered, or
 /// cancelled.
@@ -240,10 +240,10 @@ entity_filter!(
 );
 
 impl EntityFilter for ShipmentFilter {
-    type Leaf = ShipmentWhere;
+    type Leaf = Where;
 
-    fn leaves(self) -> ApiResult<Vec<ShipmentWhere>> {
-        use ShipmentWhere as W;
+    fn leaves(self) -> ApiResult<Vec<Where>> {
+        use Where as W;
         Leaves::default()
             .check(self.id, |f| Ok(W::Id(f.rows("Shipment", "filter.id")?)))?
             .add(self.status, |f| W::Status(f.stored()))
@@ -269,7 +269,7 @@ order_input!(
     /// One sort key.
     ShipmentOrder,
     /// What shipments can be ordered by.
-    ShipmentOrderField => ShipmentField, default newest_first(),
+    ShipmentOrderField => SortField, default newest_first(),
     {
         /// When it was planned.
         CreatedAt,

@@ -20,8 +20,8 @@ use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::shipment::Shipment;
 use crate::services;
-use crate::store::lists::{TaskField, TaskWhere, newest_first, soonest_first};
 use crate::store::page::Page;
+use crate::store::task::{SortField, Where, newest_first, soonest_first};
 
 /// Work for volunteers in a region, with a time window and a number of places.
 pub struct Task(pub task::Model);
@@ -234,10 +234,10 @@ entity_filter!(
 );
 
 impl EntityFilter for TaskFilter {
-    type Leaf = TaskWhere;
+    type Leaf = Where;
 
-    fn leaves(self) -> ApiResult<Vec<TaskWhere>> {
-        use TaskWhere as W;
+    fn leaves(self) -> ApiResult<Vec<Where>> {
+        use Where as W;
         Leaves::default()
             .check(self.id, |f| Ok(W::Id(f.rows("Task", "filter.id")?)))?
             .add(self.kind, |f| W::Kind(f.stored()))
@@ -271,7 +271,7 @@ order_input!(
     /// One sort key.
     TaskOrder,
     /// What tasks can be ordered by.
-    TaskOrderField => TaskField, default newest_first(),
+    TaskOrderField => SortField, default newest_first(),
     {
         /// When it was posted.
         CreatedAt,

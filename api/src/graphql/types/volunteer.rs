@@ -16,7 +16,7 @@ use crate::graphql::relay;
 use crate::graphql::types::enums::Role;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
-use crate::store::lists::{VolunteerField, VolunteerWhere, newest_first};
+use crate::store::volunteer::{SortField, Where, newest_first};
 
 /// A volunteer attached to a regional headquarters.
 pub struct Volunteer(pub volunteer::Model);
@@ -221,10 +221,10 @@ entity_filter!(
 );
 
 impl EntityFilter for VolunteerFilter {
-    type Leaf = VolunteerWhere;
+    type Leaf = Where;
 
-    fn leaves(self) -> ApiResult<Vec<VolunteerWhere>> {
-        use VolunteerWhere as W;
+    fn leaves(self) -> ApiResult<Vec<Where>> {
+        use Where as W;
         Leaves::default()
             .check(self.id, |f| Ok(W::Id(f.rows("Volunteer", "filter.id")?)))?
             .add(self.full_name, |f| W::FullName(f.text()))
@@ -245,7 +245,7 @@ order_input!(
     /// One sort key.
     VolunteerOrder,
     /// What volunteers can be ordered by.
-    VolunteerOrderField => VolunteerField, default newest_first(),
+    VolunteerOrderField => SortField, default newest_first(),
     {
         /// When they joined.
         CreatedAt,

@@ -1,6 +1,5 @@
-//! Tasks and claims. Over 400 lines for a reason: a task's row and its places (claims) change
-//! together in the same statements (taking a place, settling the status the places call for), so
-//! they are one aggregate; the page keys here give way to the list machinery's ordering.
+//! A task's places: the claims volunteers hold on it, taken, moved and released in the same
+//! statements that keep the task's count of places taken and its status in step ([`settle`]).
 
 use birlik_entity::enums::AssignmentStatus;
 use birlik_entity::{task, task_assignment};
@@ -10,58 +9,6 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityName, EntityTrait, PaginatorTrait,
     QueryFilter, QuerySelect,
 };
-
-use crate::store::page::{self, KeyValue, Page, PageRequest, SortKey};
-
-/// Tasks in start order, soonest first.
-fn keys() -> Vec<SortKey> {
-    vec![
-        SortKey {
-            column: Expr::col((task::Entity, task::Column::StartsAt)),
-            descending: false,
-        },
-        SortKey {
-            column: Expr::col((task::Entity, task::Column::Id)),
-            descending: false,
-        },
-    ]
-}
-
-/// A row's cursor values in start order.
-pub fn key_values(row: &task::Model) -> Vec<KeyValue> {
-    vec![KeyValue::Time(row.starts_at), KeyValue::Int(row.id.into())]
-}
-
-/// A page of tasks matching `condition`, soonest first.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    condition: Condition,
-    req: &PageRequest,
-) -> Result<Page<task::Model>, DbErr> {
-    let select = page::bound(task::Entity::find().filter(condition), &keys(), req);
-    Ok(page::finish(select.all(db).await?, req))
-}
-
-/// The task with this id within `scope` (`store::scope::task`); `lock` holds its row until the
-/// transaction ends.
-pub async fn get(
-    db: &impl ConnectionTrait,
-    id: i32,
-    scope: Condition,
-    lock: bool,
-) -> Result<Option<task::Model>, DbErr> {
-    let select = task::Entity::find_by_id(id).filter(scope);
-    if lock {
-        select.lock_exclusive().one(db).await
-    } else {
-        select.one(db).await
-    }
-}
-
-/// How many tasks match `condition`.
-pub async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u64, DbErr> {
-    task::Entity::find().filter(condition).count(db).await
-}
 
 /// The ids of the tasks this volunteer holds a live claim on.
 pub fn held(volunteer_id: i32) -> sea_orm::sea_query::SelectStatement {
@@ -346,49 +293,6 @@ pub async fn live_claims(db: &impl ConnectionTrait, task_id: i32) -> Result<Vec<
         .await
 }
 
-/// Bumps the task's version (and status, if given), guarded by the version read.
-pub async fn touch(
-    db: &impl ConnectionTrait,
-    task_id: i32,
-    status: Option<birlik_entity::enums::TaskStatus>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), DbErr> {
-    let mut update = task::Entity::update_many()
-        .col_expr(
-            task::Column::Version,
-            Expr::col(task::Column::Version).add(1),
-        )
-        .col_expr(task::Column::UpdatedAt, Expr::val(now));
-    if let Some(status) = status {
-        update = update.col_expr(task::Column::Status, Expr::val(status.to_value()));
-    }
-    update
-        .filter(task::Column::Id.eq(task_id))
-        .exec(db)
-        .await
-        .map(|_| ())
-}
-
-/// Calls a task off.
-pub async fn cancel(
-    db: &impl ConnectionTrait,
-    task_id: i32,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), DbErr> {
-    task::Entity::update_many()
-        .col_expr(task::Column::Status, Expr::val("cancelled"))
-        .col_expr(task::Column::CancelledAt, Expr::val(now))
-        .col_expr(
-            task::Column::Version,
-            Expr::col(task::Column::Version).add(1),
-        )
-        .col_expr(task::Column::UpdatedAt, Expr::val(now))
-        .filter(task::Column::Id.eq(task_id))
-        .exec(db)
-        .await
-        .map(|_| ())
-}
-
 /// (claim, task, volunteer) of claims still only claimed on tasks that started before
 /// `started_before` and are not over.
 pub async fn unstarted_claims(
@@ -409,96 +313,4 @@ pub async fn unstarted_claims(
         .into_tuple()
         .all(db)
         .await
-}
-
-/// The task with this id, whoever may read it (a replay, or a re-read after the caller's own
-/// change).
-pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<task::Model>, DbErr> {
-    task::Entity::find_by_id(id).one(db).await
-}
-
-/// Tasks with free places in `region_id` that have not ended at `now` and that the volunteer
-/// does not hold.
-pub fn open_to(region_id: i32, volunteer_id: i32, now: chrono::DateTime<chrono::Utc>) -> Condition {
-    use birlik_entity::enums::TaskStatus;
-    Condition::all()
-        .add(task::Column::RegionId.eq(region_id))
-        .add(task::Column::Status.eq(TaskStatus::Open))
-        .add(task::Column::EndsAt.gt(now))
-        .add(held_by(volunteer_id).not())
-}
-
-/// The tasks the volunteer holds, in one of `statuses` (any, if empty), changed after
-/// `updated_since` (if given).
-pub fn held_matching(
-    volunteer_id: i32,
-    statuses: &[birlik_entity::enums::TaskStatus],
-    updated_since: Option<chrono::DateTime<chrono::Utc>>,
-) -> Condition {
-    let mut condition = Condition::all().add(held_by(volunteer_id));
-    if !statuses.is_empty() {
-        condition = condition.add(task::Column::Status.is_in(statuses.iter().copied()));
-    }
-    if let Some(since) = updated_since {
-        condition = condition.add(task::Column::UpdatedAt.gt(since));
-    }
-    condition
-}
-
-/// A task about to be posted.
-#[derive(Clone, Debug)]
-pub struct NewTask {
-    pub organization_id: Option<i32>,
-    pub region_id: i32,
-    pub collection_point_id: Option<i32>,
-    pub shipment_id: Option<i32>,
-    pub title: String,
-    pub description: String,
-    pub kind: birlik_entity::enums::TaskKind,
-    pub starts_at: chrono::DateTime<chrono::Utc>,
-    pub ends_at: chrono::DateTime<chrono::Utc>,
-    pub volunteers_needed: i32,
-    pub created_by: Option<i32>,
-}
-
-/// Inserts an open task with no places taken, at version 1.
-pub async fn insert(
-    db: &impl ConnectionTrait,
-    new: NewTask,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<task::Model, DbErr> {
-    use birlik_entity::enums::TaskStatus;
-    use sea_orm::{ActiveModelTrait, Set};
-    task::ActiveModel {
-        organization_id: Set(new.organization_id),
-        region_id: Set(new.region_id),
-        collection_point_id: Set(new.collection_point_id),
-        shipment_id: Set(new.shipment_id),
-        title: Set(new.title),
-        description: Set(new.description),
-        kind: Set(new.kind),
-        starts_at: Set(new.starts_at),
-        ends_at: Set(new.ends_at),
-        volunteers_needed: Set(new.volunteers_needed),
-        volunteers_assigned: Set(0),
-        status: Set(TaskStatus::Open),
-        cancelled_at: Set(None),
-        created_by: Set(new.created_by),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-}
-
-// Bulk writes for the demo data.
-
-/// Inserts tasks that carry their ids (the demo data set), in batches.
-pub async fn insert_many(
-    db: &impl ConnectionTrait,
-    rows: Vec<birlik_entity::task::Model>,
-) -> Result<(), DbErr> {
-    crate::store::dataset::insert_with_ids::<birlik_entity::task::ActiveModel>(db, rows).await
 }
