@@ -2,7 +2,7 @@
 //! one transaction, replayed rather than refused when a keyed retry finds its own sign-up.
 
 use birlik_entity::enums::{AuditAction, AuditEntity, AuditRole, Role};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
@@ -82,6 +82,9 @@ pub async fn register(
         Some(credentials::hash(&input.password).await?)
     };
     let sign_up = SignUpChecked {
+        rc,
+        deps,
+        keyed: keyed.as_ref(),
         input: &input,
         full_name: &full_name,
         phone: &phone,
@@ -90,7 +93,7 @@ pub async fn register(
         skills: &skills,
         hash: hash.as_deref(),
     };
-    idempotency::run(|| sign_up.attempt(rc, deps, keyed.as_ref())).await
+    idempotency::mutate(&deps.db, &sign_up).await
 }
 
 /// Whether a volunteer record or an account already has this phone or this email.
@@ -116,6 +119,11 @@ fn taken_error() -> ApiError {
 /// A sign-up whose input has been checked and whose password has been hashed (unless the phone or
 /// email was taken: then only a keyed replay can succeed).
 struct SignUpChecked<'a> {
+    rc: &'a RequestCtx,
+    deps: &'a Deps,
+    /// The request's key: it belongs to the account the sign-up makes (or made), so the sign-up
+    /// replays and records it itself, in [`SignUpChecked::act`].
+    keyed: Option<&'a idempotency::Keyed<'a>>,
     input: &'a SignUp,
     full_name: &'a str,
     phone: &'a str,
@@ -125,28 +133,37 @@ struct SignUpChecked<'a> {
     hash: Option<&'a str>,
 }
 
-impl SignUpChecked<'_> {
-    async fn attempt(
-        &self,
-        rc: &RequestCtx,
-        deps: &Deps,
-        keyed: Option<&idempotency::Keyed<'_>>,
-    ) -> ApiResult<Tokens> {
-        let tx = store::begin(&deps.db).await?;
+impl idempotency::Mutation for SignUpChecked<'_> {
+    type Output = Tokens;
+
+    /// None for the skeleton: the key's owner is the account this sign-up makes, unknown before
+    /// [`act`](Self::act), which replays and records the key itself.
+    fn key(&self) -> Option<ApiResult<idempotency::Keyed<'_>>> {
+        None
+    }
+
+    async fn replay(&self, _tx: &DatabaseTransaction, _id: i32) -> ApiResult<Tokens> {
+        Err(ApiError::Internal(anyhow::anyhow!(
+            "a sign-up replays in its act, never through the skeleton"
+        )))
+    }
+
+    async fn act(&self, tx: &DatabaseTransaction) -> ApiResult<idempotency::Done<'_, Tokens>> {
+        let (rc, deps, keyed) = (self.rc, self.deps, self.keyed);
         if let Some(org) = self.input.organization_id {
             // Named: asked to take them on, not joined (see `services::membership`).
-            store::organization::get(&tx, org).await?.ok_or_else(|| {
+            store::organization::get(tx, org).await?.ok_or_else(|| {
                 ApiError::bad_input("input.organizationId", "no such organization")
             })?;
         }
         // The volunteer record first, then the account: a sign-up that commits between the two
         // reads shows in the second, and is replayed rather than refused.
-        let volunteer_taken = store::volunteer::get_by_phone(&tx, self.phone)
+        let volunteer_taken = store::volunteer::get_by_phone(tx, self.phone)
             .await?
             .is_some();
         // Matched on the email even when none was given (an empty one), as ever.
         let existing = store::user::get_by_phone_or_email(
-            &tx,
+            tx,
             self.phone,
             Some(self.email.unwrap_or_default()),
         )
@@ -159,7 +176,7 @@ impl SignUpChecked<'_> {
                 user_id: account.id,
                 ..keyed.clone()
             };
-            if idempotency::replay(&tx, &keyed).await? != Some(account.id) {
+            if idempotency::replay(tx, &keyed).await? != Some(account.id) {
                 return Err(taken_error());
             }
             // The same sign-up again: only its own password opens a session.
@@ -168,9 +185,13 @@ impl SignUpChecked<'_> {
             if !matches || account.disabled_at.is_some() {
                 return Err(taken_error());
             }
-            let tokens = issue(&tx, &deps.keys, account, None).await?;
-            tx.commit().await?;
-            return Ok(tokens);
+            let id = account.id;
+            let output = issue(tx, &deps.keys, account, None).await?;
+            return Ok(idempotency::Done {
+                output,
+                id,
+                audit: None,
+            });
         }
         if volunteer_taken {
             return Err(taken_error());
@@ -191,7 +212,7 @@ impl SignUpChecked<'_> {
         };
         let now = chrono::Utc::now();
         let record = store::volunteer::insert(
-            &tx,
+            tx,
             store::volunteer::NewVolunteer {
                 full_name: self.full_name.to_owned(),
                 phone: self.phone.to_owned(),
@@ -205,7 +226,7 @@ impl SignUpChecked<'_> {
         .await
         .map_err(duplicate)?;
         let account = store::user::insert(
-            &tx,
+            tx,
             store::user::NewUser {
                 email: self.email.map(str::to_owned),
                 phone: Some(self.phone.to_owned()),
@@ -224,22 +245,21 @@ impl SignUpChecked<'_> {
                 user_id: account.id,
                 ..keyed.clone()
             };
-            idempotency::record(&tx, &keyed, account.id).await?;
+            idempotency::record(tx, &keyed, account.id).await?;
         }
         // The ministry signs a volunteer up on their behalf; anyone else signs themself up.
         let who = match rc.actor {
             Actor::Ministry { .. } => audit::Who::of(&rc.actor)?,
             _ => audit::Who::user(account.id, AuditRole::Volunteer),
         };
-        audit::record(
-            &tx,
-            who,
-            audit::Change::new(AuditEntity::Volunteer, record.id, AuditAction::SignedUp)
-                .key(keyed.map(|k| k.key)),
-        )
-        .await?;
-        let tokens = issue(&tx, &deps.keys, account, None).await?;
-        tx.commit().await?;
-        Ok(tokens)
+        let change = audit::Change::new(AuditEntity::Volunteer, record.id, AuditAction::SignedUp)
+            .key(keyed.map(|k| k.key));
+        let id = account.id;
+        let output = issue(tx, &deps.keys, account, None).await?;
+        Ok(idempotency::Done {
+            output,
+            id,
+            audit: Some((who, change)),
+        })
     }
 }
