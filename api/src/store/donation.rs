@@ -124,7 +124,7 @@ pub async fn load_onto_shipment(
 ) -> Result<bool, DbErr> {
     use sea_orm::ColumnTrait;
     let shipped = Expr::col(donation::Column::ShippedGrams).add(grams);
-    let result = donation::Entity::update_many()
+    let result = crate::store::touched(donation::Entity::update_many(), now)
         .col_expr(donation::Column::ShippedGrams, shipped.clone())
         .col_expr(
             donation::Column::Status,
@@ -135,11 +135,6 @@ pub async fn load_onto_shipment(
             .finally("partly_shipped")
             .into(),
         )
-        .col_expr(
-            donation::Column::Version,
-            Expr::col(donation::Column::Version).add(1),
-        )
-        .col_expr(donation::Column::UpdatedAt, Expr::val(now))
         .filter(donation::Column::Id.eq(id))
         .filter(donation::Column::Status.ne(birlik_entity::enums::DonationStatus::Cancelled))
         .filter(shipped.lte(Expr::col(donation::Column::Grams)))

@@ -3,7 +3,7 @@
 
 use birlik_entity::volunteer;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::store::page::{self, KeyValue, Ordering, Page, PageRequest, sort_fields};
@@ -63,7 +63,7 @@ pub async fn decide(
     approved: bool,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let mut update = volunteer::Entity::update_many()
+    let mut update = crate::store::touched(volunteer::Entity::update_many(), now)
         .col_expr(
             volunteer::Column::RequestedOrganizationId,
             Expr::val(None::<i32>),
@@ -71,11 +71,6 @@ pub async fn decide(
         .col_expr(
             volunteer::Column::RequestedAt,
             Expr::val(None::<DateTime<Utc>>),
-        )
-        .col_expr(volunteer::Column::UpdatedAt, Expr::val(now))
-        .col_expr(
-            volunteer::Column::Version,
-            Expr::col(volunteer::Column::Version).add(1),
         );
     if approved {
         update = update.col_expr(

@@ -8,6 +8,21 @@ pub async fn begin(
     crate::db::begin_write(db).await
 }
 
+/// An update that marks the rows it changes as every synced table records a change: `updated_at`
+/// set to `now`, `version` one higher (what `expectedVersion` and delta sync compare).
+pub(crate) fn touched<E: sea_orm::EntityTrait>(
+    update: sea_orm::UpdateMany<E>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sea_orm::UpdateMany<E> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    update
+        .col_expr(Alias::new("updated_at"), Expr::val(now))
+        .col_expr(
+            Alias::new("version"),
+            Expr::col(Alias::new("version")).add(1),
+        )
+}
+
 pub mod audit;
 pub mod claim;
 pub mod collection_point;

@@ -88,13 +88,8 @@ pub async fn verify(
     id: i32,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, DbErr> {
-    let verified = organization::Entity::update_many()
+    let verified = crate::store::touched(organization::Entity::update_many(), now)
         .col_expr(organization::Column::VerifiedAt, Expr::val(now))
-        .col_expr(organization::Column::UpdatedAt, Expr::val(now))
-        .col_expr(
-            organization::Column::Version,
-            Expr::col(organization::Column::Version).add(1),
-        )
         .filter(organization::Column::Id.eq(id))
         .filter(organization::Column::VerifiedAt.is_null())
         .exec(db)

@@ -4,7 +4,7 @@
 use birlik_entity::enums::Role;
 use birlik_entity::user_account;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QuerySelect, Set,
@@ -108,13 +108,8 @@ pub async fn update_disabled(
     disabled_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    user_account::Entity::update_many()
+    crate::store::touched(user_account::Entity::update_many(), now)
         .col_expr(user_account::Column::DisabledAt, Expr::val(disabled_at))
-        .col_expr(user_account::Column::UpdatedAt, Expr::val(now))
-        .col_expr(
-            user_account::Column::Version,
-            Expr::col(user_account::Column::Version).add(1),
-        )
         .filter(user_account::Column::Id.eq(user_id))
         .exec(db)
         .await?;
@@ -128,13 +123,8 @@ pub async fn update_password(
     password_hash: String,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    user_account::Entity::update_many()
+    crate::store::touched(user_account::Entity::update_many(), now)
         .col_expr(user_account::Column::PasswordHash, Expr::val(password_hash))
-        .col_expr(user_account::Column::UpdatedAt, Expr::val(now))
-        .col_expr(
-            user_account::Column::Version,
-            Expr::col(user_account::Column::Version).add(1),
-        )
         .filter(user_account::Column::Id.eq(user_id))
         .exec(db)
         .await?;

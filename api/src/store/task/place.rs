@@ -148,7 +148,7 @@ pub async fn release_claim(
     reason: birlik_entity::enums::ReleaseReason,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, DbErr> {
-    let released = task_assignment::Entity::update_many()
+    let released = crate::store::touched(task_assignment::Entity::update_many(), now)
         .col_expr(
             task_assignment::Column::Status,
             Expr::val(AssignmentStatus::Released.to_value()),
@@ -158,11 +158,6 @@ pub async fn release_claim(
             task_assignment::Column::ReleaseReason,
             Expr::val(reason.to_value()),
         )
-        .col_expr(
-            task_assignment::Column::Version,
-            Expr::col(task_assignment::Column::Version).add(1),
-        )
-        .col_expr(task_assignment::Column::UpdatedAt, Expr::val(now))
         .filter(task_assignment::Column::TaskId.eq(task_id))
         .filter(task_assignment::Column::VolunteerId.eq(volunteer_id))
         .filter(
@@ -237,13 +232,8 @@ pub async fn settle(
     task_id: i32,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), DbErr> {
-    task::Entity::update_many()
+    crate::store::touched(task::Entity::update_many(), now)
         .col_expr(task::Column::Status, settled_status())
-        .col_expr(
-            task::Column::Version,
-            Expr::col(task::Column::Version).add(1),
-        )
-        .col_expr(task::Column::UpdatedAt, Expr::val(now))
         .filter(task::Column::Id.eq(task_id))
         .exec(db)
         .await
@@ -259,13 +249,8 @@ pub async fn move_claim(
     to: AssignmentStatus,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, DbErr> {
-    let mut update = task_assignment::Entity::update_many()
-        .col_expr(task_assignment::Column::Status, Expr::val(to.to_value()))
-        .col_expr(
-            task_assignment::Column::Version,
-            Expr::col(task_assignment::Column::Version).add(1),
-        )
-        .col_expr(task_assignment::Column::UpdatedAt, Expr::val(now));
+    let mut update = crate::store::touched(task_assignment::Entity::update_many(), now)
+        .col_expr(task_assignment::Column::Status, Expr::val(to.to_value()));
     update = match to {
         AssignmentStatus::InProgress => {
             update.col_expr(task_assignment::Column::StartedAt, Expr::val(now))

@@ -3,7 +3,7 @@
 
 use birlik_entity::task;
 use sea_orm::ActiveEnum;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 /// A task about to be posted.
@@ -61,12 +61,7 @@ pub async fn touch(
     status: Option<birlik_entity::enums::TaskStatus>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), DbErr> {
-    let mut update = task::Entity::update_many()
-        .col_expr(
-            task::Column::Version,
-            Expr::col(task::Column::Version).add(1),
-        )
-        .col_expr(task::Column::UpdatedAt, Expr::val(now));
+    let mut update = crate::store::touched(task::Entity::update_many(), now);
     if let Some(status) = status {
         update = update.col_expr(task::Column::Status, Expr::val(status.to_value()));
     }
@@ -83,14 +78,9 @@ pub async fn cancel(
     task_id: i32,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), DbErr> {
-    task::Entity::update_many()
+    crate::store::touched(task::Entity::update_many(), now)
         .col_expr(task::Column::Status, Expr::val("cancelled"))
         .col_expr(task::Column::CancelledAt, Expr::val(now))
-        .col_expr(
-            task::Column::Version,
-            Expr::col(task::Column::Version).add(1),
-        )
-        .col_expr(task::Column::UpdatedAt, Expr::val(now))
         .filter(task::Column::Id.eq(task_id))
         .exec(db)
         .await
