@@ -18,6 +18,8 @@ pub struct Model {
     pub grams: i64,
     /// Grams loaded on shipments that are not cancelled.
     pub shipped_grams: i64,
+    /// Taken out of stock without being shipped (the sum of its write-offs).
+    pub written_off_grams: i64,
     pub item_count: Option<i32>,
     pub description: String,
     /// Personal data; `None` for an anonymous donor.

@@ -250,3 +250,80 @@ pub enum AuditAction {
     PasswordChanged,
     SignedUp,
 }
+
+/// Whether a shelter takes people in.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum ShelterStatus {
+    Open,
+    Closed,
+}
+
+/// How urgent a need is. Stored as its rank, 1 (urgent) to 4 (low), so that "most urgent first"
+/// is an ascending order.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "i32", db_type = "Integer")]
+pub enum NeedPriority {
+    #[sea_orm(num_value = 1)]
+    Urgent,
+    #[sea_orm(num_value = 2)]
+    High,
+    #[sea_orm(num_value = 3)]
+    Medium,
+    #[sea_orm(num_value = 4)]
+    Low,
+}
+
+/// Where a need stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum NeedStatus {
+    Open,
+    Closed,
+    Cancelled,
+}
+
+/// Why a need was closed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum NeedCloseReason {
+    Met,
+    NoLongerNeeded,
+}
+
+/// Why kilograms left stock without being shipped.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum WriteOffReason {
+    Damaged,
+    Expired,
+    Lost,
+    DistributedLocally,
+    ReturnedToDonor,
+}

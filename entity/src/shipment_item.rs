@@ -13,6 +13,8 @@ pub struct Model {
     /// The shipment's origin, which is also the donation's region.
     pub origin_region_id: i32,
     pub grams: i64,
+    /// The need line this item serves, if any.
+    pub need_line_id: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

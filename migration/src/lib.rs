@@ -30,6 +30,10 @@ mod m20261125_000016_index_donation_grams;
 mod m20261125_000017_index_donation_region_category;
 mod m20261202_000018_request_membership;
 mod m20261202_000101_persisted_query_last_used;
+mod m20261203_000201_create_shelter;
+mod m20261203_000202_create_need;
+mod m20261203_000203_shipment_item_need_line;
+mod m20261203_000204_create_write_off;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -57,6 +61,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000017_index_donation_region_category::Migration),
             Box::new(m20261202_000018_request_membership::Migration),
             Box::new(m20261202_000101_persisted_query_last_used::Migration),
+            Box::new(m20261203_000201_create_shelter::Migration),
+            Box::new(m20261203_000202_create_need::Migration),
+            Box::new(m20261203_000203_shipment_item_need_line::Migration),
+            Box::new(m20261203_000204_create_write_off::Migration),
         ]
     }
 }

@@ -6,7 +6,12 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use crate::helpers::TestDb;
 use crate::helpers::db::on_postgres;
 
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 20] = [
+    "write_off",
+    "need_line",
+    "need",
+    "shelter_count",
+    "shelter",
     "audit_event",
     "persisted_query",
     "login_failure",

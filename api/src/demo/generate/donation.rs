@@ -107,6 +107,7 @@ pub(super) fn donations(
             category: DonationCategory::try_from_value(&name.to_owned()).expect("known category"),
             grams: kg * 1000,
             shipped_grams: 0,
+            written_off_grams: 0,
             item_count: per_item.map(|per| ((kg as u32 / per).max(1)) as i32),
             description: description.to_owned(),
             donor_name,

@@ -168,6 +168,7 @@ pub(super) fn shipments(
                 donation_id: donations[donation].id,
                 origin_region_id: load.origin,
                 grams: kg * 1000,
+                need_line_id: None,
                 created_at: created,
             });
             if status != ShipmentStatus::Cancelled {
