@@ -236,3 +236,26 @@ async fn relations_under_thousands_of_rows_load_in_one_batch_each() {
         assert_eq!(cost(&app, &ministry, query, json!({})).await, 4);
     }
 }
+
+#[tokio::test]
+async fn the_campaign_figures_are_read_once_per_request_however_many_places_ask() {
+    // The test servers keep no figures between requests (`figures_ttl_ms` 0), so every read
+    // would be a statement: the request reads them once, whether one field asks or many,
+    // at any depth, in however many batches their timing splits them.
+    let app = spawn_app_with_demo().await;
+    let anonymous = app.anonymous();
+    let once = "{ reliefSummary { collectedTonnes } }";
+    let many = "{ a: reliefSummary { collectedTonnes } b: reliefSummary { deliveredTonnes }
+        regions { collectedTonnes receivedKilograms
+          collectionPoints(first: 3) { nodes { region { shippedOutTonnes } } } }
+        c: region(code: \"KZ-11\") { receivedTonnes collectionPoints { nodes { region {
+          collectedKilograms collectionPoints(first: 2) { nodes { region { volunteerCount } } }
+        } } } } }";
+    let one = cost(&app, &anonymous, once, json!({})).await;
+    assert_eq!(one, 1, "the figures are one statement");
+    for _ in 0..3 {
+        let cost_many = cost(&app, &anonymous, many, json!({})).await;
+        // the figures, and the collection point pages: one per page size (3, the default, 2)
+        assert_eq!(cost_many, one + 3, "{many}");
+    }
+}

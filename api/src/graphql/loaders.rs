@@ -273,19 +273,32 @@ impl Loader<i32> for CollectionPointCounts {
     }
 }
 
-/// A region's figures, by region id, from the instance's figures cache.
-pub struct RegionFiguresById(
-    Arc<crate::services::stats::FiguresCache>,
-    DatabaseConnection,
-);
+/// A region's figures, by region id, from the instance's figures cache, read at most once per
+/// request: however many batches a query's regions fall into (their timing decides, not the
+/// query), and whatever the cache's lifetime (none in the tests), they cost one statement.
+pub struct RegionFiguresById {
+    cache: Arc<crate::services::stats::FiguresCache>,
+    db: DatabaseConnection,
+    read: tokio::sync::OnceCell<crate::services::stats::Figures>,
+}
+
+impl RegionFiguresById {
+    /// Every region's figures and when they were computed, read once for the request.
+    pub async fn figures(&self) -> Result<&crate::services::stats::Figures, async_graphql::Error> {
+        use async_graphql::ErrorExtensions;
+        self.read
+            .get_or_try_init(|| self.cache.get(&self.db))
+            .await
+            .map_err(|e| e.extend())
+    }
+}
 
 impl Loader<i32> for RegionFiguresById {
     type Value = RegionFigures;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, RegionFigures>, Self::Error> {
-        use async_graphql::ErrorExtensions;
-        let (rows, _) = self.0.get(&self.1).await.map_err(|e| e.extend())?;
+        let (rows, _) = self.figures().await?;
         Ok(rows
             .iter()
             .filter(|f| keys.contains(&f.region_id))
@@ -371,7 +384,11 @@ impl Loaders {
             shipment_items: loader(ShipmentItems(db.clone(), items.clone())),
             shipment_totals: loader(ShipmentTotals(db.clone(), items.clone())),
             item_categories: loader(ItemCategories(db.clone(), items)),
-            region_figures: loader(RegionFiguresById(deps.figures.clone(), db.clone())),
+            region_figures: loader(RegionFiguresById {
+                cache: deps.figures.clone(),
+                db: db.clone(),
+                read: Default::default(),
+            }),
             // Keyed by region and page; the same window as `loader`'s.
             collection_point_pages: DataLoader::new(
                 CollectionPointPages {

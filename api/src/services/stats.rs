@@ -122,12 +122,6 @@ impl FiguresCache {
     }
 }
 
-/// The campaign summary.
-pub async fn summary(deps: &Deps) -> ApiResult<Summary> {
-    let (figures, as_of) = deps.figures.get(&deps.db).await?;
-    Ok(summarize(&figures, as_of))
-}
-
 /// Adds up region rows into the summary; delivered is what regions received.
 pub fn summarize(figures: &[RegionFigures], as_of: DateTime<Utc>) -> Summary {
     Summary {
