@@ -30,6 +30,11 @@ fn served_regions(organization_id: i32) -> SelectStatement {
         .to_owned()
 }
 
+/// Needs: public, every caller reads them all (their requester's phone keeps its own audience).
+pub fn need(_actor: &Actor) -> Condition {
+    Condition::all()
+}
+
 /// Donations: the ministry all; an organization its own. The donations behind another
 /// organization's shipment stay that organization's.
 pub fn donation(actor: &Actor) -> Condition {

@@ -5,6 +5,7 @@ pub mod collection_point;
 pub mod donation;
 pub mod enums;
 pub mod membership;
+pub mod need;
 pub mod node;
 pub mod organization;
 pub mod region;
