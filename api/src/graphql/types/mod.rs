@@ -8,6 +8,7 @@ pub mod membership;
 pub mod node;
 pub mod organization;
 pub mod region;
+pub mod shelter;
 pub mod shipment;
 pub mod stats;
 pub mod summary;
