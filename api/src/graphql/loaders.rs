@@ -10,8 +10,8 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use birlik_entity::enums::DonationCategory;
 use birlik_entity::{
-    collection_point, donation, need, need_line, organization, shipment, shipment_item, task,
-    user_account, volunteer,
+    collection_point, donation, need, need_line, organization, shelter, shipment, shipment_item,
+    task, user_account, volunteer,
 };
 use sea_orm::DatabaseConnection;
 
@@ -45,7 +45,8 @@ keyed!(
     task,
     volunteer,
     user_account,
-    need
+    need,
+    shelter
 );
 
 /// Loads rows of one table by id, within the request's actor's scope (`store::scope`): a row
@@ -344,6 +345,7 @@ pub struct Loaders {
     pub volunteer: DataLoader<ById<volunteer::Entity>>,
     pub user: DataLoader<ById<user_account::Entity>>,
     pub shipment_item: DataLoader<ById<shipment_item::Entity>>,
+    pub shelter: DataLoader<ById<shelter::Entity>>,
     pub shipment_items: DataLoader<ShipmentItems>,
     pub shipment_totals: DataLoader<ShipmentTotals>,
     pub item_categories: DataLoader<ItemCategories>,
@@ -392,6 +394,7 @@ impl Loaders {
             volunteer: by_id(db, scope::volunteer(actor)),
             user: by_id(db, scope::user(actor)),
             shipment_item: by_id(db, items.clone()),
+            shelter: by_id(db, scope::shelter(actor)),
             shipment_items: loader(ShipmentItems(db.clone(), items.clone())),
             shipment_totals: loader(ShipmentTotals(db.clone(), items.clone())),
             item_categories: loader(ItemCategories(db.clone(), items)),

@@ -42,6 +42,7 @@ pub mod retention;
 pub mod rows;
 pub mod scope;
 pub mod session;
+pub mod shelter;
 pub mod shipment;
 pub mod stats;
 pub mod task;

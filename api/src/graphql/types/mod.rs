@@ -9,6 +9,7 @@ pub mod need;
 pub mod node;
 pub mod organization;
 pub mod region;
+pub mod shelter;
 pub mod shipment;
 pub mod stats;
 pub mod summary;
