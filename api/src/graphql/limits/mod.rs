@@ -46,7 +46,9 @@ impl Default for QueryLimits {
         QueryLimits {
             tokens: 1000,
             depth: 10,
-            complexity: 5000,
+            // The largest client operation at the largest page: NeedsBoard, 100 needs of up
+            // to 10 lines each (11,706).
+            complexity: 12_000,
             aliases: 15,
             root_fields: 10,
             directives: 20,

@@ -19,6 +19,7 @@ use crate::graphql::relay;
 use crate::graphql::types::enums::DonationCategory;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
+use crate::graphql::types::shelter::Shelter;
 use crate::mass::{self, Decimal};
 use crate::services;
 
@@ -43,6 +44,14 @@ impl Need {
     /// The affected region it is for.
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
         ctx.deps().region(self.0.region_id).cloned().map(Region)
+    }
+
+    /// The shelter it is for, if any (in its region).
+    async fn shelter(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Shelter>> {
+        match self.0.shelter_id {
+            Some(id) => Ok(ctx.loaders().shelter.load_one(id).await?.map(Shelter)),
+            None => Ok(None),
+        }
     }
 
     /// The settlement, district or shelter it is for.
