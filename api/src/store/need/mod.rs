@@ -182,11 +182,11 @@ pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<T
             "count",
         )
         .column_as(
-            sum(Expr::col((need::Entity, need::Column::RequestedGrams)).into()),
+            sum(Expr::col((need::Entity, need::Column::RequestedGrams))),
             "requested_grams",
         )
         .column_as(
-            sum(Expr::col((need::Entity, need::Column::DeliveredGrams)).into()),
+            sum(Expr::col((need::Entity, need::Column::DeliveredGrams))),
             "delivered_grams",
         )
         .column_as(sum(outstanding_sql()), "outstanding_grams")

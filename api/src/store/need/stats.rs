@@ -63,20 +63,20 @@ pub async fn groups(
         let (alias, expr): (&str, SimpleExpr) = match d {
             NeedDimension::Region => (
                 "region_id",
-                Expr::col((need::Entity, need::Column::RegionId)).into(),
+                Expr::col((need::Entity, need::Column::RegionId)),
             ),
             NeedDimension::Category => (
                 "category",
-                Expr::col((need_line::Entity, need_line::Column::Category)).into(),
+                Expr::col((need_line::Entity, need_line::Column::Category)),
             ),
             NeedDimension::Priority => (
                 "priority",
-                Expr::col((need::Entity, need::Column::Priority)).into(),
+                Expr::col((need::Entity, need::Column::Priority)),
             ),
             NeedDimension::Fulfilment => ("fulfilment", line_fulfilment_sql()),
             NeedDimension::Organization => (
                 "organization_id",
-                Expr::col((need::Entity, need::Column::OrganizationId)).into(),
+                Expr::col((need::Entity, need::Column::OrganizationId)),
             ),
         };
         if grouped.contains(&alias) {
@@ -89,7 +89,7 @@ pub async fn groups(
         grouped.push(alias);
     }
     let sum = |e: SimpleExpr| Expr::expr(Expr::expr(e).sum()).if_null(0).cast_as("BIGINT");
-    let line = |c: need_line::Column| -> SimpleExpr { Expr::col((need_line::Entity, c)).into() };
+    let line = |c: need_line::Column| -> SimpleExpr { Expr::col((need_line::Entity, c)) };
     select
         .expr_as(
             Expr::col((need_line::Entity, need_line::Column::Id))
@@ -185,7 +185,7 @@ pub async fn needed_categories(
             Expr::expr(outstanding.sum()).cast_as("BIGINT"),
             Alias::new("grams"),
         )
-        .add_group_by([category.into(), region.into()]);
+        .add_group_by([category, region]);
     if let Some(id) = region_id {
         select.and_where(Expr::col((need::Entity, need::Column::RegionId)).eq(id));
     }

@@ -90,9 +90,9 @@ pub async fn close(
         NeedStatus::Cancelled
     };
     let result = crate::store::touched(need::Entity::update_many(), now)
-        .col_expr(need::Column::Status, Expr::val(status).into())
-        .col_expr(need::Column::CloseReason, Expr::val(reason).into())
-        .col_expr(need::Column::ClosedAt, Expr::val(now).into())
+        .col_expr(need::Column::Status, Expr::val(status))
+        .col_expr(need::Column::CloseReason, Expr::val(reason))
+        .col_expr(need::Column::ClosedAt, Expr::val(now))
         .filter(need::Column::Id.eq(id))
         .filter(need::Column::Version.eq(version))
         .filter(need::Column::Status.eq(NeedStatus::Open))
