@@ -117,12 +117,14 @@ async fn set_checks(
                 create = create.replacen(&from, &to, 1);
             }
             let create = create.replacen("\"audit_event\"", "\"audit_event_rebuilt\"", 1);
-            db.execute_unprepared(&create).await?;
-            db.execute_unprepared("INSERT INTO audit_event_rebuilt SELECT * FROM audit_event")
-                .await?;
-            db.execute_unprepared("DROP TABLE audit_event").await?;
-            db.execute_unprepared("ALTER TABLE audit_event_rebuilt RENAME TO audit_event")
-                .await?;
+            // One script, so that every step runs on one connection of the pool: a step on
+            // another connection may still see the table as it was.
+            let mut script = vec![
+                create,
+                "INSERT INTO audit_event_rebuilt SELECT * FROM audit_event".to_owned(),
+                "DROP TABLE audit_event".to_owned(),
+                "ALTER TABLE audit_event_rebuilt RENAME TO audit_event".to_owned(),
+            ];
             for columns in [
                 &["at", "id"][..],
                 &["entity", "entity_id", "at"][..],
@@ -134,11 +136,11 @@ async fn set_checks(
                     .map(|c| format!("\"{c}\""))
                     .collect::<Vec<_>>()
                     .join(", ");
-                db.execute_unprepared(&format!(
+                script.push(format!(
                     "CREATE INDEX \"{name}\" ON \"audit_event\" ({cols})"
-                ))
-                .await?;
+                ));
             }
+            db.execute_unprepared(&script.join(";\n")).await?;
         }
         _ => {
             db.execute_unprepared(&format!(
