@@ -95,7 +95,7 @@ pub struct Config {
     pub max_depth: u64,
 
     /// Highest complexity: each field counts once per item of the pages around it.
-    #[arg(long, env = "BIRLIK_MAX_COMPLEXITY", value_name = "BIRLIK_MAX_COMPLEXITY", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..=10_000_000))]
+    #[arg(long, env = "BIRLIK_MAX_COMPLEXITY", value_name = "BIRLIK_MAX_COMPLEXITY", default_value_t = 12_000, value_parser = clap::value_parser!(u64).range(10..=10_000_000))]
     pub max_complexity: u64,
 
     /// Most aliased fields in one document.
@@ -264,7 +264,7 @@ impl Config {
             max_body_bytes: 102_400,
             max_tokens: 1000,
             max_depth: 10,
-            max_complexity: 5000,
+            max_complexity: 12_000,
             max_aliases: 15,
             max_root_fields: 10,
             max_directives: 20,

@@ -4,7 +4,7 @@
 //! a CONFLICT's `current` is a typed [`Current`], so services build it without knowing GraphQL.
 
 pub use async_graphql::ErrorExtensions;
-use birlik_entity::enums::{ShipmentStatus, TaskStatus};
+use birlik_entity::enums::{NeedStatus, ShipmentStatus, TaskStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
@@ -69,6 +69,13 @@ pub enum Current {
     Donation { id: i32 },
     /// A volunteer's request to join an organization: the volunteer and the request's version.
     MembershipRequest { volunteer_id: i32, version: i32 },
+    /// A need's status and version.
+    Need {
+        id: i32,
+        status: NeedStatus,
+        version: i32,
+        updated_at: DateTime<Utc>,
+    },
 }
 
 /// The result of every service call.

@@ -33,9 +33,14 @@ pub const SIGN_UP: &str = include_str!("../operations/volunteer-app/SignUp.graph
 pub const REFRESH_SESSION: &str =
     include_str!("../operations/volunteer-app/RefreshSession.graphql");
 pub const TASK_EVENTS: &str = include_str!("../operations/volunteer-app/TaskEvents.graphql");
+pub const RAISE_NEED: &str = include_str!("../operations/regional-hq/RaiseNeed.graphql");
+pub const CLOSE_NEED: &str = include_str!("../operations/regional-hq/CloseNeed.graphql");
+pub const NEEDS_BOARD: &str = include_str!("../operations/ngo-portal/NeedsBoard.graphql");
+pub const NEED_STATS: &str = include_str!("../operations/ministry/NeedStats.graphql");
+pub const WHAT_IS_NEEDED: &str = include_str!("../operations/public/WhatIsNeeded.graphql");
 
 /// Every client operation.
-pub const ALL: [&str; 22] = [
+pub const ALL: [&str; 27] = [
     RELIEF_SUMMARY,
     REGIONS_OVERVIEW,
     AD_HOC_DONATIONS,
@@ -58,6 +63,11 @@ pub const ALL: [&str; 22] = [
     SIGN_UP,
     REFRESH_SESSION,
     TASK_EVENTS,
+    RAISE_NEED,
+    CLOSE_NEED,
+    NEEDS_BOARD,
+    NEED_STATS,
+    WHAT_IS_NEEDED,
 ];
 
 /// The operations by the SHA-256 of their text (as automatic persisted queries name them), and

@@ -222,6 +222,8 @@ pub enum AuditEntity {
     Organization,
     UserAccount,
     Volunteer,
+    /// A need (`need`).
+    Need,
 }
 
 /// What an audited change did.
@@ -249,6 +251,10 @@ pub enum AuditAction {
     AccountCreated,
     PasswordChanged,
     SignedUp,
+    /// A need was raised.
+    Raised,
+    /// A need was closed (met, or no longer needed).
+    Closed,
 }
 
 /// Whether a shelter takes people in.

@@ -56,10 +56,11 @@ async fn every_query_over_a_limit_is_refused_before_any_sql() {
             "complexity",
             format!(
                 "{{ {} }}",
-                (0..5)
+                (0..10)
                     .map(|i| format!(
                         "t{i}: tasks(first: 100) {{ edges {{ cursor node {{ \
-                         id title status kind volunteersNeeded volunteersAssigned version startsAt endsAt }} }} }} "
+                         id title status kind volunteersNeeded volunteersAssigned version startsAt endsAt \
+                         region {{ code name }} }} }} }} "
                     ))
                     .collect::<String>()
             ),

@@ -661,3 +661,142 @@ async fn task_events_are_for_volunteers() {
         }
     }
 }
+
+#[tokio::test]
+async fn needs_are_read_by_everyone_and_raised_by_those_working_there() {
+    use crate::needs::{hours, raise, raise_input, regional_hq};
+    let app = spawn_app_with_demo().await;
+    let c = callers(&app).await;
+    let hq = regional_hq(&app).await;
+    let db = app.db.connect().await;
+    let food = || json!([{ "category": "FOOD", "kilograms": 10 }]);
+    let (need, _) = raise(
+        &hq.client,
+        raise_input(&hq.region, "URGENT", &hours(20), food(), "acc-0"),
+    )
+    .await;
+    let everyone = [Ok, Ok, Ok, Ok];
+    row(
+        &c,
+        "needs",
+        "{ needs(first: 5) { totalCount outstandingKilograms edges { node { id place organization { name } lines { id category } } } } }",
+        |_| json!({}),
+        everyone,
+    )
+    .await;
+    row(
+        &c,
+        "needStats",
+        ops::NEED_STATS,
+        |_| json!({ "groupBy": ["REGION", "ORGANIZATION"] }),
+        everyone,
+    )
+    .await;
+    row(
+        &c,
+        "neededCategories",
+        ops::WHAT_IS_NEEDED,
+        |_| json!({ "regionCode": hq.region }),
+        everyone,
+    )
+    .await;
+    row(
+        &c,
+        "node(Need)",
+        "query($id: ID!) { node(id: $id) { ... on Need { id lines { requestedKilograms } } } }",
+        |_| json!({ "id": need }),
+        everyone,
+    )
+    .await;
+    // The phone: the raising organization's staff and the ministry.
+    let phone = "query($id: ID!) { node(id: $id) { ... on Need { contactPhone } } }";
+    row(
+        &c,
+        "Need.contactPhone",
+        phone,
+        |_| json!({ "id": need }),
+        [FORBID, FORBID, FORBID, Ok],
+    )
+    .await;
+    check(
+        &hq.client.gql(phone, json!({ "id": need })).await,
+        Ok,
+        "Need.contactPhone as its organization",
+    );
+
+    // raiseNeed: the demo organization does not work in `elsewhere`; the ministry raises in any
+    // affected region, and the regional headquarters where it runs a point.
+    let elsewhere = crate::helpers::sql::text(
+        &db,
+        &format!(
+            "SELECT code FROM region WHERE affected AND id NOT IN \
+             (SELECT region_id FROM collection_point WHERE organization_id = {NGO_ORG}) \
+             AND id <> (SELECT region_id FROM organization WHERE id = {NGO_ORG}) ORDER BY id LIMIT 1"
+        ),
+    )
+    .await;
+    row(
+        &c,
+        "raiseNeed",
+        ops::RAISE_NEED,
+        |i| raise_input(&elsewhere, "HIGH", &hours(5), food(), &format!("acc-{i}")),
+        [UNAUTH, FORBID, FORBID, Ok],
+    )
+    .await;
+    check(
+        &hq.client
+            .gql(
+                ops::RAISE_NEED,
+                raise_input(&hq.region, "HIGH", &hours(5), food(), "acc-hq"),
+            )
+            .await,
+        Ok,
+        "raiseNeed as the regional headquarters",
+    );
+
+    // closeNeed, cancelNeed: the raising organization and the ministry.
+    let close = |need: &str| json!({ "needId": need, "reason": "MET", "expectedVersion": 1 });
+    row(
+        &c,
+        "closeNeed",
+        ops::CLOSE_NEED,
+        |_| close(&need),
+        [UNAUTH, FORBID, FORBID, Ok],
+    )
+    .await;
+    let cancel =
+        "mutation($id: ID!) { cancelNeed(needId: $id, expectedVersion: 1) { need { status } } }";
+    let (other, _) = raise(
+        &hq.client,
+        raise_input(&hq.region, "LOW", &hours(20), food(), "acc-1"),
+    )
+    .await;
+    row(
+        &c,
+        "cancelNeed",
+        cancel,
+        |_| json!({ "id": other }),
+        [UNAUTH, FORBID, FORBID, Ok],
+    )
+    .await;
+    let (own, _) = raise(
+        &hq.client,
+        raise_input(&hq.region, "LOW", &hours(20), food(), "acc-2"),
+    )
+    .await;
+    check(
+        &hq.client.gql(ops::CLOSE_NEED, close(&own)).await,
+        Ok,
+        "closeNeed as its organization",
+    );
+    let (own, _) = raise(
+        &hq.client,
+        raise_input(&hq.region, "LOW", &hours(20), food(), "acc-3"),
+    )
+    .await;
+    check(
+        &hq.client.gql(cancel, json!({ "id": own })).await,
+        Ok,
+        "cancelNeed as its organization",
+    );
+}

@@ -20,6 +20,7 @@ mod layout;
 mod lists;
 mod migrations;
 mod mutations;
+mod needs;
 mod node;
 mod races;
 mod schema;

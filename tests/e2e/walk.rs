@@ -169,13 +169,14 @@ impl Fill {
             ("nodes", "ids", _) => serde_json::to_string(&self.ids).unwrap(),
             (_, "groupBy", "DonationDimension") => "[REGION, ORGANIZATION, CATEGORY]".into(),
             (_, "groupBy", "TaskDimension") => "[REGION, STATUS]".into(),
+            (_, "groupBy", "NeedDimension") => "[REGION, CATEGORY, ORGANIZATION]".into(),
             _ => return None,
         })
     }
 }
 
 /// The types whose objects the walk checks, each a row of the README's table.
-const SCOPED: [&str; 11] = [
+const SCOPED: [&str; 13] = [
     "Region",
     "Organization",
     "CollectionPoint",
@@ -187,16 +188,19 @@ const SCOPED: [&str; 11] = [
     "User",
     "AuditEvent",
     "MembershipRequest",
+    "Need",
+    "NeedLine",
 ];
 
 /// The personal fields, each with its own audience (`Oracle::personal`).
-const PERSONAL: [&str; 6] = [
+const PERSONAL: [&str; 7] = [
     "Volunteer.phone",
     "Volunteer.email",
     "Donation.donorName",
     "Shipment.driverPhone",
     "User.email",
     "User.phone",
+    "Need.contactPhone",
 ];
 
 /// Who asks.
@@ -219,6 +223,7 @@ struct Owners {
     donation_org: HashMap<i64, i64>,
     shipment_org: HashMap<i64, i64>,
     volunteer_org: HashMap<i64, Option<i64>>,
+    need_org: HashMap<i64, Option<i64>>,
 }
 
 impl Owners {
@@ -247,6 +252,7 @@ impl Owners {
                 .filter_map(|(k, v)| Some((k, v?)))
                 .collect(),
             volunteer_org: pairs("volunteer").await,
+            need_org: pairs("need").await,
         }
     }
 }
@@ -303,6 +309,7 @@ fn rule(ty: &str, cell: &str, role: Role) -> String {
         "ShipmentItem" => "shipment_item".to_owned(),
         "AuditEvent" => "audit_event".to_owned(),
         "User" => "user_account".to_owned(),
+        "NeedLine" => "need_line".to_owned(),
         other => other.to_lowercase(),
     };
     let held = |v: i64| {
@@ -413,6 +420,9 @@ impl Oracle {
             ("Shipment", "driverPhone") => {
                 role == Role::Ministry || org_is(self.owners.shipment_org.get(&id).copied())
             }
+            ("Need", "contactPhone") => {
+                role == Role::Ministry || org_is(self.owners.need_org.get(&id).copied().flatten())
+            }
             ("User", "email" | "phone") => match role {
                 Role::Ministry => true,
                 Role::Volunteer { user, .. } | Role::Ngo { user, .. } => user == id,
@@ -513,7 +523,7 @@ fn check(value: &Value, role: Role, oracle: &Oracle, seen: &mut Seen, query: &st
 /// donations, shipments into regions where the other organization runs points).
 async fn sample_ids(db: &sea_orm::DatabaseConnection, org: i64, other: i64) -> Vec<String> {
     let enc = |ty: &str, id: i64| birlik_api::graphql::relay::encode(ty, id as i32).0;
-    let picks: [(&str, String); 11] = [
+    let picks: [(&str, String); 12] = [
         (
             "Shipment",
             format!("SELECT id FROM shipment WHERE organization_id = {other} ORDER BY id LIMIT 2"),
@@ -557,6 +567,7 @@ async fn sample_ids(db: &sea_orm::DatabaseConnection, org: i64, other: i64) -> V
             ),
         ),
         ("User", "SELECT id FROM user_account ORDER BY id".into()),
+        ("Need", "SELECT id FROM need ORDER BY id".into()),
         (
             "Organization",
             format!("SELECT id FROM organization WHERE id <> {org} ORDER BY id LIMIT 2"),
@@ -701,6 +712,30 @@ async fn no_path_from_any_root_reaches_beyond_the_callers_scope() {
         )
         .await,
     );
+
+    // Needs: one the ministry raised, one the second organization raised where it runs a point
+    // (each with a contact phone, shown to its audience only).
+    let affected_point = crate::helpers::sql::text(
+        &db,
+        &format!(
+            "SELECT r.code FROM collection_point cp JOIN region r ON r.id = cp.region_id \
+             WHERE cp.organization_id = {other} AND r.affected ORDER BY r.id LIMIT 1"
+        ),
+    )
+    .await;
+    for (client, key) in [(&ministry, "walk-need-1"), (&other_ngo, "walk-need-2")] {
+        crate::needs::raise(
+            client,
+            crate::needs::raise_input(
+                &affected_point,
+                "HIGH",
+                &crate::needs::hours(30),
+                json!([{ "category": "FOOD", "kilograms": 10 }, { "category": "BEDDING", "kilograms": 5 }]),
+                key,
+            ),
+        )
+        .await;
+    }
 
     let schema = schema(&ministry).await;
     let mut ids = vec![task.as_str().unwrap().to_owned()];
@@ -905,6 +940,16 @@ async fn aggregates(
             "{name}: shipmentFlows"
         );
     }
+    let needs = client
+        .gql("{ needStats(groupBy: [REGION]) { lineCount } }", json!({}))
+        .await;
+    let rows = needs.body["data"]["needStats"].as_array().unwrap();
+    let lines: i64 = rows.iter().map(|r| r["lineCount"].as_i64().unwrap()).sum();
+    assert_eq!(
+        lines as usize,
+        oracle.count("NeedLine"),
+        "{name}: needStats"
+    );
     let tasks = client
         .gql("{ taskStats(groupBy: [REGION]) { taskCount } }", json!({}))
         .await;

@@ -89,5 +89,16 @@ fn render(current: &Current) -> serde_json::Value {
             "volunteerId": encode("Volunteer", *volunteer_id).0,
             "version": version,
         }),
+        Current::Need {
+            id,
+            status,
+            version,
+            updated_at,
+        } => serde_json::json!({
+            "id": encode("Need", *id).0,
+            "status": status.to_value().to_uppercase(),
+            "version": version,
+            "updatedAt": updated_at,
+        }),
     }
 }

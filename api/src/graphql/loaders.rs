@@ -1,6 +1,7 @@
 //! Per-request DataLoaders: every relation a resolver follows goes through one of these, so a
 //! page of N rows costs one statement per relation, not N. Each batch is one call into `store`
 //! (no SQL here); a loader keeps its actor's scope as the opaque value `store::scope` gave it.
+//! Size: one short loader per relation of every type, beside the one registry of them all.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -9,8 +10,8 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use birlik_entity::enums::DonationCategory;
 use birlik_entity::{
-    collection_point, donation, organization, shipment, shipment_item, task, user_account,
-    volunteer,
+    collection_point, donation, need, need_line, organization, shelter, shipment, shipment_item,
+    task, user_account, volunteer,
 };
 use sea_orm::DatabaseConnection;
 
@@ -43,7 +44,9 @@ keyed!(
     shipment,
     task,
     volunteer,
-    user_account
+    user_account,
+    need,
+    shelter
 );
 
 /// Loads rows of one table by id, within the request's actor's scope (`store::scope`): a row
@@ -156,6 +159,26 @@ impl Loader<i32> for ShipmentTotals {
                 .map_err(graphql_error)?,
         );
         Ok(totals)
+    }
+}
+
+/// The lines of needs, by need id (needs are public: no scope).
+pub struct NeedLines(DatabaseConnection);
+
+impl Loader<i32> for NeedLines {
+    type Value = Arc<Vec<need_line::Model>>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = store::need::lines_of(&self.0, keys)
+            .await
+            .map_err(graphql_error)?;
+        let mut map: HashMap<i32, Vec<need_line::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            map.entry(row.need_id).or_default().push(row);
+        }
+        Ok(map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 }
 
@@ -335,9 +358,12 @@ pub struct Loaders {
     pub volunteer: DataLoader<ById<volunteer::Entity>>,
     pub user: DataLoader<ById<user_account::Entity>>,
     pub shipment_item: DataLoader<ById<shipment_item::Entity>>,
+    pub shelter: DataLoader<ById<shelter::Entity>>,
     pub shipment_items: DataLoader<ShipmentItems>,
     pub shipment_totals: DataLoader<ShipmentTotals>,
     pub item_categories: DataLoader<ItemCategories>,
+    pub need: DataLoader<ById<need::Entity>>,
+    pub need_lines: DataLoader<NeedLines>,
     pub region_figures: DataLoader<RegionFiguresById>,
     pub collection_point_pages: DataLoader<CollectionPointPages>,
     pub collection_point_counts: DataLoader<CollectionPointCounts>,
@@ -381,9 +407,12 @@ impl Loaders {
             volunteer: by_id(db, scope::volunteer(actor)),
             user: by_id(db, scope::user(actor)),
             shipment_item: by_id(db, items.clone()),
+            shelter: by_id(db, scope::shelter(actor)),
             shipment_items: loader(ShipmentItems(db.clone(), items.clone())),
             shipment_totals: loader(ShipmentTotals(db.clone(), items.clone())),
             item_categories: loader(ItemCategories(db.clone(), items)),
+            need: by_id(db, scope::need(actor)),
+            need_lines: loader(NeedLines(db.clone())),
             region_figures: loader(RegionFiguresById {
                 cache: deps.figures.clone(),
                 db: db.clone(),

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod lists;
 pub mod lockout;
 pub mod membership;
+pub mod need;
 pub mod organization;
 pub mod persisted_query;
 pub mod region;

@@ -6,7 +6,8 @@
 //! outside its reader's scope. Who may *list* a type at all (a volunteer may not list donations)
 //! is the services' rule (`services::access`); personal fields keep their own audience checks.
 //!
-//! Regions, organizations and collection points are public and have no condition.
+//! Regions, organizations and collection points are public and have no condition; shelters are
+//! public too (`shelter` is all of them, so their loader is keyed like every other).
 
 use birlik_entity::{
     collection_point, donation, shipment, shipment_item, task, user_account, volunteer,
@@ -28,6 +29,11 @@ fn served_regions(organization_id: i32) -> SelectStatement {
         .from(collection_point::Entity.table_ref())
         .and_where(Expr::col(collection_point::Column::OrganizationId).eq(organization_id))
         .to_owned()
+}
+
+/// Needs: public, every caller reads them all (their requester's phone keeps its own audience).
+pub fn need(_actor: &Actor) -> Condition {
+    Condition::all()
 }
 
 /// Donations: the ministry all; an organization its own. The donations behind another
@@ -134,6 +140,11 @@ pub fn user(actor: &Actor) -> Condition {
         }
         Actor::Anonymous => nothing(),
     }
+}
+
+/// Shelters: public, counts only; every caller reads all of them.
+pub fn shelter(_actor: &Actor) -> Condition {
+    Condition::all()
 }
 
 /// The audit trail: the ministry only.

@@ -19,7 +19,7 @@ const ASSUMED_PAGE: u64 = 20;
 /// removed since a sync).
 pub const ASSUMED_LIST: u64 = 20;
 /// Plain lists whose real maximum is known: (type, field, most items).
-const KNOWN_LISTS: [(&str, &str, u64); 4] = [
+const KNOWN_LISTS: [(&str, &str, u64); 7] = [
     // The 20 reference regions (a migration owns them; nothing adds one).
     ("Query", "regions", 20),
     // One flow per origin and destination region.
@@ -31,6 +31,15 @@ const KNOWN_LISTS: [(&str, &str, u64); 4] = [
     ),
     // `registerVolunteer` takes at most 50 skills.
     ("Volunteer", "skills", 50),
+    // A need has one line per category.
+    ("Need", "lines", crate::services::need::MAX_LINES as u64),
+    // One row per category, each with the affected regions.
+    (
+        "Query",
+        "neededCategories",
+        crate::services::need::MAX_LINES as u64,
+    ),
+    ("NeededCategory", "regions", 20),
 ];
 
 /// What a document asks, by the measures above (the largest over its operations).

@@ -3,6 +3,7 @@
 
 mod donation;
 mod membership;
+mod need;
 mod organization;
 mod session;
 mod shipment;
@@ -18,4 +19,5 @@ pub struct Mutation(
     task::TaskMutation,
     organization::OrganizationMutation,
     membership::MembershipMutation,
+    need::NeedMutation,
 );

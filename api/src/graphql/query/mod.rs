@@ -4,6 +4,7 @@ mod audit;
 mod donation;
 mod lists;
 mod membership;
+mod need;
 mod node;
 mod region;
 mod stats;
@@ -22,4 +23,5 @@ pub struct Query(
     node::NodeQuery,
     audit::AuditQuery,
     membership::MembershipQuery,
+    need::NeedQuery,
 );

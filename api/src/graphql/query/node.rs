@@ -11,6 +11,7 @@ use crate::graphql::ContextExt;
 use crate::graphql::relay;
 use crate::graphql::types::collection_point::CollectionPoint;
 use crate::graphql::types::donation::Donation;
+use crate::graphql::types::need::Need;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
@@ -77,6 +78,11 @@ async fn load(ctx: &Context<'_>, id: &str) -> async_graphql::Result<Option<Node>
             .load_one(row("Volunteer")?)
             .await?
             .map(|v| Node::Volunteer(Volunteer(v))),
+        "Need" => loaders
+            .need
+            .load_one(row("Need")?)
+            .await?
+            .map(|n| Node::Need(Need(n))),
         "User" => loaders
             .user
             .load_one(row("User")?)

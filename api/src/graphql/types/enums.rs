@@ -169,6 +169,8 @@ pub enum AuditEntity {
     UserAccount,
     /// A volunteer's record.
     Volunteer,
+    /// A need.
+    Need,
 }
 
 /// What an audited change did.
@@ -205,4 +207,8 @@ pub enum AuditAction {
     PasswordChanged,
     /// A volunteer signed up (`registerVolunteer`).
     SignedUp,
+    /// A need was raised (`raiseNeed`).
+    Raised,
+    /// A need was closed, met or no longer needed (`closeNeed`).
+    Closed,
 }

@@ -4,6 +4,7 @@ use async_graphql::{ID, Interface};
 
 use crate::graphql::types::collection_point::CollectionPoint;
 use crate::graphql::types::donation::Donation;
+use crate::graphql::types::need::Need;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::shipment::{Shipment, ShipmentItem};
@@ -23,4 +24,5 @@ pub enum Node {
     Shipment(Shipment),
     ShipmentItem(ShipmentItem),
     Task(Task),
+    Need(Need),
 }

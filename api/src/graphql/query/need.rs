@@ -1,0 +1,88 @@
+//! `needs`, `needStats` and `neededCategories`: public reads of what affected places ask for.
+
+use async_graphql::{Context, Object};
+
+use crate::error::ResultExt;
+use crate::graphql::ContextExt;
+use crate::graphql::filters::{PageArgs, condition_of, list};
+use crate::graphql::types::need::{
+    NeedConnection, NeedDimension, NeedFilter, NeedOrder, NeedStatsRow, NeedTotals, NeededCategory,
+};
+use crate::services;
+
+#[derive(Default)]
+pub struct NeedQuery;
+
+#[Object]
+impl NeedQuery {
+    /// Needs of every status, most urgent first (priority URGENT to LOW, then the soonest
+    /// `neededBy`) unless `orderBy` says otherwise. Public: every caller reads the same needs
+    /// (the requester's `contactPhone` aside).
+    #[allow(clippy::too_many_arguments)]
+    async fn needs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions the needs meet.")] filter: Option<NeedFilter>,
+        #[graphql(desc = "Sort keys, most significant first; the id breaks ties.")]
+        order_by: Option<Vec<NeedOrder>>,
+        #[graphql(desc = "Page size from the start (at most 100; default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to start after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to end before.")] before: Option<String>,
+    ) -> async_graphql::Result<NeedConnection> {
+        let (_, deps) = ctx.request();
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let ordering = NeedOrder::ordering(order_by);
+        list(
+            deps,
+            filter,
+            ordering,
+            args,
+            |filter, ordering, req| async move {
+                services::need::page(deps, filter, &ordering, req).await
+            },
+            NeedTotals::new,
+        )
+        .await
+    }
+
+    /// Need lines grouped by any of REGION, CATEGORY, PRIORITY, FULFILMENT (the line's),
+    /// ORGANIZATION, over the needs a filter selects (without one, the needs `needs` lists), in
+    /// one SQL `GROUP BY`. Public.
+    async fn need_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Dimensions to group by; none gives one row over everything.")]
+        group_by: Vec<NeedDimension>,
+        #[graphql(desc = "Conditions the needs meet.")] filter: Option<NeedFilter>,
+    ) -> async_graphql::Result<Vec<NeedStatsRow>> {
+        let deps = ctx.deps();
+        let condition = condition_of(filter, deps).extend()?;
+        let dimensions: Vec<_> = group_by.into_iter().map(Into::into).collect();
+        let groups = services::need::groups(deps, &dimensions, condition)
+            .await
+            .extend()?;
+        Ok(groups.into_iter().map(NeedStatsRow).collect())
+    }
+
+    /// What open needs still lack, per category: the most urgent categories first, then the
+    /// most lacking, each with the regions that lack it. For one region (by ISO code), or all
+    /// when `regionCode` is null. Public; may be cached for 30 seconds.
+    #[graphql(cache_control(max_age = 30))]
+    async fn needed_categories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "An ISO region code (`KZ-23`); null for every region.")]
+        region_code: Option<String>,
+    ) -> async_graphql::Result<Vec<NeededCategory>> {
+        let categories = services::need::needed_categories(ctx.deps(), region_code.as_deref())
+            .await
+            .extend()?;
+        Ok(categories.into_iter().map(NeededCategory).collect())
+    }
+}
