@@ -33,9 +33,11 @@ pub const SIGN_UP: &str = include_str!("../operations/volunteer-app/SignUp.graph
 pub const REFRESH_SESSION: &str =
     include_str!("../operations/volunteer-app/RefreshSession.graphql");
 pub const TASK_EVENTS: &str = include_str!("../operations/volunteer-app/TaskEvents.graphql");
+pub const STOCK_ON_HAND: &str = include_str!("../operations/ngo-portal/StockOnHand.graphql");
+pub const WRITE_OFF_STOCK: &str = include_str!("../operations/ngo-portal/WriteOffStock.graphql");
 
 /// Every client operation.
-pub const ALL: [&str; 22] = [
+pub const ALL: [&str; 24] = [
     RELIEF_SUMMARY,
     REGIONS_OVERVIEW,
     AD_HOC_DONATIONS,
@@ -58,6 +60,8 @@ pub const ALL: [&str; 22] = [
     SIGN_UP,
     REFRESH_SESSION,
     TASK_EVENTS,
+    STOCK_ON_HAND,
+    WRITE_OFF_STOCK,
 ];
 
 /// The operations by the SHA-256 of their text (as automatic persisted queries name them), and

@@ -222,6 +222,8 @@ pub enum AuditEntity {
     Organization,
     UserAccount,
     Volunteer,
+    /// Kilograms of a donation taken out of stock (`write_off`).
+    WriteOff,
 }
 
 /// What an audited change did.
@@ -249,6 +251,8 @@ pub enum AuditAction {
     AccountCreated,
     PasswordChanged,
     SignedUp,
+    /// Kilograms taken out of stock without being shipped.
+    WrittenOff,
 }
 
 /// Whether a shelter takes people in.

@@ -29,6 +29,7 @@ mod sockets;
 mod standards;
 mod statement_bound;
 mod statements;
+mod stock;
 mod stats;
 mod summary;
 mod task_places;

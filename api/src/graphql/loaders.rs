@@ -10,7 +10,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use birlik_entity::enums::DonationCategory;
 use birlik_entity::{
     collection_point, donation, organization, shipment, shipment_item, task, user_account,
-    volunteer,
+    volunteer, write_off,
 };
 use sea_orm::DatabaseConnection;
 
@@ -43,7 +43,8 @@ keyed!(
     shipment,
     task,
     volunteer,
-    user_account
+    user_account,
+    write_off
 );
 
 /// Loads rows of one table by id, within the request's actor's scope (`store::scope`): a row
@@ -322,6 +323,7 @@ pub struct Loaders {
     pub volunteer: DataLoader<ById<volunteer::Entity>>,
     pub user: DataLoader<ById<user_account::Entity>>,
     pub shipment_item: DataLoader<ById<shipment_item::Entity>>,
+    pub write_off: DataLoader<ById<write_off::Entity>>,
     pub shipment_items: DataLoader<ShipmentItems>,
     pub shipment_totals: DataLoader<ShipmentTotals>,
     pub item_categories: DataLoader<ItemCategories>,
@@ -368,6 +370,7 @@ impl Loaders {
             volunteer: by_id(db, scope::volunteer(actor)),
             user: by_id(db, scope::user(actor)),
             shipment_item: by_id(db, items.clone()),
+            write_off: by_id(db, scope::write_off(actor)),
             shipment_items: loader(ShipmentItems(db.clone(), items.clone())),
             shipment_totals: loader(ShipmentTotals(db.clone(), items.clone())),
             item_categories: loader(ItemCategories(db.clone(), items)),

@@ -43,6 +43,8 @@ pub mod scope;
 pub mod session;
 pub mod shipment;
 pub mod stats;
+pub mod stock;
 pub mod task;
 pub mod user;
 pub mod volunteer;
+pub mod write_off;

@@ -6,6 +6,7 @@ mod membership;
 mod organization;
 mod session;
 mod shipment;
+mod stock;
 mod task;
 
 /// Every change Birlik accepts.
@@ -15,6 +16,7 @@ pub struct Mutation(
     session::AccountMutation,
     donation::DonationMutation,
     shipment::ShipmentMutation,
+    stock::StockMutation,
     task::TaskMutation,
     organization::OrganizationMutation,
     membership::MembershipMutation,

@@ -7,6 +7,7 @@ mod membership;
 mod node;
 mod region;
 mod stats;
+mod stock;
 mod summary;
 mod task;
 
@@ -17,6 +18,7 @@ pub struct Query(
     summary::SummaryQuery,
     donation::DonationQuery,
     stats::StatsQuery,
+    stock::StockQuery,
     task::TaskQuery,
     lists::ListQuery,
     node::NodeQuery,

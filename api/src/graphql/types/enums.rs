@@ -169,6 +169,8 @@ pub enum AuditEntity {
     UserAccount,
     /// A volunteer's record.
     Volunteer,
+    /// A write-off: kilograms of a donation taken out of stock.
+    WriteOff,
 }
 
 /// What an audited change did.
@@ -205,4 +207,22 @@ pub enum AuditAction {
     PasswordChanged,
     /// A volunteer signed up (`registerVolunteer`).
     SignedUp,
+    /// Kilograms of a donation were taken out of stock (`writeOffStock`).
+    WrittenOff,
+}
+
+/// Why kilograms left stock without being shipped.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::WriteOffReason")]
+pub enum WriteOffReason {
+    /// Damaged beyond use.
+    Damaged,
+    /// Past its use-by date.
+    Expired,
+    /// Lost or stolen.
+    Lost,
+    /// Handed out at the collection point itself.
+    DistributedLocally,
+    /// Given back to the donor.
+    ReturnedToDonor,
 }

@@ -10,6 +10,7 @@ pub mod organization;
 pub mod region;
 pub mod shipment;
 pub mod stats;
+pub mod stock;
 pub mod summary;
 pub mod task;
 pub mod volunteer;
