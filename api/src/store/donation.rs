@@ -183,14 +183,18 @@ fn stock_taken(result: Result<sea_orm::UpdateResult, DbErr>) -> Result<bool, DbE
     }
 }
 
-/// The donation CHECKs that keep stock whole: nothing shipped or written off beyond the
-/// donation's grams (`donation_written_off_grams_check` on PostgreSQL, the expression itself in
-/// SQLite's message), and a status that matches what was shipped.
+/// The donation CHECKs that keep stock whole, by name: nothing shipped beyond the donation's
+/// grams, a status that matches what was shipped, and nothing shipped or written off beyond its
+/// grams (a column CHECK over several columns, which PostgreSQL names after its table and SQLite
+/// reports by its expression).
 const STOCK_CHECKS: [&str; 3] = [
-    "written_off_grams",
     "donation_shipped_within_grams",
     "donation_status_matches_shipped",
+    "donation_check",
 ];
+
+/// How SQLite names that last CHECK: its expression, which mentions written-off grams.
+const WRITTEN_OFF_CHECK: &str = "written_off_grams";
 
 /// True when the database refused a write with one of the donation's stock CHECKs: the
 /// conditional UPDATEs above lost a race their condition did not see, which is a CONFLICT to the
@@ -205,10 +209,17 @@ pub fn stock_check_refused(err: &DbErr) -> bool {
     let sea_orm::sqlx::Error::Database(db) = e.as_ref() else {
         return false;
     };
-    db.kind() == ErrorKind::CheckViolation
-        && STOCK_CHECKS.iter().any(|name| {
-            db.constraint().is_some_and(|c| c.contains(name)) || db.message().contains(name)
-        })
+    if db.kind() != ErrorKind::CheckViolation {
+        return false;
+    }
+    match db.constraint() {
+        Some(name) => STOCK_CHECKS.contains(&name),
+        None => {
+            let message = db.message();
+            message.contains(WRITTEN_OFF_CHECK)
+                || STOCK_CHECKS.iter().any(|name| message.ends_with(name))
+        }
+    }
 }
 
 /// The donation with this id.
