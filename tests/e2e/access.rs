@@ -265,10 +265,15 @@ async fn node_reaches_only_what_the_caller_may_read() {
     .await;
     // A write-off of the NGO's stock and one of another organization's, by the ministry.
     let mut write_offs = Vec::new();
-    for (n, org) in [format!("= {NGO_ORG}"), format!("<> {NGO_ORG}")].iter().enumerate() {
+    for (n, org) in [format!("= {NGO_ORG}"), format!("<> {NGO_ORG}")]
+        .iter()
+        .enumerate()
+    {
         let donation = int(
             &db,
-            &format!("SELECT MIN(id) FROM donation WHERE organization_id {org} AND status = 'received'"),
+            &format!(
+                "SELECT MIN(id) FROM donation WHERE organization_id {org} AND status = 'received'"
+            ),
         )
         .await;
         let gql = c

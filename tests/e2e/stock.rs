@@ -94,7 +94,10 @@ async fn write_off_stock_takes_kilograms_out_of_a_donation_once_per_key() {
     assert_eq!(w["reason"], "DAMAGED");
     assert_eq!(thousandths(w["kilograms"].as_str().unwrap()), 2500);
     assert_eq!(w["donation"]["id"], id("Donation", d));
-    assert_eq!(w["donation"]["status"], "RECEIVED", "status is about shipping only");
+    assert_eq!(
+        w["donation"]["status"], "RECEIVED",
+        "status is about shipping only"
+    );
     assert_eq!(w["donation"]["version"], version + 1);
     assert_eq!(
         thousandths(w["donation"]["writtenOffKilograms"].as_str().unwrap()),
@@ -120,7 +123,11 @@ async fn write_off_stock_takes_kilograms_out_of_a_donation_once_per_key() {
         "damaged/2500/намокло при разгрузке/{}/{}/{}",
         int(&db, &format!("SELECT {NGO_ORG}")).await,
         grams(&db, "region_id", d).await,
-        int(&db, "SELECT id FROM user_account WHERE email = 'ngo@demo.birlik.kz'").await
+        int(
+            &db,
+            "SELECT id FROM user_account WHERE email = 'ngo@demo.birlik.kz'"
+        )
+        .await
     );
     assert_eq!(stored, expected);
 
@@ -173,7 +180,8 @@ async fn write_off_stock_takes_kilograms_out_of_a_donation_once_per_key() {
     );
     assert_eq!(grams(&db, "written_off_grams", other).await, 1000);
     // Each reads the write-off like its donation.
-    let node = "query($id: ID!) { node(id: $id) { ... on WriteOff { kilograms note donation { id } } } }";
+    let node =
+        "query($id: ID!) { node(id: $id) { ... on WriteOff { kilograms note donation { id } } } }";
     let theirs = gql.data()["writeOffStock"]["writeOff"]["id"].clone();
     ngo.gql(node, json!({ "id": theirs }))
         .await
@@ -197,7 +205,11 @@ async fn refused_write_offs_change_nothing() {
 
     // An organization that the ministry has not verified, with a collection point (the demo
     // gives none to such organizations; no mutation opens one), staff, and a donation there.
-    let unverified_org = int(&db, "SELECT MIN(id) FROM organization WHERE verified_at IS NULL").await;
+    let unverified_org = int(
+        &db,
+        "SELECT MIN(id) FROM organization WHERE verified_at IS NULL",
+    )
+    .await;
     let point = int(&db, "SELECT MAX(id) + 1 FROM collection_point").await;
     birlik_api::store::collection_point::insert_many(
         &db,
@@ -239,7 +251,11 @@ async fn refused_write_offs_change_nothing() {
         .await
         .data();
     let unverified = app.as_account("new@org.kz").await;
-    let cancelled = int(&db, "SELECT MIN(id) FROM donation WHERE status = 'cancelled'").await;
+    let cancelled = int(
+        &db,
+        "SELECT MIN(id) FROM donation WHERE status = 'cancelled'",
+    )
+    .await;
     let others = int(
         &db,
         &format!("SELECT MIN(id) FROM donation WHERE organization_id <> {NGO_ORG}"),
@@ -248,12 +264,18 @@ async fn refused_write_offs_change_nothing() {
 
     let before = snapshot(&db).await;
     let over = ngo
-        .gql(ops::WRITE_OFF_STOCK, write_off(d, &kg(left + 1), "LOST", "over"))
+        .gql(
+            ops::WRITE_OFF_STOCK,
+            write_off(d, &kg(left + 1), "LOST", "over"),
+        )
         .await;
     let figures = current(&over);
     assert_eq!(figures["donationId"], id("Donation", d));
     assert_eq!(thousandths(figures["kilograms"].as_str().unwrap()), total);
-    assert_eq!(thousandths(figures["shippedKilograms"].as_str().unwrap()), 0);
+    assert_eq!(
+        thousandths(figures["shippedKilograms"].as_str().unwrap()),
+        0
+    );
     assert_eq!(
         thousandths(figures["writtenOffKilograms"].as_str().unwrap()),
         1000
@@ -272,7 +294,11 @@ async fn refused_write_offs_change_nothing() {
     assert_eq!(gone["remainingKilograms"], "0");
     let (anonymous, volunteer) = (app.anonymous(), app.as_demo_volunteer().await);
     let cases: Vec<(&Client, Value, &str)> = vec![
-        (&anonymous, write_off(d, "1", "LOST", "a"), "UNAUTHENTICATED"),
+        (
+            &anonymous,
+            write_off(d, "1", "LOST", "a"),
+            "UNAUTHENTICATED",
+        ),
         (&volunteer, write_off(d, "1", "LOST", "v"), "FORBIDDEN"),
         (&ngo, write_off(others, "1", "LOST", "o"), "NOT_FOUND"),
         (&ngo, write_off(999_999, "1", "LOST", "n"), "NOT_FOUND"),
@@ -310,9 +336,12 @@ async fn refused_write_offs_change_nothing() {
     }
     assert_eq!(snapshot(&db).await, before, "a refusal writes nothing");
     // What was left can still be written off, to the gram, and then nothing more.
-    ngo.gql(ops::WRITE_OFF_STOCK, write_off(d, &kg(left), "DISTRIBUTED_LOCALLY", "rest"))
-        .await
-        .data();
+    ngo.gql(
+        ops::WRITE_OFF_STOCK,
+        write_off(d, &kg(left), "DISTRIBUTED_LOCALLY", "rest"),
+    )
+    .await
+    .data();
     let empty = ngo
         .gql(ops::WRITE_OFF_STOCK, write_off(d, "0.001", "LOST", "more"))
         .await;
@@ -359,7 +388,10 @@ async fn planning_loads_only_what_was_not_written_off() {
         .await;
     let row = &stock.data()["stockStats"][0];
     assert_eq!(row["onHandKilograms"], "0");
-    assert_eq!(thousandths(row["receivedKilograms"].as_str().unwrap()), total);
+    assert_eq!(
+        thousandths(row["receivedKilograms"].as_str().unwrap()),
+        total
+    );
     assert_eq!(thousandths(row["shippedKilograms"].as_str().unwrap()), 1000);
     ngo.gql(ops::PLAN_SHIPMENT, plan(d, "0.001", "p3"))
         .await
@@ -394,7 +426,11 @@ async fn check_rows(
         &format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT DISTINCT {} FROM donation \
              WHERE status <> 'cancelled' AND {scope}) t",
-            if grouped.is_empty() { "1".to_owned() } else { grouped.join(", ") }
+            if grouped.is_empty() {
+                "1".to_owned()
+            } else {
+                grouped.join(", ")
+            }
         ),
     )
     .await;
@@ -406,7 +442,12 @@ async fn check_rows(
             condition.push(match *column {
                 "collection_point_id" => format!(
                     "collection_point_id = {}",
-                    decode("CollectionPoint", "id", row["collectionPoint"]["id"].as_str().unwrap()).unwrap()
+                    decode(
+                        "CollectionPoint",
+                        "id",
+                        row["collectionPoint"]["id"].as_str().unwrap()
+                    )
+                    .unwrap()
                 ),
                 "category" => format!(
                     "category = '{}'",
@@ -418,7 +459,12 @@ async fn check_rows(
                 ),
                 "organization_id" => format!(
                     "organization_id = {}",
-                    decode("Organization", "id", row["organization"]["id"].as_str().unwrap()).unwrap()
+                    decode(
+                        "Organization",
+                        "id",
+                        row["organization"]["id"].as_str().unwrap()
+                    )
+                    .unwrap()
                 ),
                 other => panic!("{other}"),
             });
@@ -454,9 +500,12 @@ async fn stock_on_hand_answers_what_sql_answers_within_the_callers_scope() {
     let (ngo, ministry) = (app.as_demo_ngo().await, app.as_demo_ministry().await);
     let db = app.db.connect().await;
     for (n, d) in untouched(&db, 3).await.into_iter().enumerate() {
-        ngo.gql(ops::WRITE_OFF_STOCK, write_off(d, "3.25", "EXPIRED", &format!("k{n}")))
-            .await
-            .data();
+        ngo.gql(
+            ops::WRITE_OFF_STOCK,
+            write_off(d, "3.25", "EXPIRED", &format!("k{n}")),
+        )
+        .await
+        .data();
     }
     let other = int(
         &db,
@@ -470,7 +519,10 @@ async fn stock_on_hand_answers_what_sql_answers_within_the_callers_scope() {
     let own = format!("organization_id = {NGO_ORG}");
 
     let gql = ngo
-        .gql(ops::STOCK_ON_HAND, json!({ "groupBy": ["COLLECTION_POINT", "CATEGORY"] }))
+        .gql(
+            ops::STOCK_ON_HAND,
+            json!({ "groupBy": ["COLLECTION_POINT", "CATEGORY"] }),
+        )
         .await;
     let rows = gql.data()["stockStats"].as_array().unwrap();
     check_rows(&db, rows, &own, &["collection_point_id", "category"], true).await;
@@ -489,7 +541,10 @@ async fn stock_on_hand_answers_what_sql_answers_within_the_callers_scope() {
     assert_eq!(theirs.data()["stockStats"], json!([]));
 
     let gql = ministry
-        .gql(ops::STOCK_ON_HAND, json!({ "groupBy": ["REGION", "ORGANIZATION"] }))
+        .gql(
+            ops::STOCK_ON_HAND,
+            json!({ "groupBy": ["REGION", "ORGANIZATION"] }),
+        )
         .await;
     let rows = gql.data()["stockStats"].as_array().unwrap();
     check_rows(&db, rows, "1 = 1", &["region_id", "organization_id"], true).await;
@@ -502,7 +557,14 @@ async fn stock_on_hand_answers_what_sql_answers_within_the_callers_scope() {
         .await;
     let rows = gql.data()["stockStats"].as_array().unwrap();
     let scope = "category IN ('food', 'drinking_water', 'medicine')";
-    check_rows(&db, rows, scope, &["region_id", "organization_id", "category"], false).await;
+    check_rows(
+        &db,
+        rows,
+        scope,
+        &["region_id", "organization_id", "category"],
+        false,
+    )
+    .await;
     let gql = ministry
         .gql(
             ops::STOCK_ON_HAND,
@@ -512,7 +574,12 @@ async fn stock_on_hand_answers_what_sql_answers_within_the_callers_scope() {
         .await;
     let rows = gql.data()["stockStats"].as_array().unwrap();
     let kz39 = "region_id = (SELECT id FROM region WHERE code = 'KZ-39')";
-    let all = ["collection_point_id", "category", "region_id", "organization_id"];
+    let all = [
+        "collection_point_id",
+        "category",
+        "region_id",
+        "organization_id",
+    ];
     check_rows(&db, rows, kz39, &all, false).await;
 
     app.anonymous()
@@ -570,7 +637,11 @@ async fn write_offs_raced_against_planners_never_take_a_gram_twice() {
                 shipped += share;
             }
         }
-        assert_eq!(written + shipped, 3 * share, "round {round}: exactly three fit");
+        assert_eq!(
+            written + shipped,
+            3 * share,
+            "round {round}: exactly three fit"
+        );
         assert_eq!(grams(&db, "written_off_grams", d).await, written);
         assert_eq!(grams(&db, "shipped_grams", d).await, shipped);
         assert!(grams(&db, "shipped_grams + written_off_grams", d).await <= total);
@@ -606,7 +677,10 @@ async fn write_offs_raced_against_planners_never_take_a_gram_twice() {
          OR written_off_grams <> (SELECT COALESCE(SUM(w.grams), 0) FROM write_off w WHERE w.donation_id = donation.id)",
     )
     .await;
-    assert_eq!(over, 0, "every donation's written-off grams are its write-offs'");
+    assert_eq!(
+        over, 0,
+        "every donation's written-off grams are its write-offs'"
+    );
 }
 
 async fn cost(app: &TestApp, client: &Client, op: &str, variables: Value) -> u64 {
@@ -624,7 +698,10 @@ async fn stock_operations_cost_a_fixed_number_of_statements() {
     // account, replay check, donation, organization verified, update, insert, key, audit; then
     // the donation for the answer
     let first = write_off(d, "1", "DAMAGED", "s1");
-    assert_eq!(cost(&app, &ngo, ops::WRITE_OFF_STOCK, first.clone()).await, 9);
+    assert_eq!(
+        cost(&app, &ngo, ops::WRITE_OFF_STOCK, first.clone()).await,
+        9
+    );
     // a replay: account, key, write-off; then the donation
     assert_eq!(cost(&app, &ngo, ops::WRITE_OFF_STOCK, first).await, 4);
     // the ministry is verified by definition
@@ -666,8 +743,16 @@ async fn stock_operations_cost_a_fixed_number_of_statements() {
             rows(client.gql(ops::STOCK_ON_HAND, large.clone()).await),
         );
         assert!(few < many, "{small} gives fewer rows than {large}");
-        assert_eq!(cost(&app, client, ops::STOCK_ON_HAND, small.clone()).await, expected, "{small}");
-        assert_eq!(cost(&app, client, ops::STOCK_ON_HAND, large.clone()).await, expected, "{large}");
+        assert_eq!(
+            cost(&app, client, ops::STOCK_ON_HAND, small.clone()).await,
+            expected,
+            "{small}"
+        );
+        assert_eq!(
+            cost(&app, client, ops::STOCK_ON_HAND, large.clone()).await,
+            expected,
+            "{large}"
+        );
     }
 }
 
@@ -676,7 +761,11 @@ async fn the_databases_stock_check_is_a_conflict_not_an_internal_error() {
     use sea_orm::{ConnectionTrait, Statement};
     let test_db = TestDb::demo().await;
     let db = test_db.connect().await;
-    let d = int(&db, "SELECT MIN(id) FROM donation WHERE status = 'received'").await;
+    let d = int(
+        &db,
+        "SELECT MIN(id) FROM donation WHERE status = 'received'",
+    )
+    .await;
     let run = |sql: String| {
         let db = db.clone();
         async move {
@@ -686,16 +775,31 @@ async fn the_databases_stock_check_is_a_conflict_not_an_internal_error() {
         }
     };
     // Past the donation's kilograms, by writing off or by shipping on top of a write-off.
-    let over = run(format!("UPDATE donation SET written_off_grams = grams + 1 WHERE id = {d}")).await;
-    assert!(birlik_api::store::donation::stock_check_refused(&over), "{over}");
+    let over = run(format!(
+        "UPDATE donation SET written_off_grams = grams + 1 WHERE id = {d}"
+    ))
+    .await;
+    assert!(
+        birlik_api::store::donation::stock_check_refused(&over),
+        "{over}"
+    );
     let both = run(format!(
         "UPDATE donation SET written_off_grams = grams, shipped_grams = 1, status = 'partly_shipped' WHERE id = {d}"
     ))
     .await;
-    assert!(birlik_api::store::donation::stock_check_refused(&both), "{both}");
+    assert!(
+        birlik_api::store::donation::stock_check_refused(&both),
+        "{both}"
+    );
     // Other refusals stay what they are.
     let mass = run(format!("UPDATE donation SET grams = 0 WHERE id = {d}")).await;
-    assert!(!birlik_api::store::donation::stock_check_refused(&mass), "{mass}");
+    assert!(
+        !birlik_api::store::donation::stock_check_refused(&mass),
+        "{mass}"
+    );
     let count = run(format!("UPDATE donation SET item_count = 0 WHERE id = {d}")).await;
-    assert!(!birlik_api::store::donation::stock_check_refused(&count), "{count}");
+    assert!(
+        !birlik_api::store::donation::stock_check_refused(&count),
+        "{count}"
+    );
 }

@@ -74,9 +74,11 @@ impl idempotency::Mutation for WritingOff<'_> {
     }
 
     async fn replay(&self, tx: &DatabaseTransaction, id: i32) -> ApiResult<write_off::Model> {
-        store::write_off::get(tx, id).await?.ok_or(ApiError::NotFound {
-            entity: "write-off",
-        })
+        store::write_off::get(tx, id)
+            .await?
+            .ok_or(ApiError::NotFound {
+                entity: "write-off",
+            })
     }
 
     async fn act(
@@ -131,11 +133,7 @@ impl idempotency::Mutation for WritingOff<'_> {
 }
 
 /// The donation with this id if the actor may read it, NOT_FOUND otherwise.
-async fn readable(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    id: i32,
-) -> ApiResult<donation::Model> {
+async fn readable(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> ApiResult<donation::Model> {
     store::rows::by_ids::<donation::Entity>(db, &[id], access::donations(actor)?)
         .await?
         .pop()

@@ -41,13 +41,11 @@ pub async fn groups(
     condition: Condition,
 ) -> Result<Vec<StockGroup>, DbErr> {
     let mut select = Query::select();
-    select
-        .from(donation::Entity.table_ref())
-        .cond_where(
-            Condition::all()
-                .add(condition)
-                .add(donation::Column::Status.ne(DonationStatus::Cancelled)),
-        );
+    select.from(donation::Entity.table_ref()).cond_where(
+        Condition::all()
+            .add(condition)
+            .add(donation::Column::Status.ne(DonationStatus::Cancelled)),
+    );
     let mut grouped: Vec<&str> = Vec::new();
     for d in dimensions {
         let (alias, column) = match d {
@@ -73,7 +71,10 @@ pub async fn groups(
     let sum = |e: Expr| Expr::expr(e.sum()).if_null(0).cast_as("BIGINT");
     select
         .expr_as(sum(col(donation::Column::Grams)), Alias::new("received"))
-        .expr_as(sum(col(donation::Column::ShippedGrams)), Alias::new("shipped"))
+        .expr_as(
+            sum(col(donation::Column::ShippedGrams)),
+            Alias::new("shipped"),
+        )
         .expr_as(
             sum(col(donation::Column::WrittenOffGrams)),
             Alias::new("written_off"),
