@@ -130,6 +130,14 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too (sea-orm runs SQLite's migrations without one): the
+    /// rebuild's statements must run on one connection, and all or none of them. On a pool,
+    /// each would take any connection, and one whose view of the schema predates the table's
+    /// drop refuses the rename ("there is already another table or index with this name").
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         change(manager, true).await
     }
