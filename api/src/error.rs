@@ -67,6 +67,16 @@ pub enum Current {
     },
     /// The donation that refused the change.
     Donation { id: i32 },
+    /// A donation's stock as it is now: its grams, shipped, written off, still on hand, and its
+    /// version (what a write-off of more than is on hand is refused with).
+    Stock {
+        id: i32,
+        grams: i64,
+        shipped_grams: i64,
+        written_off_grams: i64,
+        remaining_grams: i64,
+        version: i32,
+    },
     /// A volunteer's request to join an organization: the volunteer and the request's version.
     MembershipRequest { volunteer_id: i32, version: i32 },
     /// A need's status and version.

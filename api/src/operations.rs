@@ -38,9 +38,11 @@ pub const CLOSE_NEED: &str = include_str!("../operations/regional-hq/CloseNeed.g
 pub const NEEDS_BOARD: &str = include_str!("../operations/ngo-portal/NeedsBoard.graphql");
 pub const NEED_STATS: &str = include_str!("../operations/ministry/NeedStats.graphql");
 pub const WHAT_IS_NEEDED: &str = include_str!("../operations/public/WhatIsNeeded.graphql");
+pub const STOCK_ON_HAND: &str = include_str!("../operations/ngo-portal/StockOnHand.graphql");
+pub const WRITE_OFF_STOCK: &str = include_str!("../operations/ngo-portal/WriteOffStock.graphql");
 
 /// Every client operation.
-pub const ALL: [&str; 27] = [
+pub const ALL: [&str; 29] = [
     RELIEF_SUMMARY,
     REGIONS_OVERVIEW,
     AD_HOC_DONATIONS,
@@ -68,6 +70,8 @@ pub const ALL: [&str; 27] = [
     NEEDS_BOARD,
     NEED_STATS,
     WHAT_IS_NEEDED,
+    STOCK_ON_HAND,
+    WRITE_OFF_STOCK,
 ];
 
 /// The operations by the SHA-256 of their text (as automatic persisted queries name them), and

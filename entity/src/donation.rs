@@ -33,6 +33,17 @@ pub struct Model {
     pub version: i32,
 }
 
+impl Model {
+    /// Grams still on hand: neither shipped nor written off (none of a cancelled donation).
+    pub fn remaining_grams(&self) -> i64 {
+        if self.status == DonationStatus::Cancelled {
+            0
+        } else {
+            self.grams - self.shipped_grams - self.written_off_grams
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

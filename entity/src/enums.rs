@@ -224,6 +224,8 @@ pub enum AuditEntity {
     Volunteer,
     /// A need (`need`).
     Need,
+    /// Kilograms of a donation taken out of stock (`write_off`).
+    WriteOff,
 }
 
 /// What an audited change did.
@@ -255,6 +257,8 @@ pub enum AuditAction {
     Raised,
     /// A need was closed (met, or no longer needed).
     Closed,
+    /// Kilograms taken out of stock without being shipped.
+    WrittenOff,
 }
 
 /// Whether a shelter takes people in.

@@ -153,6 +153,14 @@ async fn organization_data_is_for_organizations_and_the_ministry() {
     .await;
     row(
         &c,
+        "stockStats",
+        ops::STOCK_ON_HAND,
+        |_| json!({ "groupBy": ["COLLECTION_POINT", "CATEGORY"] }),
+        org_only,
+    )
+    .await;
+    row(
+        &c,
         "shipments",
         "{ shipments(first: 5) { totalCount } }",
         |_| json!({}),
@@ -255,8 +263,47 @@ async fn node_reaches_only_what_the_caller_may_read() {
         "SELECT MIN(id) FROM task WHERE region_id <> (SELECT id FROM region WHERE code = 'KZ-39')",
     )
     .await;
+    // A write-off of the NGO's stock and one of another organization's, by the ministry.
+    let mut write_offs = Vec::new();
+    for (n, org) in [format!("= {NGO_ORG}"), format!("<> {NGO_ORG}")]
+        .iter()
+        .enumerate()
+    {
+        let donation = int(
+            &db,
+            &format!(
+                "SELECT MIN(id) FROM donation WHERE organization_id {org} AND status = 'received'"
+            ),
+        )
+        .await;
+        let gql = c
+            .ministry
+            .gql(
+                ops::WRITE_OFF_STOCK,
+                json!({ "input": { "donationId": id("Donation", donation), "kilograms": "0.001",
+                    "reason": "LOST", "idempotencyKey": format!("node-{n}") } }),
+            )
+            .await;
+        write_offs.push(gql.data()["writeOffStock"]["writeOff"]["id"].clone());
+    }
     let q = "query($id: ID!) { node(id: $id) { id } }";
     let nf = No("NOT_FOUND");
+    row(
+        &c,
+        "node(the NGO's write-off)",
+        q,
+        |_| json!({ "id": write_offs[0] }),
+        [nf, nf, Ok, Ok],
+    )
+    .await;
+    row(
+        &c,
+        "node(another organization's write-off)",
+        q,
+        |_| json!({ "id": write_offs[1] }),
+        [nf, nf, nf, Ok],
+    )
+    .await;
     for (what, node, cells) in [
         ("a region", id("Region", 1), [Ok, Ok, Ok, Ok]),
         (
@@ -430,6 +477,42 @@ async fn the_portals_mutations_are_for_organizations_and_the_ministry() {
         ops::PLAN_SHIPMENT,
         plan,
         [UNAUTH, FORBID, Ok, Ok],
+    )
+    .await;
+
+    // writeOffStock: the organization its own stock (another's is not found), the ministry any.
+    let stock = int(
+        &db,
+        &format!(
+            "SELECT MIN(id) FROM donation WHERE organization_id = {NGO_ORG} AND status = 'received' AND grams >= 10000"
+        ),
+    )
+    .await as i32;
+    let theirs = int(
+        &db,
+        &format!("SELECT MIN(id) FROM donation WHERE organization_id <> {NGO_ORG} AND status = 'received'"),
+    )
+    .await as i32;
+    let write_off = |donation: i32| {
+        move |i: usize| {
+            json!({ "input": { "donationId": encode("Donation", donation).0, "kilograms": "0.5",
+            "reason": "DAMAGED", "idempotencyKey": format!("w{donation}-{i}") } })
+        }
+    };
+    row(
+        &c,
+        "writeOffStock (own stock)",
+        ops::WRITE_OFF_STOCK,
+        write_off(stock),
+        [UNAUTH, FORBID, Ok, Ok],
+    )
+    .await;
+    row(
+        &c,
+        "writeOffStock (another organization's stock)",
+        ops::WRITE_OFF_STOCK,
+        write_off(theirs),
+        [UNAUTH, FORBID, No("NOT_FOUND"), Ok],
     )
     .await;
 

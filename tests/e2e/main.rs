@@ -31,6 +31,7 @@ mod standards;
 mod statement_bound;
 mod statements;
 mod stats;
+mod stock;
 mod summary;
 mod task_places;
 mod tasks;

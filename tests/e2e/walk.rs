@@ -170,13 +170,16 @@ impl Fill {
             (_, "groupBy", "DonationDimension") => "[REGION, ORGANIZATION, CATEGORY]".into(),
             (_, "groupBy", "TaskDimension") => "[REGION, STATUS]".into(),
             (_, "groupBy", "NeedDimension") => "[REGION, CATEGORY, ORGANIZATION]".into(),
+            (_, "groupBy", "StockDimension") => {
+                "[COLLECTION_POINT, CATEGORY, REGION, ORGANIZATION]".into()
+            }
             _ => return None,
         })
     }
 }
 
 /// The types whose objects the walk checks, each a row of the README's table.
-const SCOPED: [&str; 13] = [
+const SCOPED: [&str; 14] = [
     "Region",
     "Organization",
     "CollectionPoint",
@@ -190,6 +193,7 @@ const SCOPED: [&str; 13] = [
     "MembershipRequest",
     "Need",
     "NeedLine",
+    "WriteOff",
 ];
 
 /// The personal fields, each with its own audience (`Oracle::personal`).
@@ -310,6 +314,7 @@ fn rule(ty: &str, cell: &str, role: Role) -> String {
         "AuditEvent" => "audit_event".to_owned(),
         "User" => "user_account".to_owned(),
         "NeedLine" => "need_line".to_owned(),
+        "WriteOff" => "write_off".to_owned(),
         other => other.to_lowercase(),
     };
     let held = |v: i64| {
@@ -523,7 +528,7 @@ fn check(value: &Value, role: Role, oracle: &Oracle, seen: &mut Seen, query: &st
 /// donations, shipments into regions where the other organization runs points).
 async fn sample_ids(db: &sea_orm::DatabaseConnection, org: i64, other: i64) -> Vec<String> {
     let enc = |ty: &str, id: i64| birlik_api::graphql::relay::encode(ty, id as i32).0;
-    let picks: [(&str, String); 12] = [
+    let picks: [(&str, String); 13] = [
         (
             "Shipment",
             format!("SELECT id FROM shipment WHERE organization_id = {other} ORDER BY id LIMIT 2"),
@@ -565,6 +570,10 @@ async fn sample_ids(db: &sea_orm::DatabaseConnection, org: i64, other: i64) -> V
             format!(
                 "SELECT MIN(id) FROM volunteer GROUP BY COALESCE(organization_id = {org}, FALSE)"
             ),
+        ),
+        (
+            "WriteOff",
+            format!("SELECT MIN(id) FROM write_off GROUP BY organization_id = {org}"),
         ),
         ("User", "SELECT id FROM user_account ORDER BY id".into()),
         ("Need", "SELECT id FROM need ORDER BY id".into()),
@@ -699,6 +708,25 @@ async fn no_path_from_any_root_reaches_beyond_the_callers_scope() {
         )
         .await
         .data();
+    // Write-offs of both organizations' stock: the demo organization's own, and one the
+    // ministry makes of the second organization's.
+    for (n, (client, owner)) in [(&ngo, org), (&ministry, other)].into_iter().enumerate() {
+        let donation = int(
+            &db,
+            &format!(
+                "SELECT MIN(id) FROM donation WHERE organization_id = {owner} AND status = 'received'"
+            ),
+        )
+        .await;
+        client
+            .gql(
+                ops::WRITE_OFF_STOCK,
+                json!({ "input": { "donationId": enc("Donation", donation), "kilograms": "1",
+                    "reason": "EXPIRED", "idempotencyKey": format!("walk-{n}") } }),
+            )
+            .await
+            .data();
+    }
     let demo_volunteer = app.as_demo_volunteer().await;
     let (demo_v, demo_u) = (
         int(
@@ -883,7 +911,8 @@ async fn no_path_from_any_root_reaches_beyond_the_callers_scope() {
     );
 }
 
-/// `donationStats`, `shipmentFlows` and `taskStats` add up what the role may read, to the gram.
+/// `donationStats`, `stockStats`, `shipmentFlows` and `taskStats` add up what the role may read, to
+/// the gram.
 async fn aggregates(
     client: &Client,
     db: &sea_orm::DatabaseConnection,
@@ -925,6 +954,42 @@ async fn aggregates(
         assert_eq!(grams, expected, "{name}: donationStats");
     } else {
         assert!(stats.body["errors"].is_array(), "{name}: {}", stats.body);
+    }
+    let stock = client
+        .gql(
+            "{ stockStats(groupBy: [REGION]) { receivedKilograms writtenOffKilograms } }",
+            json!({}),
+        )
+        .await;
+    if let Some(rows) = stock.body["data"]["stockStats"].as_array() {
+        let sum = |field: &str| -> i64 {
+            rows.iter()
+                .map(|r| thousandths(r[field].as_str().unwrap()))
+                .sum()
+        };
+        let received = int(
+            db,
+            &format!(
+                "SELECT CAST(COALESCE(SUM(grams), 0) AS BIGINT) FROM donation WHERE status <> 'cancelled' AND id IN ({})",
+                ids("Donation")
+            ),
+        )
+        .await;
+        let written_off = int(
+            db,
+            &format!(
+                "SELECT CAST(COALESCE(SUM(grams), 0) AS BIGINT) FROM write_off WHERE id IN ({})",
+                ids("WriteOff")
+            ),
+        )
+        .await;
+        assert_eq!(
+            (sum("receivedKilograms"), sum("writtenOffKilograms")),
+            (received, written_off),
+            "{name}: stockStats"
+        );
+    } else {
+        assert!(stock.body["errors"].is_array(), "{name}: {}", stock.body);
     }
     let flows = client
         .gql("{ shipmentFlows { shipmentCount kilograms } }", json!({}))

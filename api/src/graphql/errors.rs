@@ -82,6 +82,24 @@ fn render(current: &Current) -> serde_json::Value {
             "verified": verified,
         }),
         Current::Donation { id } => serde_json::json!({ "donationId": encode("Donation", *id).0 }),
+        Current::Stock {
+            id,
+            grams,
+            shipped_grams,
+            written_off_grams,
+            remaining_grams,
+            version,
+        } => {
+            let kg = |g: i64| crate::mass::kilograms(g).0.normalize().to_string();
+            serde_json::json!({
+                "donationId": encode("Donation", *id).0,
+                "kilograms": kg(*grams),
+                "shippedKilograms": kg(*shipped_grams),
+                "writtenOffKilograms": kg(*written_off_grams),
+                "remainingKilograms": kg(*remaining_grams),
+                "version": version,
+            })
+        }
         Current::MembershipRequest {
             volunteer_id,
             version,

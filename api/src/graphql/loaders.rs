@@ -11,7 +11,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use birlik_entity::enums::DonationCategory;
 use birlik_entity::{
     collection_point, donation, need, need_line, organization, shelter, shipment, shipment_item,
-    task, user_account, volunteer,
+    task, user_account, volunteer, write_off,
 };
 use sea_orm::DatabaseConnection;
 
@@ -46,7 +46,8 @@ keyed!(
     volunteer,
     user_account,
     need,
-    shelter
+    shelter,
+    write_off
 );
 
 /// Loads rows of one table by id, within the request's actor's scope (`store::scope`): a row
@@ -359,6 +360,7 @@ pub struct Loaders {
     pub user: DataLoader<ById<user_account::Entity>>,
     pub shipment_item: DataLoader<ById<shipment_item::Entity>>,
     pub shelter: DataLoader<ById<shelter::Entity>>,
+    pub write_off: DataLoader<ById<write_off::Entity>>,
     pub shipment_items: DataLoader<ShipmentItems>,
     pub shipment_totals: DataLoader<ShipmentTotals>,
     pub item_categories: DataLoader<ItemCategories>,
@@ -408,6 +410,7 @@ impl Loaders {
             user: by_id(db, scope::user(actor)),
             shipment_item: by_id(db, items.clone()),
             shelter: by_id(db, scope::shelter(actor)),
+            write_off: by_id(db, scope::write_off(actor)),
             shipment_items: loader(ShipmentItems(db.clone(), items.clone())),
             shipment_totals: loader(ShipmentTotals(db.clone(), items.clone())),
             item_categories: loader(ItemCategories(db.clone(), items)),

@@ -19,6 +19,7 @@ pub mod retention;
 pub mod session;
 pub mod shipment;
 pub mod stats;
+pub mod stock;
 pub mod task;
 pub mod validate;
 pub mod volunteer;

@@ -203,7 +203,7 @@ fn out_of_stock(d: &donation::Model) -> ApiError {
     } else {
         format!(
             "only {} kg of this donation are left in stock",
-            crate::mass::kilograms(d.grams - d.shipped_grams).0
+            crate::mass::kilograms(d.remaining_grams()).0
         )
     };
     ApiError::Conflict {

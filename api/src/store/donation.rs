@@ -115,7 +115,8 @@ pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<T
 }
 
 /// Loads `grams` of a donation onto a shipment: one conditional UPDATE that succeeds only if the
-/// donation is not cancelled and has that much left. False when it had not.
+/// donation is not cancelled and has that much on hand (neither shipped nor written off). False
+/// when it had not, or when the database's CHECK refused it (a race the condition lost).
 pub async fn load_onto_shipment(
     db: &impl ConnectionTrait,
     id: i32,
@@ -137,10 +138,88 @@ pub async fn load_onto_shipment(
         )
         .filter(donation::Column::Id.eq(id))
         .filter(donation::Column::Status.ne(birlik_entity::enums::DonationStatus::Cancelled))
-        .filter(shipped.lte(Expr::col(donation::Column::Grams)))
+        .filter(
+            shipped
+                .add(Expr::col(donation::Column::WrittenOffGrams))
+                .lte(Expr::col(donation::Column::Grams)),
+        )
         .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+        .await;
+    stock_taken(result)
+}
+
+/// Takes `grams` of a donation out of stock without shipping them (a write-off): one conditional
+/// UPDATE that succeeds only if the donation is not cancelled and has that much on hand. False
+/// when it had not, or when the database's CHECK refused it.
+pub async fn write_off(
+    db: &impl ConnectionTrait,
+    id: i32,
+    grams: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
+    use sea_orm::ColumnTrait;
+    let written_off = Expr::col(donation::Column::WrittenOffGrams).add(grams);
+    let result = crate::store::touched(donation::Entity::update_many(), now)
+        .col_expr(donation::Column::WrittenOffGrams, written_off.clone())
+        .filter(donation::Column::Id.eq(id))
+        .filter(donation::Column::Status.ne(birlik_entity::enums::DonationStatus::Cancelled))
+        .filter(
+            written_off
+                .add(Expr::col(donation::Column::ShippedGrams))
+                .lte(Expr::col(donation::Column::Grams)),
+        )
+        .exec(db)
+        .await;
+    stock_taken(result)
+}
+
+/// Whether a stock update took its grams: one row changed; none, or a refusal by the donation's
+/// stock CHECKs, is false; any other error stays an error.
+fn stock_taken(result: Result<sea_orm::UpdateResult, DbErr>) -> Result<bool, DbErr> {
+    match result {
+        Ok(done) => Ok(done.rows_affected == 1),
+        Err(err) if stock_check_refused(&err) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// The donation CHECKs that keep stock whole, by name: nothing shipped beyond the donation's
+/// grams, a status that matches what was shipped, and nothing shipped or written off beyond its
+/// grams (a column CHECK over several columns, which PostgreSQL names after its table and SQLite
+/// reports by its expression).
+const STOCK_CHECKS: [&str; 3] = [
+    "donation_shipped_within_grams",
+    "donation_status_matches_shipped",
+    "donation_check",
+];
+
+/// How SQLite names that last CHECK: its expression, which mentions written-off grams.
+const WRITTEN_OFF_CHECK: &str = "written_off_grams";
+
+/// True when the database refused a write with one of the donation's stock CHECKs: the
+/// conditional UPDATEs above lost a race their condition did not see, which is a CONFLICT to the
+/// client (no kilogram left), never an internal error.
+pub fn stock_check_refused(err: &DbErr) -> bool {
+    use sea_orm::sqlx::error::ErrorKind;
+    let (DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+    | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(db) = e.as_ref() else {
+        return false;
+    };
+    if db.kind() != ErrorKind::CheckViolation {
+        return false;
+    }
+    match db.constraint() {
+        Some(name) => STOCK_CHECKS.contains(&name),
+        None => {
+            let message = db.message();
+            message.contains(WRITTEN_OFF_CHECK)
+                || STOCK_CHECKS.iter().any(|name| message.ends_with(name))
+        }
+    }
 }
 
 /// The donation with this id.

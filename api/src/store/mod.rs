@@ -45,6 +45,8 @@ pub mod session;
 pub mod shelter;
 pub mod shipment;
 pub mod stats;
+pub mod stock;
 pub mod task;
 pub mod user;
 pub mod volunteer;
+pub mod write_off;

@@ -10,7 +10,7 @@
 //! public too (`shelter` is all of them, so their loader is keyed like every other).
 
 use birlik_entity::{
-    collection_point, donation, shipment, shipment_item, task, user_account, volunteer,
+    collection_point, donation, shipment, shipment_item, task, user_account, volunteer, write_off,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, EntityName};
@@ -44,6 +44,18 @@ pub fn donation(actor: &Actor) -> Condition {
         Actor::Ngo {
             organization_id, ..
         } => Condition::all().add(donation::Column::OrganizationId.eq(*organization_id)),
+        Actor::Volunteer { .. } | Actor::Anonymous => nothing(),
+    }
+}
+
+/// Write-offs: whoever may read their donation (the ministry all; an organization its own). The
+/// row carries its donation's organization, so the condition needs no join.
+pub fn write_off(actor: &Actor) -> Condition {
+    match actor {
+        Actor::Ministry { .. } => Condition::all(),
+        Actor::Ngo {
+            organization_id, ..
+        } => Condition::all().add(write_off::Column::OrganizationId.eq(*organization_id)),
         Actor::Volunteer { .. } | Actor::Anonymous => nothing(),
     }
 }

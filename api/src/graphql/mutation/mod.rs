@@ -7,6 +7,7 @@ mod need;
 mod organization;
 mod session;
 mod shipment;
+mod stock;
 mod task;
 
 /// Every change Birlik accepts.
@@ -16,6 +17,7 @@ pub struct Mutation(
     session::AccountMutation,
     donation::DonationMutation,
     shipment::ShipmentMutation,
+    stock::StockMutation,
     task::TaskMutation,
     organization::OrganizationMutation,
     membership::MembershipMutation,

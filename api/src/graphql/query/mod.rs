@@ -8,6 +8,7 @@ mod need;
 mod node;
 mod region;
 mod stats;
+mod stock;
 mod summary;
 mod task;
 
@@ -18,6 +19,7 @@ pub struct Query(
     summary::SummaryQuery,
     donation::DonationQuery,
     stats::StatsQuery,
+    stock::StockQuery,
     task::TaskQuery,
     lists::ListQuery,
     node::NodeQuery,

@@ -16,6 +16,7 @@ use crate::graphql::types::node::Node;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::shipment::{Shipment, ShipmentItem};
+use crate::graphql::types::stock::WriteOff;
 use crate::graphql::types::task::Task;
 use crate::graphql::types::volunteer::{User, Volunteer};
 
@@ -83,6 +84,11 @@ async fn load(ctx: &Context<'_>, id: &str) -> async_graphql::Result<Option<Node>
             .load_one(row("Need")?)
             .await?
             .map(|n| Node::Need(Need(n))),
+        "WriteOff" => loaders
+            .write_off
+            .load_one(row("WriteOff")?)
+            .await?
+            .map(|w| Node::WriteOff(WriteOff(w))),
         "User" => loaders
             .user
             .load_one(row("User")?)

@@ -19,7 +19,7 @@ use crate::services;
 use crate::store::audit::Where;
 
 /// The GraphQL type of the objects of each entity that has one: their global ids name it.
-const SUBJECTS: [(&str, enums::AuditEntity); 7] = [
+const SUBJECTS: [(&str, enums::AuditEntity); 8] = [
     ("Donation", enums::AuditEntity::Donation),
     ("Shipment", enums::AuditEntity::Shipment),
     ("Task", enums::AuditEntity::Task),
@@ -27,6 +27,7 @@ const SUBJECTS: [(&str, enums::AuditEntity); 7] = [
     ("User", enums::AuditEntity::UserAccount),
     ("Volunteer", enums::AuditEntity::Volunteer),
     ("Need", enums::AuditEntity::Need),
+    ("WriteOff", enums::AuditEntity::WriteOff),
 ];
 
 /// One state change: who made it (in which role), when, on which object, what it did, from which
@@ -125,8 +126,8 @@ enum_filter!(
     "Compares what a change did."
 );
 
-/// Compares the changed object by its global id (a Donation, Shipment, Task, Organization, User
-/// or Volunteer id).
+/// Compares the changed object by its global id (a Donation, Shipment, Task, Organization, User,
+/// Volunteer or WriteOff id).
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct SubjectIdFilter {
     /// This object.
@@ -148,7 +149,7 @@ fn subject(field: &'static str, id: &ID) -> ApiResult<(enums::AuditEntity, i32)>
         .ok_or_else(|| {
             ApiError::bad_input(
                 field,
-                "not the id of a donation, shipment, task, organization, user or volunteer",
+                "not the id of a donation, shipment, task, organization, user, volunteer or write-off",
             )
         })
 }

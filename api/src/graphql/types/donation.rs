@@ -66,13 +66,14 @@ impl Donation {
         mass::kilograms(self.0.shipped_grams)
     }
 
-    /// Kilograms still in stock.
+    /// Kilograms taken out of stock without being shipped (`writeOffStock`).
+    async fn written_off_kilograms(&self) -> Decimal {
+        mass::kilograms(self.0.written_off_grams)
+    }
+
+    /// Kilograms still in stock: kilograms − shipped − written off (0 once cancelled).
     async fn remaining_kilograms(&self) -> Decimal {
-        mass::kilograms(if self.0.status == enums::DonationStatus::Cancelled {
-            0
-        } else {
-            self.0.grams - self.0.shipped_grams
-        })
+        mass::kilograms(self.0.remaining_grams())
     }
 
     /// Number of items, when counted.

@@ -171,6 +171,8 @@ pub enum AuditEntity {
     Volunteer,
     /// A need.
     Need,
+    /// A write-off: kilograms of a donation taken out of stock.
+    WriteOff,
 }
 
 /// What an audited change did.
@@ -211,4 +213,22 @@ pub enum AuditAction {
     Raised,
     /// A need was closed, met or no longer needed (`closeNeed`).
     Closed,
+    /// Kilograms of a donation were taken out of stock (`writeOffStock`).
+    WrittenOff,
+}
+
+/// Why kilograms left stock without being shipped.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::WriteOffReason")]
+pub enum WriteOffReason {
+    /// Damaged beyond use.
+    Damaged,
+    /// Past its use-by date.
+    Expired,
+    /// Lost or stolen.
+    Lost,
+    /// Handed out at the collection point itself.
+    DistributedLocally,
+    /// Given back to the donor.
+    ReturnedToDonor,
 }

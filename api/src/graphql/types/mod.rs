@@ -12,6 +12,7 @@ pub mod region;
 pub mod shelter;
 pub mod shipment;
 pub mod stats;
+pub mod stock;
 pub mod summary;
 pub mod task;
 pub mod volunteer;

@@ -8,6 +8,7 @@ use crate::graphql::types::need::Need;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::shipment::{Shipment, ShipmentItem};
+use crate::graphql::types::stock::WriteOff;
 use crate::graphql::types::task::Task;
 use crate::graphql::types::volunteer::{User, Volunteer};
 
@@ -25,4 +26,5 @@ pub enum Node {
     ShipmentItem(ShipmentItem),
     Task(Task),
     Need(Need),
+    WriteOff(WriteOff),
 }
