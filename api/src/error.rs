@@ -69,6 +69,12 @@ pub enum Current {
     Donation { id: i32 },
     /// A volunteer's request to join an organization: the volunteer and the request's version.
     MembershipRequest { volunteer_id: i32, version: i32 },
+    /// A shelter's status and version.
+    Shelter {
+        id: i32,
+        status: birlik_entity::enums::ShelterStatus,
+        version: i32,
+    },
 }
 
 /// The result of every service call.

@@ -33,9 +33,14 @@ pub const SIGN_UP: &str = include_str!("../operations/volunteer-app/SignUp.graph
 pub const REFRESH_SESSION: &str =
     include_str!("../operations/volunteer-app/RefreshSession.graphql");
 pub const TASK_EVENTS: &str = include_str!("../operations/volunteer-app/TaskEvents.graphql");
+pub const OPEN_SHELTER: &str = include_str!("../operations/regional-hq/OpenShelter.graphql");
+pub const REPORT_SHELTER_COUNT: &str =
+    include_str!("../operations/regional-hq/ReportShelterCount.graphql");
+pub const SHELTERS: &str = include_str!("../operations/public/Shelters.graphql");
+pub const SITUATION: &str = include_str!("../operations/public/Situation.graphql");
 
 /// Every client operation.
-pub const ALL: [&str; 22] = [
+pub const ALL: [&str; 26] = [
     RELIEF_SUMMARY,
     REGIONS_OVERVIEW,
     AD_HOC_DONATIONS,
@@ -58,6 +63,10 @@ pub const ALL: [&str; 22] = [
     SIGN_UP,
     REFRESH_SESSION,
     TASK_EVENTS,
+    OPEN_SHELTER,
+    REPORT_SHELTER_COUNT,
+    SHELTERS,
+    SITUATION,
 ];
 
 /// The operations by the SHA-256 of their text (as automatic persisted queries name them), and

@@ -222,6 +222,8 @@ pub enum AuditEntity {
     Organization,
     UserAccount,
     Volunteer,
+    /// An evacuation centre (opened, counted, closed).
+    Shelter,
 }
 
 /// What an audited change did.
@@ -249,6 +251,12 @@ pub enum AuditAction {
     AccountCreated,
     PasswordChanged,
     SignedUp,
+    /// A shelter was opened.
+    Opened,
+    /// A shelter was closed.
+    Closed,
+    /// A shelter's head count was reported.
+    Counted,
 }
 
 /// Whether a shelter takes people in.

@@ -34,6 +34,7 @@ mod m20261203_000201_create_shelter;
 mod m20261203_000202_create_need;
 mod m20261203_000203_shipment_item_need_line;
 mod m20261203_000204_create_write_off;
+mod m20261203_000601_audit_shelter;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000202_create_need::Migration),
             Box::new(m20261203_000203_shipment_item_need_line::Migration),
             Box::new(m20261203_000204_create_write_off::Migration),
+            Box::new(m20261203_000601_audit_shelter::Migration),
         ]
     }
 }

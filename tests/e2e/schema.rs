@@ -104,5 +104,5 @@ fn every_client_operation_is_copied_verbatim_and_run_by_a_test() {
             count += 1;
         }
     }
-    assert_eq!(count, 22, "the clients send 22 operations");
+    assert_eq!(count, 26, "the clients send 26 operations");
 }

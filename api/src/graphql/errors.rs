@@ -89,5 +89,14 @@ fn render(current: &Current) -> serde_json::Value {
             "volunteerId": encode("Volunteer", *volunteer_id).0,
             "version": version,
         }),
+        Current::Shelter {
+            id,
+            status,
+            version,
+        } => serde_json::json!({
+            "id": encode("Shelter", *id).0,
+            "status": status.to_value().to_uppercase(),
+            "version": version,
+        }),
     }
 }

@@ -5,6 +5,7 @@ mod donation;
 mod membership;
 mod organization;
 mod session;
+mod shelter;
 mod shipment;
 mod task;
 
@@ -18,4 +19,5 @@ pub struct Mutation(
     task::TaskMutation,
     organization::OrganizationMutation,
     membership::MembershipMutation,
+    shelter::ShelterMutation,
 );

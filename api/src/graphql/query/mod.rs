@@ -6,6 +6,7 @@ mod lists;
 mod membership;
 mod node;
 mod region;
+mod shelter;
 mod stats;
 mod summary;
 mod task;
@@ -22,4 +23,5 @@ pub struct Query(
     node::NodeQuery,
     audit::AuditQuery,
     membership::MembershipQuery,
+    shelter::ShelterQuery,
 );

@@ -14,6 +14,7 @@ use crate::graphql::types::donation::Donation;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
+use crate::graphql::types::shelter::Shelter;
 use crate::graphql::types::shipment::{Shipment, ShipmentItem};
 use crate::graphql::types::task::Task;
 use crate::graphql::types::volunteer::{User, Volunteer};
@@ -77,6 +78,11 @@ async fn load(ctx: &Context<'_>, id: &str) -> async_graphql::Result<Option<Node>
             .load_one(row("Volunteer")?)
             .await?
             .map(|v| Node::Volunteer(Volunteer(v))),
+        "Shelter" => loaders
+            .shelter
+            .load_one(row("Shelter")?)
+            .await?
+            .map(|s| Node::Shelter(Shelter(s))),
         "User" => loaders
             .user
             .load_one(row("User")?)

@@ -19,13 +19,14 @@ use crate::services;
 use crate::store::audit::Where;
 
 /// The GraphQL type of the objects of each entity that has one: their global ids name it.
-const SUBJECTS: [(&str, enums::AuditEntity); 6] = [
+const SUBJECTS: [(&str, enums::AuditEntity); 7] = [
     ("Donation", enums::AuditEntity::Donation),
     ("Shipment", enums::AuditEntity::Shipment),
     ("Task", enums::AuditEntity::Task),
     ("Organization", enums::AuditEntity::Organization),
     ("User", enums::AuditEntity::UserAccount),
     ("Volunteer", enums::AuditEntity::Volunteer),
+    ("Shelter", enums::AuditEntity::Shelter),
 ];
 
 /// One state change: who made it (in which role), when, on which object, what it did, from which

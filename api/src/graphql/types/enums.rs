@@ -169,6 +169,8 @@ pub enum AuditEntity {
     UserAccount,
     /// A volunteer's record.
     Volunteer,
+    /// A shelter (evacuation centre).
+    Shelter,
 }
 
 /// What an audited change did.
@@ -205,4 +207,10 @@ pub enum AuditAction {
     PasswordChanged,
     /// A volunteer signed up (`registerVolunteer`).
     SignedUp,
+    /// A shelter was opened (`openShelter`).
+    Opened,
+    /// A shelter was closed (`closeShelter`).
+    Closed,
+    /// A shelter's head count was reported (`reportShelterCount`).
+    Counted,
 }

@@ -6,6 +6,7 @@ use crate::graphql::types::collection_point::CollectionPoint;
 use crate::graphql::types::donation::Donation;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
+use crate::graphql::types::shelter::Shelter;
 use crate::graphql::types::shipment::{Shipment, ShipmentItem};
 use crate::graphql::types::task::Task;
 use crate::graphql::types::volunteer::{User, Volunteer};
@@ -23,4 +24,5 @@ pub enum Node {
     Shipment(Shipment),
     ShipmentItem(ShipmentItem),
     Task(Task),
+    Shelter(Shelter),
 }
