@@ -205,9 +205,9 @@ pub async fn close(
     let result = crate::store::touched(shelter::Entity::update_many(), now)
         .col_expr(
             shelter::Column::Status,
-            Expr::val(enums::ShelterStatus::Closed.to_value()).into(),
+            Expr::val(enums::ShelterStatus::Closed.to_value()),
         )
-        .col_expr(shelter::Column::ClosedAt, Expr::val(now).into())
+        .col_expr(shelter::Column::ClosedAt, Expr::val(now))
         .filter(shelter::Column::Id.eq(id))
         .filter(shelter::Column::Version.eq(version))
         .filter(shelter::Column::Status.eq(enums::ShelterStatus::Open))
@@ -246,9 +246,9 @@ pub async fn record_count(
     .insert(db)
     .await?;
     let result = crate::store::touched(shelter::Entity::update_many(), now)
-        .col_expr(shelter::Column::People, Expr::val(new.people).into())
-        .col_expr(shelter::Column::Children, Expr::val(new.children).into())
-        .col_expr(shelter::Column::CountedAt, Expr::val(new.counted_at).into())
+        .col_expr(shelter::Column::People, Expr::val(new.people))
+        .col_expr(shelter::Column::Children, Expr::val(new.children))
+        .col_expr(shelter::Column::CountedAt, Expr::val(new.counted_at))
         .filter(shelter::Column::Id.eq(new.shelter_id))
         .filter(shelter::Column::Status.eq(enums::ShelterStatus::Open))
         .filter(
