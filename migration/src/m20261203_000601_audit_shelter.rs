@@ -105,19 +105,20 @@ async fn set_vocabulary(manager: &SchemaManager<'_>, with_shelters: bool) -> Res
     }
     match db.get_database_backend() {
         DbBackend::Sqlite => {
-            db.execute_unprepared(&sqlite_table("audit_event_next", &entities, &actions))
-                .await?;
-            db.execute_unprepared("INSERT INTO audit_event_next SELECT * FROM audit_event")
-                .await?;
-            db.execute_unprepared("DROP TABLE audit_event").await?;
-            db.execute_unprepared("ALTER TABLE audit_event_next RENAME TO audit_event")
-                .await?;
+            // One string, so that every statement runs on one connection of the pool, in
+            // order: another connection's older snapshot still sees the old table.
+            let mut script = vec![
+                sqlite_table("audit_event_next", &entities, &actions),
+                "INSERT INTO audit_event_next SELECT * FROM audit_event".to_owned(),
+                "DROP TABLE audit_event".to_owned(),
+                "ALTER TABLE audit_event_next RENAME TO audit_event".to_owned(),
+            ];
             for (name, columns) in INDEXES {
-                db.execute_unprepared(&format!(
+                script.push(format!(
                     "CREATE INDEX \"{name}\" ON \"audit_event\" ({columns})"
-                ))
-                .await?;
+                ));
             }
+            db.execute_unprepared(&script.join(";\n")).await?;
         }
         _ => {
             for (name, column, values) in [
