@@ -261,14 +261,6 @@ pub async fn record_count(
     Ok(result.rows_affected == 1)
 }
 
-/// How many counts a shelter has on record.
-pub async fn count_rows(db: &impl ConnectionTrait, shelter_id: i32) -> Result<i64, DbErr> {
-    Ok(shelter_count::Entity::find()
-        .filter(shelter_count::Column::ShelterId.eq(shelter_id))
-        .count(db)
-        .await? as i64)
-}
-
 // Bulk writes for the demo data.
 
 /// Inserts shelters that carry their ids (the demo data set), in batches.
