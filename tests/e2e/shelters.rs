@@ -578,3 +578,54 @@ async fn a_shelters_page_costs_the_same_statements_whatever_its_size() {
         assert_eq!(app.statements().await - before, 4, "first: {first}");
     }
 }
+
+#[tokio::test]
+async fn counts_raced_against_each_other_leave_the_latest_in_time_as_the_shelters() {
+    let app = spawn_app_with_demo().await;
+    let db = app.db.connect().await;
+    let (staff, _) = regional_staff(&app, "KZ-23").await;
+    let ministry = app.as_demo_ministry().await;
+    let gql = staff
+        .gql(ops::OPEN_SHELTER, open_input("KZ-23", "Школа", 400, "o"))
+        .await;
+    let shelter = gql.data()["openShelter"]["shelter"]["id"].clone();
+    let row = id(&shelter);
+    // Twenty counts at once, by two callers, their times in no particular order.
+    let answers = futures_util::future::join_all((0..20).map(|i: i32| {
+        let client = if i % 2 == 0 { &staff } else { &ministry };
+        let hour = (i * 7) % 20;
+        let input = count_input(
+            &shelter,
+            100 + hour,
+            hour,
+            &format!("2024-04-08T{hour:02}:00:00Z"),
+            &format!("race-{i}"),
+        );
+        async move { client.gql(ops::REPORT_SHELTER_COUNT, input).await }
+    }))
+    .await;
+    for answer in &answers {
+        answer.data();
+    }
+    assert_eq!(
+        int(
+            &db,
+            &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM shelter_count WHERE shelter_id = {row}")
+        )
+        .await,
+        20
+    );
+    // The latest in time (19:00, 119 people) is the shelter's, whatever order they committed in.
+    assert_eq!(
+        ints(
+            &db,
+            &format!("SELECT people FROM shelter WHERE id = {row} AND children = 19")
+        )
+        .await,
+        [119]
+    );
+    assert_eq!(
+        int(&db, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_event WHERE entity = 'shelter' AND entity_id = {row} AND action = 'counted'")).await,
+        20
+    );
+}
