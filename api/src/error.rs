@@ -86,6 +86,12 @@ pub enum Current {
         version: i32,
         updated_at: DateTime<Utc>,
     },
+    /// A shelter's status and version.
+    Shelter {
+        id: i32,
+        status: birlik_entity::enums::ShelterStatus,
+        version: i32,
+    },
 }
 
 /// The result of every service call.

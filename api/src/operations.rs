@@ -41,8 +41,14 @@ pub const WHAT_IS_NEEDED: &str = include_str!("../operations/public/WhatIsNeeded
 pub const STOCK_ON_HAND: &str = include_str!("../operations/ngo-portal/StockOnHand.graphql");
 pub const WRITE_OFF_STOCK: &str = include_str!("../operations/ngo-portal/WriteOffStock.graphql");
 
+pub const OPEN_SHELTER: &str = include_str!("../operations/regional-hq/OpenShelter.graphql");
+pub const REPORT_SHELTER_COUNT: &str =
+    include_str!("../operations/regional-hq/ReportShelterCount.graphql");
+pub const SHELTERS: &str = include_str!("../operations/public/Shelters.graphql");
+pub const SITUATION: &str = include_str!("../operations/public/Situation.graphql");
+
 /// Every client operation.
-pub const ALL: [&str; 29] = [
+pub const ALL: [&str; 33] = [
     RELIEF_SUMMARY,
     REGIONS_OVERVIEW,
     AD_HOC_DONATIONS,
@@ -72,6 +78,10 @@ pub const ALL: [&str; 29] = [
     WHAT_IS_NEEDED,
     STOCK_ON_HAND,
     WRITE_OFF_STOCK,
+    OPEN_SHELTER,
+    REPORT_SHELTER_COUNT,
+    SHELTERS,
+    SITUATION,
 ];
 
 /// The operations by the SHA-256 of their text (as automatic persisted queries name them), and

@@ -226,6 +226,8 @@ pub enum AuditEntity {
     Need,
     /// Kilograms of a donation taken out of stock (`write_off`).
     WriteOff,
+    /// An evacuation centre (opened, counted, closed).
+    Shelter,
 }
 
 /// What an audited change did.
@@ -255,10 +257,14 @@ pub enum AuditAction {
     SignedUp,
     /// A need was raised.
     Raised,
-    /// A need was closed (met, or no longer needed).
+    /// A need (met, or no longer needed) or a shelter was closed.
     Closed,
     /// Kilograms taken out of stock without being shipped.
     WrittenOff,
+    /// A shelter was opened.
+    Opened,
+    /// A shelter's head count was reported.
+    Counted,
 }
 
 /// Whether a shelter takes people in.

@@ -883,3 +883,118 @@ async fn needs_are_read_by_everyone_and_raised_by_those_working_there() {
         "cancelNeed as its organization",
     );
 }
+
+#[tokio::test]
+async fn shelters_are_public_and_run_by_their_organizations_and_the_ministry() {
+    let app = spawn_app_with_demo().await;
+    let c = callers(&app).await;
+    row(
+        &c,
+        "shelters",
+        ops::SHELTERS,
+        |_| json!({ "first": 5 }),
+        [Ok, Ok, Ok, Ok],
+    )
+    .await;
+    let open = |code: &'static str| {
+        move |i: usize| {
+            json!({ "input": { "regionCode": code, "name": format!("Школа {i}"),
+                "address": "ул. Абая, 1", "capacity": 100, "idempotencyKey": format!("o{i}") } })
+        }
+    };
+    // The demo organization works in Astana only, which is not affected: nowhere to open one.
+    row(
+        &c,
+        "openShelter",
+        ops::OPEN_SHELTER,
+        open("KZ-23"),
+        [UNAUTH, FORBID, FORBID, Ok],
+    )
+    .await;
+    // An organization working in an affected region (its headquarters there) opens one there.
+    let db = app.db.connect().await;
+    let akimat = int(&db, "SELECT MIN(o.id) FROM organization o JOIN region r ON r.id = o.region_id WHERE r.code = 'KZ-23' AND o.kind = 'government_body'").await as i32;
+    let create =
+        "mutation($i: CreateStaffAccountInput!) { createStaffAccount(input: $i) { user { id } } }";
+    c.ministry
+        .gql(
+            create,
+            json!({ "i": { "organizationId": encode("Organization", akimat).0,
+            "email": "hq@atyrau.kz", "displayName": "Штаб", "password": "long-enough" } }),
+        )
+        .await
+        .data();
+    let staff = app.as_account("hq@atyrau.kz").await;
+    let own = staff.gql(ops::OPEN_SHELTER, open("KZ-23")(9)).await;
+    check(&own, Ok, "openShelter as a regional organization");
+    let own = own.data()["openShelter"]["shelter"]["id"].clone();
+    check(
+        &staff.gql(ops::OPEN_SHELTER, open("KZ-39")(10)).await,
+        FORBID,
+        "openShelter outside its regions",
+    );
+
+    // Counting and closing: its own shelters, once verified; the ministry any.
+    let count = |shelter: Value| {
+        move |i: usize| {
+            json!({ "input": { "shelterId": shelter, "people": 10, "children": 2,
+                "countedAt": "2024-04-08T10:00:00Z", "idempotencyKey": format!("c{i}") } })
+        }
+    };
+    row(
+        &c,
+        "reportShelterCount",
+        ops::REPORT_SHELTER_COUNT,
+        count(own.clone()),
+        [UNAUTH, FORBID, FORBID, Ok],
+    )
+    .await;
+    check(
+        &staff
+            .gql(ops::REPORT_SHELTER_COUNT, count(own.clone())(7))
+            .await,
+        Ok,
+        "reportShelterCount of its own shelter",
+    );
+    let close = "mutation($id: ID!, $v: Int!) { closeShelter(shelterId: $id, expectedVersion: $v) { shelter { version } } }";
+    let version = int(
+        &db,
+        &format!(
+            "SELECT version FROM shelter WHERE id = {}",
+            birlik_api::graphql::relay::decode("Shelter", "id", own.as_str().unwrap()).unwrap()
+        ),
+    )
+    .await;
+    for (client, cell, who) in [
+        (&c.anonymous, UNAUTH, "anonymous"),
+        (&c.volunteer, FORBID, "volunteer"),
+        (&c.ngo, FORBID, "another organization"),
+    ] {
+        check(
+            &client.gql(close, json!({ "id": own, "v": version })).await,
+            cell,
+            &format!("closeShelter as {who}"),
+        );
+    }
+    check(
+        &staff.gql(close, json!({ "id": own, "v": version })).await,
+        Ok,
+        "closeShelter of its own shelter",
+    );
+    let other = c
+        .ministry
+        .gql(ops::OPEN_SHELTER, open("KZ-15")(11))
+        .await
+        .data()["openShelter"]["shelter"]["id"]
+        .clone();
+    check(
+        &staff.gql(close, json!({ "id": other, "v": 1 })).await,
+        FORBID,
+        "closeShelter of a shelter it does not run",
+    );
+    check(
+        &c.ministry.gql(close, json!({ "id": other, "v": 1 })).await,
+        Ok,
+        "closeShelter as the ministry",
+    );
+}

@@ -52,6 +52,82 @@ async fn the_demo_data_sums_to_the_articles_tonnes() {
 }
 
 #[tokio::test]
+async fn the_demo_shelters_reproduce_the_bulletin_of_8_april_2024() {
+    let test_db = TestDb::demo().await;
+    let db = test_db.connect().await;
+    let open = "FROM shelter WHERE status = 'open'";
+    assert_eq!(
+        int(&db, &format!("SELECT CAST(SUM(people) AS BIGINT) {open}")).await,
+        14_460
+    );
+    assert_eq!(
+        int(&db, &format!("SELECT CAST(SUM(children) AS BIGINT) {open}")).await,
+        7_269
+    );
+    // Every shelter is in an affected region, every open one counted, closed ones emptied.
+    assert_eq!(int(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM shelter s JOIN region r ON r.id = s.region_id WHERE NOT r.affected").await, 0);
+    assert_eq!(
+        int(
+            &db,
+            &format!("SELECT CAST(COUNT(*) AS BIGINT) {open} AND people IS NULL")
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        int(
+            &db,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM shelter WHERE status = 'closed' AND people <> 0"
+        )
+        .await,
+        0
+    );
+    assert!(
+        int(
+            &db,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM shelter WHERE status = 'closed'"
+        )
+        .await
+            > 0
+    );
+    assert_eq!(
+        int(
+            &db,
+            "SELECT CAST(COUNT(DISTINCT region_id) AS BIGINT) FROM shelter"
+        )
+        .await,
+        10
+    );
+    // A history: more counts than shelters, and each shelter's copy is its latest count.
+    assert!(
+        int(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM shelter_count").await
+            > 2 * int(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM shelter").await
+    );
+    let mismatched = "SELECT CAST(COUNT(*) AS BIGINT) FROM shelter s WHERE NOT EXISTS (\
+        SELECT 1 FROM shelter_count c WHERE c.shelter_id = s.id AND c.people = s.people \
+        AND c.children = s.children AND c.counted_at = s.counted_at \
+        AND NOT EXISTS (SELECT 1 FROM shelter_count l WHERE l.shelter_id = s.id AND l.counted_at > c.counted_at))";
+    assert_eq!(int(&db, mismatched).await, 0);
+    assert_eq!(
+        int(
+            &db,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM shelter_count WHERE children > people"
+        )
+        .await,
+        0
+    );
+    // The article's tonnes stand: no write-offs.
+    assert_eq!(
+        int(
+            &db,
+            "SELECT CAST(COALESCE(SUM(written_off_grams), 0) AS BIGINT) FROM donation"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
 async fn the_demo_data_has_the_campaigns_shape() {
     let test_db = TestDb::demo().await;
     let db = test_db.connect().await;

@@ -26,6 +26,7 @@ mod races;
 mod schema;
 mod scope;
 mod sessions;
+mod shelters;
 mod sockets;
 mod standards;
 mod statement_bound;

@@ -24,6 +24,7 @@ async fn every_kind_of_object_is_refetched_by_its_id() {
         ("Shipment", "shipment"),
         ("ShipmentItem", "shipment_item"),
         ("Task", "task"),
+        ("Shelter", "shelter"),
     ] {
         let row = int(&db, &format!("SELECT MAX(id) FROM {table}")).await as i32;
         let id = encode(kind, row).0;

@@ -104,5 +104,5 @@ fn every_client_operation_is_copied_verbatim_and_run_by_a_test() {
             count += 1;
         }
     }
-    assert_eq!(count, 29, "the clients send 29 operations");
+    assert_eq!(count, 33, "the clients send 33 operations");
 }

@@ -29,6 +29,15 @@ async fn every_query_of_the_clients_costs_a_fixed_number_of_statements() {
     // (operation, client, variables for a small page, for a large page, statements)
     let cases: Vec<(&str, &Client, Value, Value, u64)> = vec![
         (ops::RELIEF_SUMMARY, &anonymous, json!({}), json!({}), 1),
+        (ops::SITUATION, &anonymous, json!({}), json!({}), 1),
+        // totals, page; regions from memory
+        (
+            ops::SHELTERS,
+            &anonymous,
+            json!({ "first": 1 }),
+            json!({ "first": 100 }),
+            2,
+        ),
         (ops::REGIONS_OVERVIEW, &ministry, json!({}), json!({}), 2),
         // page, count, organizations
         (

@@ -179,7 +179,7 @@ impl Fill {
 }
 
 /// The types whose objects the walk checks, each a row of the README's table.
-const SCOPED: [&str; 14] = [
+const SCOPED: [&str; 15] = [
     "Region",
     "Organization",
     "CollectionPoint",
@@ -194,6 +194,7 @@ const SCOPED: [&str; 14] = [
     "Need",
     "NeedLine",
     "WriteOff",
+    "Shelter",
 ];
 
 /// The personal fields, each with its own audience (`Oracle::personal`).
@@ -528,7 +529,8 @@ fn check(value: &Value, role: Role, oracle: &Oracle, seen: &mut Seen, query: &st
 /// donations, shipments into regions where the other organization runs points).
 async fn sample_ids(db: &sea_orm::DatabaseConnection, org: i64, other: i64) -> Vec<String> {
     let enc = |ty: &str, id: i64| birlik_api::graphql::relay::encode(ty, id as i32).0;
-    let picks: [(&str, String); 13] = [
+    let picks: [(&str, String); 14] = [
+        ("Shelter", "SELECT MIN(id) FROM shelter".into()),
         (
             "Shipment",
             format!("SELECT id FROM shipment WHERE organization_id = {other} ORDER BY id LIMIT 2"),

@@ -89,6 +89,8 @@ pub async fn load_with_donations(
     store::shipment::insert_items(&tx, data.items).await?;
     store::task::insert_many(&tx, data.tasks).await?;
     store::claim::insert_many(&tx, data.assignments).await?;
+    store::shelter::insert_many(&tx, data.shelters).await?;
+    store::shelter::insert_counts(&tx, data.shelter_counts).await?;
     tx.commit().await?;
     tracing::info!(
         ?report,

@@ -118,5 +118,14 @@ fn render(current: &Current) -> serde_json::Value {
             "version": version,
             "updatedAt": updated_at,
         }),
+        Current::Shelter {
+            id,
+            status,
+            version,
+        } => serde_json::json!({
+            "id": encode("Shelter", *id).0,
+            "status": status.to_value().to_uppercase(),
+            "version": version,
+        }),
     }
 }

@@ -17,6 +17,7 @@ pub mod persisted_query;
 pub mod region;
 pub mod retention;
 pub mod session;
+pub mod shelter;
 pub mod shipment;
 pub mod stats;
 pub mod stock;

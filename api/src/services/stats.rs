@@ -26,13 +26,20 @@ pub struct Summary {
     pub affected_region_count: i64,
     pub volunteer_count: i64,
     pub organization_count: i64,
+    pub written_off_grams: i64,
+    pub open_need_count: i64,
+    pub outstanding_need_grams: i64,
+    pub open_shelter_count: i64,
+    pub people_in_shelters: i64,
+    pub children_in_shelters: i64,
+    pub shelter_capacity: i64,
     pub as_of: DateTime<Utc>,
 }
 
 impl Summary {
-    /// Collected but not yet delivered: in transit, planned, or not loaded.
+    /// Collected but neither delivered nor written off: in transit, planned, or not loaded.
     pub fn pending_grams(&self) -> i64 {
-        self.collected_grams - self.delivered_grams
+        self.collected_grams - self.delivered_grams - self.written_off_grams
     }
 }
 
@@ -137,6 +144,13 @@ pub fn summarize(figures: &[RegionFigures], as_of: DateTime<Utc>) -> Summary {
             .first()
             .map(|f| f.verified_organization_count)
             .unwrap_or(0),
+        written_off_grams: figures.iter().map(|f| f.written_off_grams).sum(),
+        open_need_count: figures.iter().map(|f| f.open_need_count).sum(),
+        outstanding_need_grams: figures.iter().map(|f| f.outstanding_need_grams).sum(),
+        open_shelter_count: figures.iter().map(|f| f.open_shelter_count).sum(),
+        people_in_shelters: figures.iter().map(|f| f.people_in_shelters).sum(),
+        children_in_shelters: figures.iter().map(|f| f.children_in_shelters).sum(),
+        shelter_capacity: figures.iter().map(|f| f.shelter_capacity).sum(),
         as_of,
     }
 }

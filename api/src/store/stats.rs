@@ -1,6 +1,7 @@
 //! The campaign's figures, computed in SQL: one statement gives every region's collected,
-//! shipped-out and received grams, its volunteers and collection points, and the count of
-//! verified organizations. The headline summary and the regions overview both come from it.
+//! shipped-out, received and written-off grams, its volunteers and collection points, its open
+//! needs and what they lack, its open shelters with their people, children and capacity, and the
+//! count of verified organizations. The headline summary and the regions overview both come from it.
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 
@@ -22,6 +23,20 @@ pub struct RegionFigures {
     pub collection_point_count: i64,
     /// Verified organizations, campaign-wide (the same on every row).
     pub verified_organization_count: i64,
+    /// Grams of its non-cancelled donations written off (taken out of stock unshipped).
+    pub written_off_grams: i64,
+    /// Open needs raised for it.
+    pub open_need_count: i64,
+    /// Grams its open needs still lack: requested minus allocated.
+    pub outstanding_need_grams: i64,
+    /// Its open shelters.
+    pub open_shelter_count: i64,
+    /// People in its open shelters at their latest counts.
+    pub people_in_shelters: i64,
+    /// Children among them.
+    pub children_in_shelters: i64,
+    /// The capacity of its open shelters, in people.
+    pub shelter_capacity: i64,
 }
 
 // One statement, identical on SQLite and PostgreSQL: each table is aggregated once, grouped by
@@ -35,10 +50,17 @@ SELECT r.id AS region_id, r.affected AS affected,
   CAST(COALESCE(v.n, 0) AS BIGINT) AS volunteer_count,
   CAST(COALESCE(c.n, 0) AS BIGINT) AS collection_point_count,
   CAST((SELECT COUNT(*) FROM organization WHERE verified_at IS NOT NULL) AS BIGINT)
-    AS verified_organization_count
+    AS verified_organization_count,
+  CAST(COALESCE(d.written_off, 0) AS BIGINT) AS written_off_grams,
+  CAST(COALESCE(n.n, 0) AS BIGINT) AS open_need_count,
+  CAST(COALESCE(n.outstanding, 0) AS BIGINT) AS outstanding_need_grams,
+  CAST(COALESCE(h.n, 0) AS BIGINT) AS open_shelter_count,
+  CAST(COALESCE(h.people, 0) AS BIGINT) AS people_in_shelters,
+  CAST(COALESCE(h.children, 0) AS BIGINT) AS children_in_shelters,
+  CAST(COALESCE(h.capacity, 0) AS BIGINT) AS shelter_capacity
 FROM region r
-LEFT JOIN (SELECT region_id, SUM(grams) AS grams FROM donation
-           WHERE status <> 'cancelled' GROUP BY region_id) d ON d.region_id = r.id
+LEFT JOIN (SELECT region_id, SUM(grams) AS grams, SUM(written_off_grams) AS written_off
+           FROM donation WHERE status <> 'cancelled' GROUP BY region_id) d ON d.region_id = r.id
 LEFT JOIN (SELECT s.origin_region_id AS region_id, SUM(si.grams) AS grams
            FROM shipment_item si JOIN shipment s ON s.id = si.shipment_id
            WHERE s.status IN ('dispatched', 'delivered') GROUP BY s.origin_region_id) o
@@ -50,6 +72,11 @@ LEFT JOIN (SELECT region_id, COUNT(*) AS n FROM volunteer GROUP BY region_id) v
   ON v.region_id = r.id
 LEFT JOIN (SELECT region_id, COUNT(*) AS n FROM collection_point GROUP BY region_id) c
   ON c.region_id = r.id
+LEFT JOIN (SELECT region_id, COUNT(*) AS n, SUM(requested_grams - allocated_grams) AS outstanding
+           FROM need WHERE status = 'open' GROUP BY region_id) n ON n.region_id = r.id
+LEFT JOIN (SELECT region_id, COUNT(*) AS n, SUM(people) AS people, SUM(children) AS children,
+                  SUM(capacity) AS capacity
+           FROM shelter WHERE status = 'open' GROUP BY region_id) h ON h.region_id = r.id
 ORDER BY r.id";
 
 /// Every region's figures, in region order.

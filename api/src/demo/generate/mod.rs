@@ -9,6 +9,7 @@ use fastrand::Rng;
 mod collection_point;
 mod donation;
 mod organization;
+pub mod shelter;
 mod shipment;
 mod task;
 mod user;
@@ -60,6 +61,8 @@ pub struct Dataset {
     pub items: Vec<birlik_entity::shipment_item::Model>,
     pub tasks: Vec<birlik_entity::task::Model>,
     pub assignments: Vec<birlik_entity::task_assignment::Model>,
+    pub shelters: Vec<birlik_entity::shelter::Model>,
+    pub shelter_counts: Vec<birlik_entity::shelter_count::Model>,
 }
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
@@ -239,6 +242,7 @@ pub fn generate_with_donations(
         &volunteers,
         &shipments,
     );
+    let (shelters, shelter_counts) = shelter::shelters(regions, &organizations);
     Dataset {
         organizations,
         collection_points,
@@ -249,6 +253,8 @@ pub fn generate_with_donations(
         items,
         tasks,
         assignments,
+        shelters,
+        shelter_counts,
     }
 }
 

@@ -6,6 +6,7 @@ mod membership;
 mod need;
 mod organization;
 mod session;
+mod shelter;
 mod shipment;
 mod stock;
 mod task;
@@ -22,4 +23,5 @@ pub struct Mutation(
     organization::OrganizationMutation,
     membership::MembershipMutation,
     need::NeedMutation,
+    shelter::ShelterMutation,
 );

@@ -7,6 +7,7 @@ mod membership;
 mod need;
 mod node;
 mod region;
+mod shelter;
 mod stats;
 mod stock;
 mod summary;
@@ -26,4 +27,5 @@ pub struct Query(
     audit::AuditQuery,
     membership::MembershipQuery,
     need::NeedQuery,
+    shelter::ShelterQuery,
 );

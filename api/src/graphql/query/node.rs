@@ -15,6 +15,7 @@ use crate::graphql::types::need::Need;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
+use crate::graphql::types::shelter::Shelter;
 use crate::graphql::types::shipment::{Shipment, ShipmentItem};
 use crate::graphql::types::stock::WriteOff;
 use crate::graphql::types::task::Task;
@@ -89,6 +90,11 @@ async fn load(ctx: &Context<'_>, id: &str) -> async_graphql::Result<Option<Node>
             .load_one(row("WriteOff")?)
             .await?
             .map(|w| Node::WriteOff(WriteOff(w))),
+        "Shelter" => loaders
+            .shelter
+            .load_one(row("Shelter")?)
+            .await?
+            .map(|s| Node::Shelter(Shelter(s))),
         "User" => loaders
             .user
             .load_one(row("User")?)

@@ -19,7 +19,7 @@ use crate::services;
 use crate::store::audit::Where;
 
 /// The GraphQL type of the objects of each entity that has one: their global ids name it.
-const SUBJECTS: [(&str, enums::AuditEntity); 8] = [
+const SUBJECTS: [(&str, enums::AuditEntity); 9] = [
     ("Donation", enums::AuditEntity::Donation),
     ("Shipment", enums::AuditEntity::Shipment),
     ("Task", enums::AuditEntity::Task),
@@ -28,6 +28,7 @@ const SUBJECTS: [(&str, enums::AuditEntity); 8] = [
     ("Volunteer", enums::AuditEntity::Volunteer),
     ("Need", enums::AuditEntity::Need),
     ("WriteOff", enums::AuditEntity::WriteOff),
+    ("Shelter", enums::AuditEntity::Shelter),
 ];
 
 /// One state change: who made it (in which role), when, on which object, what it did, from which

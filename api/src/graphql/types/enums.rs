@@ -173,6 +173,8 @@ pub enum AuditEntity {
     Need,
     /// A write-off: kilograms of a donation taken out of stock.
     WriteOff,
+    /// A shelter (evacuation centre).
+    Shelter,
 }
 
 /// What an audited change did.
@@ -211,10 +213,14 @@ pub enum AuditAction {
     SignedUp,
     /// A need was raised (`raiseNeed`).
     Raised,
-    /// A need was closed, met or no longer needed (`closeNeed`).
+    /// A need was closed, met or no longer needed (`closeNeed`), or a shelter (`closeShelter`).
     Closed,
     /// Kilograms of a donation were taken out of stock (`writeOffStock`).
     WrittenOff,
+    /// A shelter was opened (`openShelter`).
+    Opened,
+    /// A shelter's head count was reported (`reportShelterCount`).
+    Counted,
 }
 
 /// Why kilograms left stock without being shipped.

@@ -7,6 +7,7 @@ use crate::graphql::types::donation::Donation;
 use crate::graphql::types::need::Need;
 use crate::graphql::types::organization::Organization;
 use crate::graphql::types::region::Region;
+use crate::graphql::types::shelter::Shelter;
 use crate::graphql::types::shipment::{Shipment, ShipmentItem};
 use crate::graphql::types::stock::WriteOff;
 use crate::graphql::types::task::Task;
@@ -27,4 +28,5 @@ pub enum Node {
     Task(Task),
     Need(Need),
     WriteOff(WriteOff),
+    Shelter(Shelter),
 }

@@ -112,6 +112,43 @@ impl Region {
         Ok(mass::tonnes(self.figures(ctx).await?.received_grams))
     }
 
+    /// Tonnes of this region's donations written off (taken out of stock unshipped).
+    async fn written_off_tonnes(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::tonnes(self.figures(ctx).await?.written_off_grams))
+    }
+
+    /// Tonnes this region's open needs still lack: requested minus what shipments cover.
+    async fn outstanding_need_tonnes(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(mass::tonnes(
+            self.figures(ctx).await?.outstanding_need_grams,
+        ))
+    }
+
+    /// Needs of this region still open.
+    async fn open_need_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.figures(ctx).await?.open_need_count)
+    }
+
+    /// People in this region's open shelters, at each one's latest count.
+    async fn people_in_shelters(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.figures(ctx).await?.people_in_shelters)
+    }
+
+    /// Children among them.
+    async fn children_in_shelters(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.figures(ctx).await?.children_in_shelters)
+    }
+
+    /// This region's open shelters.
+    async fn open_shelter_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.figures(ctx).await?.open_shelter_count)
+    }
+
+    /// How many people this region's open shelters can hold.
+    async fn shelter_capacity(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.figures(ctx).await?.shelter_capacity)
+    }
+
     /// Kilograms collected here (exact).
     async fn collected_kilograms(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
         Ok(mass::kilograms(self.figures(ctx).await?.collected_grams))

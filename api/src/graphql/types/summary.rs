@@ -24,9 +24,46 @@ impl ReliefSummary {
         mass::tonnes(self.0.delivered_grams)
     }
 
-    /// Tonnes collected but not yet delivered: in transit, planned, or not yet loaded.
+    /// Tonnes collected but neither delivered nor written off: in transit, planned, or not yet
+    /// loaded.
     async fn pending_tonnes(&self) -> Decimal {
         mass::tonnes(self.0.pending_grams())
+    }
+
+    /// Tonnes taken out of stock without being shipped (damaged, expired, lost, handed out at a
+    /// collection point, returned to the donor).
+    async fn written_off_tonnes(&self) -> Decimal {
+        mass::tonnes(self.0.written_off_grams)
+    }
+
+    /// Tonnes open needs still lack: requested minus what shipments already cover.
+    async fn outstanding_need_tonnes(&self) -> Decimal {
+        mass::tonnes(self.0.outstanding_need_grams)
+    }
+
+    /// Needs still open.
+    async fn open_need_count(&self) -> i64 {
+        self.0.open_need_count
+    }
+
+    /// People in open shelters, at each one's latest count.
+    async fn people_in_shelters(&self) -> i64 {
+        self.0.people_in_shelters
+    }
+
+    /// Children among them.
+    async fn children_in_shelters(&self) -> i64 {
+        self.0.children_in_shelters
+    }
+
+    /// Shelters open now.
+    async fn open_shelter_count(&self) -> i64 {
+        self.0.open_shelter_count
+    }
+
+    /// How many people the open shelters can hold.
+    async fn shelter_capacity(&self) -> i64 {
+        self.0.shelter_capacity
     }
 
     /// Kilograms collected (exact).
