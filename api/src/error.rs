@@ -4,7 +4,7 @@
 //! a CONFLICT's `current` is a typed [`Current`], so services build it without knowing GraphQL.
 
 pub use async_graphql::ErrorExtensions;
-use birlik_entity::enums::{ShipmentStatus, TaskStatus};
+use birlik_entity::enums::{NeedStatus, ShipmentStatus, TaskStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
@@ -69,6 +69,14 @@ pub enum Current {
     Donation { id: i32 },
     /// A volunteer's request to join an organization: the volunteer and the request's version.
     MembershipRequest { volunteer_id: i32, version: i32 },
+    /// The need line a shipment item could not serve: its need's status and, when the line had
+    /// not the kilograms left, its requested and allocated grams.
+    NeedLine {
+        id: i32,
+        need_status: NeedStatus,
+        requested_grams: Option<i64>,
+        allocated_grams: Option<i64>,
+    },
 }
 
 /// The result of every service call.

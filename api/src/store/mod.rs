@@ -33,6 +33,7 @@ pub mod filter;
 pub mod idempotency;
 pub mod login_failure;
 pub mod membership;
+pub mod need_line;
 pub mod organization;
 pub mod page;
 pub mod persisted_query;
