@@ -1,6 +1,10 @@
-//! Shipments: planning them from stock, dispatching, confirming delivery. Each is one transaction;
-//! loading a donation is one conditional UPDATE, so no kilogram is ever shipped twice however many
-//! clients race (and the database's CHECK stands behind it).
+//! Shipments: planning them from stock, dispatching, confirming delivery, cancelling. Each is one
+//! transaction; loading a donation is one conditional UPDATE, so no kilogram is ever shipped twice
+//! however many clients race (and the database's CHECK stands behind it). Items that serve need
+//! lines move those lines' figures in the same transaction (`services::allocation`).
+//! Size: one aggregate's four mutations (plan, dispatch, deliver, cancel), which share one
+//! transition skeleton, its version check and its refusals; split by operation they would
+//! export those to each other.
 
 use std::collections::BTreeMap;
 
