@@ -77,7 +77,7 @@ pub async fn assert_counters_match_items(db: &DatabaseConnection) {
 
 /// A need raised directly in the database (raising one is another feature's): `lines` are
 /// (category, requested grams). Returns the need's id and its lines' ids, in `lines`' order.
-async fn need(
+pub async fn need(
     db: &DatabaseConnection,
     region: &str,
     status: NeedStatus,
@@ -465,6 +465,7 @@ async fn a_line_is_served_only_in_its_region_category_and_open_need_and_never_be
     let (_, closed) = need(&db, "KZ-39", NeedStatus::Closed, &[(water, 2_500)]).await;
     let (_, cancelled) = need(&db, "KZ-39", NeedStatus::Cancelled, &[(water, 2_500)]).await;
     let line = |id: i32| json!(encode("NeedLine", id).0);
+    let (_, second) = need(&db, "KZ-39", NeedStatus::Open, &[(water, 2_500)]).await;
     let before = snapshot(&db).await;
 
     let refused = |items: Vec<Value>, destination: &'static str| {
@@ -516,6 +517,16 @@ async fn a_line_is_served_only_in_its_region_category_and_open_need_and_never_be
     let current = &gql.body["errors"][0]["extensions"]["current"];
     assert_eq!(current["needLineId"], line(open[0]), "{}", gql.body);
     assert_eq!(current["outstandingKilograms"], "2.5");
+    // One donation serving two lines on one shipment (it is one item of it).
+    refused(
+        vec![
+            item(ours[0], "1", Some(open[0])),
+            item(ours[0], "1", Some(second[0])),
+        ],
+        "KZ-39",
+    )
+    .await
+    .assert_code("BAD_USER_INPUT");
     // No such line; an id of another type.
     refused(vec![item(ours[0], "1", Some(i32::MAX - 1))], "KZ-39")
         .await

@@ -81,6 +81,17 @@ pub async fn plan(
             .entry((item.donation_id, item.need_line_id))
             .or_default() += validate::grams("input.items.kilograms", item.kilograms)?;
     }
+    // A shipment holds one item of a donation (a key of the table): it serves one line or none.
+    if lines
+        .keys()
+        .zip(lines.keys().skip(1))
+        .any(|(a, b)| a.0 == b.0)
+    {
+        return Err(ApiError::bad_input(
+            "input.items.needLineId",
+            "a donation is loaded once on a shipment, serving one need line or none",
+        ));
+    }
     let vehicle = validate::text("input.vehicle", &input.vehicle, 200)?;
     let driver_name = validate::text("input.driverName", &input.driver_name, 200)?;
     let driver_phone = input

@@ -4,18 +4,14 @@
 //! many planners race for a line none over-allocates it; the line's CHECK stands behind it. Every
 //! other move adds to a figure: an UPDATE of `figure = figure + x`, which PostgreSQL re-applies to
 //! the newest row after a concurrent writer commits, so no move is lost. Lines are moved before
-//! needs, each in ascending id order, so that two transactions never wait for each other in a
-//! circle.
-
-use std::collections::BTreeMap;
+//! their needs (at planning in ascending id order), so that two transactions do not wait for each
+//! other in a circle.
 
 use birlik_entity::enums::NeedStatus;
 use birlik_entity::{need, need_line, shipment_item};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 /// The lines with these ids (those that exist), each with its need.
 pub async fn with_needs(
@@ -36,6 +32,16 @@ pub async fn with_needs(
 /// The line with this id.
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<Option<need_line::Model>, DbErr> {
     need_line::Entity::find_by_id(id).one(db).await
+}
+
+/// The status of the need with this id.
+pub async fn need_status(db: &impl ConnectionTrait, id: i32) -> Result<Option<NeedStatus>, DbErr> {
+    need::Entity::find_by_id(id)
+        .select_only()
+        .column(need::Column::Status)
+        .into_tuple()
+        .one(db)
+        .await
 }
 
 /// Adds `grams` to the line's allocated kilograms, only if they stay within its requested ones.
@@ -67,111 +73,145 @@ pub enum Figure {
     Delivered,
 }
 
-/// Adds `grams` (negative: takes them away) to one figure of the line. True when the line is
-/// complete afterwards (delivered == requested); the line's CHECK refuses a move out of order.
-pub async fn shift(
+/// Adds a move to the need's sums (`allocated` grams more), only if the need is still open.
+/// False when it is not (nothing changed).
+pub async fn allocate_to_need(
     db: &impl ConnectionTrait,
     id: i32,
-    figure: Figure,
     grams: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let column = match figure {
-        Figure::Allocated => need_line::Column::AllocatedGrams,
-        Figure::Dispatched => need_line::Column::DispatchedGrams,
-        Figure::Delivered => need_line::Column::DeliveredGrams,
-    };
-    crate::store::touched(need_line::Entity::update_many(), now)
-        .col_expr(column, Expr::col(column).add(grams))
-        .filter(need_line::Column::Id.eq(id))
+    use need::Column as C;
+    let result = crate::store::touched(need::Entity::update_many(), now)
+        .col_expr(C::AllocatedGrams, Expr::col(C::AllocatedGrams).add(grams))
+        .filter(C::Id.eq(id))
+        .filter(C::Status.eq(NeedStatus::Open))
         .exec(db)
         .await?;
-    // This transaction holds the row now, so what it reads is the line's latest state.
-    let complete: Option<(i64, i64)> = need_line::Entity::find_by_id(id)
+    Ok(result.rows_affected == 1)
+}
+
+/// True when some item of the shipment serves a need line.
+pub async fn serves_any(db: &impl ConnectionTrait, shipment_id: i32) -> Result<bool, DbErr> {
+    let found: Option<i32> = shipment_item::Entity::find()
         .select_only()
-        .column(need_line::Column::DeliveredGrams)
-        .column(need_line::Column::RequestedGrams)
+        .column(shipment_item::Column::Id)
+        .filter(shipment_item::Column::ShipmentId.eq(shipment_id))
+        .filter(shipment_item::Column::NeedLineId.is_not_null())
+        .limit(1)
         .into_tuple()
         .one(db)
         .await?;
-    Ok(complete.is_some_and(|(delivered, requested)| delivered == requested))
+    Ok(found.is_some())
 }
 
-/// What a move changes in one need's sums.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NeedShift {
-    pub allocated: i64,
-    pub dispatched: i64,
-    pub delivered: i64,
-    /// Lines that became complete.
-    pub completed: i32,
-}
-
-/// Adds a move to the need's sums; with `only_open`, only if the need is still open. False when
-/// the need is not (nothing changed).
-pub async fn shift_need(
-    db: &impl ConnectionTrait,
-    id: i32,
-    by: NeedShift,
-    only_open: bool,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    use need::Column as C;
-    let add = |c: C, x: i64| Expr::col(c).add(x);
-    let mut update = crate::store::touched(need::Entity::update_many(), now)
-        .col_expr(C::AllocatedGrams, add(C::AllocatedGrams, by.allocated))
-        .col_expr(C::DispatchedGrams, add(C::DispatchedGrams, by.dispatched))
-        .col_expr(C::DeliveredGrams, add(C::DeliveredGrams, by.delivered))
-        .col_expr(
-            C::CompleteLines,
-            add(C::CompleteLines, i64::from(by.completed)),
-        )
-        .filter(C::Id.eq(id));
-    if only_open {
-        update = update.filter(C::Status.eq(NeedStatus::Open));
-    }
-    Ok(update.exec(db).await?.rows_affected == 1)
-}
-
-/// Grams a shipment's items carry for each need line they serve, with the line's need: (line id,
-/// need id) → grams, in line order.
-pub async fn served_by(
+/// Moves what a shipment's items carry for need lines by one figure, `sign` 1 (added) or -1
+/// (taken away), on every line they serve and on those lines' needs, in two UPDATEs whatever the
+/// number of lines. A delivery also counts, in each need, its lines that are complete now: a
+/// line this shipment serves that is complete after its delivered kilograms grew was not
+/// complete before.
+pub async fn shift_served(
     db: &impl ConnectionTrait,
     shipment_id: i32,
-) -> Result<BTreeMap<(i32, i32), i64>, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        need_line_id: i32,
-        need_id: i32,
-        grams: i64,
-    }
-    let rows = shipment_item::Entity::find()
-        .select_only()
+    figure: Figure,
+    sign: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::{Alias, Query, SelectStatement, SimpleExpr, SubQueryStatement};
+    let sub = |q: SelectStatement| {
+        SimpleExpr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
+    };
+    let (i, l) = (Alias::new("i"), Alias::new("l"));
+    let item = |c: shipment_item::Column| Expr::col((i.clone(), c));
+    let line = |c: need_line::Column| Expr::col((l.clone(), c));
+    let grams_sum = || item(shipment_item::Column::Grams).sum().cast_as("BIGINT");
+    // The lines this shipment's items serve.
+    let served = Query::select()
         .column(shipment_item::Column::NeedLineId)
-        .column(need_line::Column::NeedId)
-        .column_as(
-            Expr::col((shipment_item::Entity, shipment_item::Column::Grams))
-                .sum()
-                .cast_as("BIGINT"),
-            "grams",
+        .from(shipment_item::Entity)
+        .and_where(Expr::col(shipment_item::Column::ShipmentId).eq(shipment_id))
+        .and_where(Expr::col(shipment_item::Column::NeedLineId).is_not_null())
+        .to_owned();
+    let for_line = Query::select()
+        .expr(grams_sum())
+        .from_as(shipment_item::Entity, i.clone())
+        .and_where(item(shipment_item::Column::ShipmentId).eq(shipment_id))
+        .and_where(
+            item(shipment_item::Column::NeedLineId)
+                .equals((need_line::Entity, need_line::Column::Id)),
         )
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            shipment_item::Entity::belongs_to(need_line::Entity)
-                .from(shipment_item::Column::NeedLineId)
-                .to(need_line::Column::Id)
-                .into(),
+        .to_owned();
+    let (line_column, need_column) = match figure {
+        Figure::Allocated => (
+            need_line::Column::AllocatedGrams,
+            need::Column::AllocatedGrams,
+        ),
+        Figure::Dispatched => (
+            need_line::Column::DispatchedGrams,
+            need::Column::DispatchedGrams,
+        ),
+        Figure::Delivered => (
+            need_line::Column::DeliveredGrams,
+            need::Column::DeliveredGrams,
+        ),
+    };
+    let moved = |column: SimpleExpr, by: SimpleExpr| {
+        if sign < 0 {
+            column.sub(by)
+        } else {
+            column.add(by)
+        }
+    };
+    crate::store::touched(need_line::Entity::update_many(), now)
+        .col_expr(
+            line_column,
+            moved(Expr::col(line_column).into(), sub(for_line)),
         )
-        .filter(shipment_item::Column::ShipmentId.eq(shipment_id))
-        .group_by(shipment_item::Column::NeedLineId)
-        .group_by(need_line::Column::NeedId)
-        .into_model::<Row>()
-        .all(db)
+        .filter(need_line::Column::Id.in_subquery(served.clone()))
+        .exec(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ((r.need_line_id, r.need_id), r.grams))
-        .collect())
+
+    let for_need = Query::select()
+        .expr(grams_sum())
+        .from_as(shipment_item::Entity, i.clone())
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            need_line::Entity,
+            l.clone(),
+            line(need_line::Column::Id).equals((i.clone(), shipment_item::Column::NeedLineId)),
+        )
+        .and_where(item(shipment_item::Column::ShipmentId).eq(shipment_id))
+        .and_where(line(need_line::Column::NeedId).equals((need::Entity, need::Column::Id)))
+        .to_owned();
+    let needs = Query::select()
+        .column(need_line::Column::NeedId)
+        .from(need_line::Entity)
+        .and_where(Expr::col(need_line::Column::Id).in_subquery(served.clone()))
+        .to_owned();
+    let mut update = crate::store::touched(need::Entity::update_many(), now)
+        .col_expr(
+            need_column,
+            moved(Expr::col(need_column).into(), sub(for_need)),
+        )
+        .filter(need::Column::Id.in_subquery(needs));
+    if figure == Figure::Delivered {
+        let completed = Query::select()
+            .expr(Expr::col(Asterisk).count().cast_as("INTEGER"))
+            .from_as(need_line::Entity, l.clone())
+            .and_where(line(need_line::Column::NeedId).equals((need::Entity, need::Column::Id)))
+            .and_where(
+                line(need_line::Column::DeliveredGrams)
+                    .equals((l.clone(), need_line::Column::RequestedGrams)),
+            )
+            .and_where(line(need_line::Column::Id).in_subquery(served))
+            .to_owned();
+        update = update.col_expr(
+            need::Column::CompleteLines,
+            Expr::col(need::Column::CompleteLines).add(sub(completed)),
+        );
+    }
+    update.exec(db).await?;
+    Ok(())
 }
 
 // Bulk writes for the demo data.
