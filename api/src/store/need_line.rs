@@ -163,10 +163,7 @@ pub async fn shift_served(
         }
     };
     crate::store::touched(need_line::Entity::update_many(), now)
-        .col_expr(
-            line_column,
-            moved(Expr::col(line_column).into(), sub(for_line)),
-        )
+        .col_expr(line_column, moved(Expr::col(line_column), sub(for_line)))
         .filter(need_line::Column::Id.in_subquery(served.clone()))
         .exec(db)
         .await?;
@@ -189,10 +186,7 @@ pub async fn shift_served(
         .and_where(Expr::col(need_line::Column::Id).in_subquery(served.clone()))
         .to_owned();
     let mut update = crate::store::touched(need::Entity::update_many(), now)
-        .col_expr(
-            need_column,
-            moved(Expr::col(need_column).into(), sub(for_need)),
-        )
+        .col_expr(need_column, moved(Expr::col(need_column), sub(for_need)))
         .filter(need::Column::Id.in_subquery(needs));
     if figure == Figure::Delivered {
         let completed = Query::select()
