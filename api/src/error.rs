@@ -92,6 +92,14 @@ pub enum Current {
         status: birlik_entity::enums::ShelterStatus,
         version: i32,
     },
+    /// The need line a shipment item could not serve: its need's status and, when the line had
+    /// not the kilograms left, its requested and allocated grams.
+    NeedLine {
+        id: i32,
+        need_status: NeedStatus,
+        requested_grams: Option<i64>,
+        allocated_grams: Option<i64>,
+    },
 }
 
 /// The result of every service call.

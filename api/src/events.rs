@@ -44,6 +44,8 @@ pub enum ShipmentEventKind {
     Dispatched,
     /// Its delivery was confirmed.
     Delivered,
+    /// It was called off before it left.
+    Cancelled,
 }
 
 /// One shipment event and the organization that sends the shipment.

@@ -536,6 +536,42 @@ async fn the_portals_mutations_are_for_organizations_and_the_ministry() {
     )
     .await;
 
+    // cancelShipment: two more planned shipments of the NGO, and one of another organization.
+    for i in 0..2 {
+        check(
+            &c.ngo.gql(ops::PLAN_SHIPMENT, plan(10 + i)).await,
+            Ok,
+            "planning to cancel",
+        );
+    }
+    let planned: Vec<i64> = crate::helpers::sql::ints(&db, &format!("SELECT id FROM shipment WHERE organization_id = {NGO_ORG} AND status = 'planned' ORDER BY id DESC LIMIT 2")).await;
+    let cancel = "mutation($shipmentId: ID!) { cancelShipment(shipmentId: $shipmentId) { shipment { id status } } }";
+    row(
+        &c,
+        "cancelShipment",
+        cancel,
+        |i: usize| json!({ "shipmentId": encode("Shipment", planned[if i == 3 { 1 } else { 0 }] as i32).0 }),
+        [UNAUTH, FORBID, Ok, Ok],
+    )
+    .await;
+    let foreign = int(
+        &db,
+        &format!(
+            "SELECT MIN(id) FROM shipment WHERE organization_id <> {NGO_ORG} AND status = 'planned'"
+        ),
+    )
+    .await as i32;
+    check(
+        &c.ngo
+            .gql(
+                cancel,
+                json!({ "shipmentId": encode("Shipment", foreign).0 }),
+            )
+            .await,
+        FORBID,
+        "cancelShipment of another organization's shipment as ngo",
+    );
+
     let starts = chrono::Utc::now() + chrono::Duration::hours(3);
     let post = |i: usize| {
         json!({ "input": { "title": format!("Сортировка {i}"), "kind": "SORTING", "regionCode": "KZ-39", "startsAt": starts,

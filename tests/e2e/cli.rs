@@ -243,6 +243,16 @@ async fn demo_data_loads_the_donations_asked_for_and_the_service_counts_them() {
     )
     .await;
     assert_eq!(collected, shipped + unshipped);
+    // Needs in the ten affected regions, served by those shipments, at this scale too.
+    assert_eq!(
+        int(
+            &db,
+            "SELECT CAST(COUNT(DISTINCT region_id) AS BIGINT) FROM need"
+        )
+        .await,
+        10
+    );
+    crate::allocation::assert_counters_match_items(&db).await;
     drop(db);
 
     let app = spawn_on(test_db).await;

@@ -354,4 +354,6 @@ async fn the_generator_is_deterministic() {
     assert_eq!(a.volunteers, b.volunteers);
     assert_eq!(a.tasks, b.tasks);
     assert_eq!(a.items, b.items);
+    assert_eq!(a.needs, b.needs);
+    assert_eq!(a.need_lines, b.need_lines);
 }

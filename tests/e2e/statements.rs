@@ -156,7 +156,7 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
     let one = cost(&app, &ngo, ops::PLAN_SHIPMENT, plan("p1", 1)).await;
     assert_eq!(one, 11);
     let shipment = int(&db, "SELECT MAX(id) FROM shipment").await;
-    // read, update, read back, audit; then nothing more
+    // read, update, whether it serves need lines, read back, audit; then nothing more
     assert_eq!(
         cost(
             &app,
@@ -165,10 +165,10 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "shipmentId": enc("Shipment", shipment) })
         )
         .await,
-        5
+        6
     );
-    // receiving check (the shipment, the organization's points), read, update, read back, audit;
-    // then the totals
+    // receiving check (the shipment, the organization's points), read, update, whether it serves
+    // need lines, read back, audit; then the totals
     assert_eq!(
         cost(
             &app,
@@ -177,8 +177,66 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "shipmentId": enc("Shipment", shipment) })
         )
         .await,
-        8
+        9
     );
+
+    // Items serving need lines: one line, then two lines of two needs.
+    let in_stock = format!(
+        "organization_id = {org} AND status IN ('received', 'partly_shipped') AND shipped_grams < grams"
+    );
+    let category = crate::helpers::sql::text(
+        &db,
+        &format!(
+            "SELECT category FROM donation WHERE {in_stock} GROUP BY category \
+             ORDER BY COUNT(*) DESC, category LIMIT 1"
+        ),
+    )
+    .await;
+    let from = crate::helpers::sql::ints(
+        &db,
+        &format!("SELECT id FROM donation WHERE {in_stock} AND category = '{category}' ORDER BY id LIMIT 3"),
+    )
+    .await;
+    let category =
+        <birlik_entity::enums::DonationCategory as sea_orm::ActiveEnum>::try_from_value(&category)
+            .unwrap();
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        let (_, ids) = crate::allocation::need(
+            &db,
+            "KZ-39",
+            birlik_entity::enums::NeedStatus::Open,
+            &[(category, 10)],
+        )
+        .await;
+        lines.push(ids[0]);
+    }
+    let serving = |key: &str, lines: &[i32]| {
+        let items: Vec<Value> = lines
+            .iter()
+            .zip(&from)
+            .map(|(l, d)| json!({ "donationId": enc("Donation", *d), "kilograms": "0.001", "needLineId": enc("NeedLine", (*l).into()) }))
+            .collect();
+        json!({ "input": { "destinationRegionCode": "KZ-39", "items": items, "vehicle": "ГАЗель", "driverName": "Серик", "idempotencyKey": key } })
+    };
+    // as above with one item, and the line with its need, the line's allocation, the need's
+    let served = cost(&app, &ngo, ops::PLAN_SHIPMENT, serving("p2", &lines[..1])).await;
+    assert_eq!(served, 11 + 3);
+    // one more donation (its load, its item); the lines with their needs, then per line its
+    // allocation and its need's
+    let served = cost(&app, &ngo, ops::PLAN_SHIPMENT, serving("p3", &lines[1..])).await;
+    assert_eq!(served, 11 + 2 + 1 + 2 * 2);
+    // the shipment serving one line, then the one serving two
+    for back in [1, 0] {
+        let id = int(&db, &format!("SELECT MAX(id) - {back} FROM shipment")).await;
+        let moved = json!({ "shipmentId": enc("Shipment", id) });
+        // as above, and the lines' figures, their needs' sums: whatever the number of lines
+        assert_eq!(
+            cost(&app, &ngo, ops::DISPATCH_SHIPMENT, moved.clone()).await,
+            6 + 2
+        );
+        assert_eq!(cost(&app, &ngo, ops::CONFIRM_DELIVERY, moved).await, 9 + 2);
+    }
 
     let starts = chrono::Utc::now() + chrono::Duration::hours(3);
     let post = json!({ "input": { "title": "Погрузка", "kind": "LOADING", "regionCode": "KZ-39", "startsAt": starts,

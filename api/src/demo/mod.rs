@@ -22,6 +22,7 @@ pub struct Report {
     pub volunteers: usize,
     pub donations: usize,
     pub shipments: usize,
+    pub needs: usize,
     pub tasks: usize,
     pub assignments: usize,
 }
@@ -76,6 +77,7 @@ pub async fn load_with_donations(
         volunteers: data.volunteers.len(),
         donations: data.donations.len(),
         shipments: data.shipments.len(),
+        needs: data.needs.len(),
         tasks: data.tasks.len(),
         assignments: data.assignments.len(),
     };
@@ -86,6 +88,8 @@ pub async fn load_with_donations(
     store::user::insert_many(&tx, data.users).await?;
     store::donation::insert_many(&tx, data.donations).await?;
     store::shipment::insert_many(&tx, data.shipments).await?;
+    // Needs before the items that serve their lines.
+    store::need_line::insert_many(&tx, data.needs, data.need_lines).await?;
     store::shipment::insert_items(&tx, data.items).await?;
     store::task::insert_many(&tx, data.tasks).await?;
     store::claim::insert_many(&tx, data.assignments).await?;

@@ -127,5 +127,23 @@ fn render(current: &Current) -> serde_json::Value {
             "status": status.to_value().to_uppercase(),
             "version": version,
         }),
+        Current::NeedLine {
+            id,
+            need_status,
+            requested_grams,
+            allocated_grams,
+        } => {
+            let kg =
+                |g: &Option<i64>| g.map(|g| crate::mass::kilograms(g).0.normalize().to_string());
+            serde_json::json!({
+                "needLineId": encode("NeedLine", *id).0,
+                "needStatus": need_status.to_value().to_uppercase(),
+                "requestedKilograms": kg(requested_grams),
+                "allocatedKilograms": kg(allocated_grams),
+                "outstandingKilograms": requested_grams
+                    .zip(*allocated_grams)
+                    .map(|(r, a)| crate::mass::kilograms(r - a).0.normalize().to_string()),
+            })
+        }
     }
 }

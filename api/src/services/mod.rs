@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod account;
+pub mod allocation;
 pub mod audit;
 pub mod credentials;
 pub mod donation;

@@ -1,6 +1,10 @@
-//! Shipments: planning them from stock, dispatching, confirming delivery. Each is one transaction;
-//! loading a donation is one conditional UPDATE, so no kilogram is ever shipped twice however many
-//! clients race (and the database's CHECK stands behind it).
+//! Shipments: planning them from stock, dispatching, confirming delivery, cancelling. Each is one
+//! transaction; loading a donation is one conditional UPDATE, so no kilogram is ever shipped twice
+//! however many clients race (and the database's CHECK stands behind it). Items that serve need
+//! lines move those lines' figures in the same transaction (`services::allocation`).
+//! Size: one aggregate's four mutations (plan, dispatch, deliver, cancel), which share one
+//! transition skeleton, its version check and its refusals; split by operation they would
+//! export those to each other.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +17,7 @@ use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult, Current};
 use crate::events::{ShipmentEvent, ShipmentEventKind};
 use crate::services::Deps;
-use crate::services::{audit, idempotency, validate};
+use crate::services::{allocation, audit, idempotency, validate};
 use crate::store;
 
 /// Most items one shipment carries.
@@ -23,11 +27,18 @@ pub const MAX_ITEMS: usize = 500;
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Plan {
     pub destination_region_code: String,
-    /// (donation id, kilograms).
-    pub items: Vec<(i32, rust_decimal::Decimal)>,
+    pub items: Vec<PlanItem>,
     pub vehicle: String,
     pub driver_name: String,
     pub driver_phone: Option<String>,
+}
+
+/// Kilograms of one donation to load, serving a need line or none.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PlanItem {
+    pub donation_id: i32,
+    pub kilograms: rust_decimal::Decimal,
+    pub need_line_id: Option<i32>,
 }
 
 /// Plans a shipment of the caller's stock to an affected region.
@@ -63,11 +74,23 @@ pub async fn plan(
             format!("a shipment carries 1 to {MAX_ITEMS} items"),
         ));
     }
-    // Kilograms per donation; the same donation twice is one line.
-    let mut lines: BTreeMap<i32, i64> = BTreeMap::new();
-    for (donation_id, kilograms) in &input.items {
-        *lines.entry(*donation_id).or_default() +=
-            validate::grams("input.items.kilograms", *kilograms)?;
+    // Kilograms per donation and need line; the same pair twice is one item.
+    let mut lines: BTreeMap<(i32, Option<i32>), i64> = BTreeMap::new();
+    for item in &input.items {
+        *lines
+            .entry((item.donation_id, item.need_line_id))
+            .or_default() += validate::grams("input.items.kilograms", item.kilograms)?;
+    }
+    // A shipment holds one item of a donation (a key of the table): it serves one line or none.
+    if lines
+        .keys()
+        .zip(lines.keys().skip(1))
+        .any(|(a, b)| a.0 == b.0)
+    {
+        return Err(ApiError::bad_input(
+            "input.items.needLineId",
+            "a donation is loaded once on a shipment, serving one need line or none",
+        ));
     }
     let vehicle = validate::text("input.vehicle", &input.vehicle, 200)?;
     let driver_name = validate::text("input.driverName", &input.driver_name, 200)?;
@@ -92,7 +115,8 @@ pub async fn plan(
     idempotency::mutate(&deps.db, &planning).await
 }
 
-/// A plan whose input has been checked: kilograms per donation, the same donation twice one line.
+/// A plan whose input has been checked: kilograms per donation and need line, the same pair twice
+/// one item.
 struct Planning<'a> {
     rc: &'a RequestCtx,
     deps: &'a Deps,
@@ -100,10 +124,21 @@ struct Planning<'a> {
     input: &'a Plan,
     key: Option<&'a str>,
     destination: i32,
-    lines: BTreeMap<i32, i64>,
+    lines: BTreeMap<(i32, Option<i32>), i64>,
     vehicle: String,
     driver_name: String,
     driver_phone: Option<String>,
+}
+
+impl Planning<'_> {
+    /// Grams per donation, over the need lines they serve.
+    fn per_donation(&self) -> BTreeMap<i32, i64> {
+        let mut out: BTreeMap<i32, i64> = BTreeMap::new();
+        for ((donation_id, _), grams) in &self.lines {
+            *out.entry(*donation_id).or_default() += grams;
+        }
+        out
+    }
 }
 
 impl idempotency::Mutation for Planning<'_> {
@@ -122,8 +157,9 @@ impl idempotency::Mutation for Planning<'_> {
         &self,
         tx: &DatabaseTransaction,
     ) -> ApiResult<idempotency::Done<'_, shipment::Model>> {
-        let donations = store::donation::with_ids(tx, self.lines.keys().copied()).await?;
-        if donations.len() != self.lines.len() {
+        let per_donation = self.per_donation();
+        let donations = store::donation::with_ids(tx, per_donation.keys().copied()).await?;
+        if donations.len() != per_donation.len() {
             return Err(ApiError::NotFound { entity: "donation" });
         }
         let first = &donations[0];
@@ -153,6 +189,8 @@ impl idempotency::Mutation for Planning<'_> {
                 "a shipment goes to another region",
             ));
         }
+        let served =
+            allocation::check(tx, self.deps, self.destination, &self.lines, &donations).await?;
         let now = Utc::now();
         let planned = store::shipment::insert(
             tx,
@@ -168,7 +206,7 @@ impl idempotency::Mutation for Planning<'_> {
             now,
         )
         .await?;
-        for (donation_id, grams) in &self.lines {
+        for (donation_id, grams) in &per_donation {
             if !store::donation::load_onto_shipment(tx, *donation_id, *grams, now).await? {
                 let d = donations
                     .iter()
@@ -176,7 +214,21 @@ impl idempotency::Mutation for Planning<'_> {
                     .expect("loaded above");
                 return Err(out_of_stock(d));
             }
-            store::shipment::insert_item(tx, planned.id, *donation_id, origin, *grams, now).await?;
+        }
+        allocation::allocate(tx, &served, now).await?;
+        for ((donation_id, need_line_id), grams) in &self.lines {
+            store::shipment::insert_item(
+                tx,
+                store::shipment::NewItem {
+                    shipment_id: planned.id,
+                    donation_id: *donation_id,
+                    origin_region_id: origin,
+                    grams: *grams,
+                    need_line_id: *need_line_id,
+                },
+                now,
+            )
+            .await?;
         }
         let change = audit::Change::new(AuditEntity::Shipment, planned.id, AuditAction::Planned)
             .to(planned.status);
@@ -271,6 +323,11 @@ async fn transition(
             }),
         });
     }
+    let movement = match to {
+        store::shipment::Move::Dispatch => allocation::Movement::Dispatch,
+        store::shipment::Move::Deliver { .. } => allocation::Movement::Deliver,
+        store::shipment::Move::Cancel => allocation::Movement::Cancel,
+    };
     // Only if nobody changed it since we read it.
     if !store::shipment::advance(&tx, &current, to).await? {
         return Err(ApiError::Conflict {
@@ -278,6 +335,14 @@ async fn transition(
             current: None,
         });
     }
+    let now = Utc::now();
+    if movement == allocation::Movement::Cancel {
+        // What it carried is in stock again.
+        for (donation_id, grams) in store::shipment::grams_by_donation(&tx, id).await? {
+            store::donation::unload_from_shipment(&tx, donation_id, grams, now).await?;
+        }
+    }
+    allocation::shift(&tx, id, movement, now).await?;
     let updated = get(&tx, id).await?;
     audit::record(
         &tx,
@@ -371,6 +436,42 @@ pub async fn confirm_delivery(
     .await?;
     deps.events.shipment(ShipmentEvent {
         kind: ShipmentEventKind::Delivered,
+        shipment_id: shipment.id,
+        organization_id: shipment.organization_id,
+    });
+    Ok(shipment)
+}
+
+/// Calls off a planned shipment (its organization or the ministry): what it carried is in stock
+/// again, and the need lines it served have those kilograms outstanding again.
+pub async fn cancel(
+    rc: &RequestCtx,
+    deps: &Deps,
+    id: i32,
+    expected_version: Option<i32>,
+) -> ApiResult<shipment::Model> {
+    let actor = rc.actor;
+    let shipment = transition(
+        &deps.db,
+        audit::Who::of(&actor)?,
+        id,
+        ShipmentStatus::Planned,
+        expected_version,
+        |s| match actor {
+            Actor::Ministry { .. } => Ok(()),
+            Actor::Ngo {
+                organization_id, ..
+            } if organization_id == s.organization_id => Ok(()),
+            Actor::Anonymous => Err(ApiError::Unauthenticated),
+            _ => Err(ApiError::Forbidden(
+                "only the sending organization cancels a shipment".into(),
+            )),
+        },
+        store::shipment::Move::Cancel,
+    )
+    .await?;
+    deps.events.shipment(ShipmentEvent {
+        kind: ShipmentEventKind::Cancelled,
         shipment_id: shipment.id,
         organization_id: shipment.organization_id,
     });

@@ -222,6 +222,30 @@ pub fn stock_check_refused(err: &DbErr) -> bool {
     }
 }
 
+/// Takes `grams` of the donation back off a cancelled shipment: they are in stock again, and its
+/// status follows (received when nothing is shipped any more, else partly shipped).
+pub async fn unload_from_shipment(
+    db: &impl ConnectionTrait,
+    id: i32,
+    grams: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::ColumnTrait;
+    let shipped = Expr::col(donation::Column::ShippedGrams).sub(grams);
+    crate::store::touched(donation::Entity::update_many(), now)
+        .col_expr(donation::Column::ShippedGrams, shipped.clone())
+        .col_expr(
+            donation::Column::Status,
+            Expr::case(shipped.eq(0), "received")
+                .finally("partly_shipped")
+                .into(),
+        )
+        .filter(donation::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The donation with this id.
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<Option<donation::Model>, DbErr> {
     donation::Entity::find_by_id(id).one(db).await

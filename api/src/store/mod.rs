@@ -34,6 +34,7 @@ pub mod idempotency;
 pub mod login_failure;
 pub mod membership;
 pub mod need;
+pub mod need_line;
 pub mod organization;
 pub mod page;
 pub mod persisted_query;

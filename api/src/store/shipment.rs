@@ -88,6 +88,28 @@ pub async fn items_of(
         .await
 }
 
+/// Grams of each donation on this shipment, in donation order.
+pub async fn grams_by_donation(
+    db: &impl ConnectionTrait,
+    shipment_id: i32,
+) -> Result<Vec<(i32, i64)>, DbErr> {
+    shipment_item::Entity::find()
+        .select_only()
+        .column(shipment_item::Column::DonationId)
+        .column_as(
+            Expr::col(shipment_item::Column::Grams)
+                .sum()
+                .cast_as("BIGINT"),
+            "grams",
+        )
+        .filter(shipment_item::Column::ShipmentId.eq(shipment_id))
+        .group_by(shipment_item::Column::DonationId)
+        .order_by_asc(shipment_item::Column::DonationId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// Grams each of these shipments carries, over its items within `scope` (shipments without
 /// items are absent).
 pub async fn totals(
@@ -193,21 +215,29 @@ pub async fn insert(
     .await
 }
 
-/// Adds an item (`grams` of a donation) to a shipment.
+/// An item about to be loaded: `grams` of a donation, serving a need line or none.
+#[derive(Clone, Copy, Debug)]
+pub struct NewItem {
+    pub shipment_id: i32,
+    pub donation_id: i32,
+    pub origin_region_id: i32,
+    pub grams: i64,
+    pub need_line_id: Option<i32>,
+}
+
+/// Adds an item to a shipment.
 pub async fn insert_item(
     db: &impl ConnectionTrait,
-    shipment_id: i32,
-    donation_id: i32,
-    origin_region_id: i32,
-    grams: i64,
+    new: NewItem,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), DbErr> {
     use sea_orm::{ActiveModelTrait, Set};
     shipment_item::ActiveModel {
-        shipment_id: Set(shipment_id),
-        donation_id: Set(donation_id),
-        origin_region_id: Set(origin_region_id),
-        grams: Set(grams),
+        shipment_id: Set(new.shipment_id),
+        donation_id: Set(new.donation_id),
+        origin_region_id: Set(new.origin_region_id),
+        grams: Set(new.grams),
+        need_line_id: Set(new.need_line_id),
         created_at: Set(now),
         ..Default::default()
     }
@@ -226,6 +256,8 @@ pub enum Move {
         note: Option<String>,
         confirmed_by: Option<i32>,
     },
+    /// Called off before it left, from now.
+    Cancel,
 }
 
 /// Moves the shipment read as `current` and bumps its version, only if nobody changed it since
@@ -250,6 +282,10 @@ pub async fn advance(
             row.delivered_at = Set(Some(Utc::now()));
             row.delivery_note = Set(note);
             row.confirmed_by = Set(confirmed_by);
+        }
+        Move::Cancel => {
+            row.status = Set(ShipmentStatus::Cancelled);
+            row.cancelled_at = Set(Some(Utc::now()));
         }
     }
     row.version = Set(current.version + 1);

@@ -8,6 +8,7 @@ use fastrand::Rng;
 
 mod collection_point;
 mod donation;
+mod need;
 mod organization;
 pub mod shelter;
 mod shipment;
@@ -59,6 +60,8 @@ pub struct Dataset {
     pub donations: Vec<birlik_entity::donation::Model>,
     pub shipments: Vec<birlik_entity::shipment::Model>,
     pub items: Vec<birlik_entity::shipment_item::Model>,
+    pub needs: Vec<birlik_entity::need::Model>,
+    pub need_lines: Vec<birlik_entity::need_line::Model>,
     pub tasks: Vec<birlik_entity::task::Model>,
     pub assignments: Vec<birlik_entity::task_assignment::Model>,
     pub shelters: Vec<birlik_entity::shelter::Model>,
@@ -234,7 +237,20 @@ pub fn generate_with_donations(
         password_hashes,
     );
     let mut donations = donation::donations(&mut cx, &scale, &collection_points, users[1].id);
-    let (shipments, items) = shipment::shipments(&mut cx, &scale, &mut donations);
+    let (shipments, mut items) = shipment::shipments(&mut cx, &scale, &mut donations);
+    let raisers = (
+        users[0].id,
+        users[1].id,
+        users[1].organization_id.expect("the demo NGO's account"),
+    );
+    let (needs, need_lines) = need::needs(
+        &cx,
+        &organizations,
+        raisers,
+        &donations,
+        &shipments,
+        &mut items,
+    );
     let (tasks, assignments) = task::tasks(
         &mut cx,
         &organizations,
@@ -251,6 +267,8 @@ pub fn generate_with_donations(
         donations,
         shipments,
         items,
+        needs,
+        need_lines,
         tasks,
         assignments,
         shelters,

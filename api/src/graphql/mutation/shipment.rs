@@ -1,4 +1,4 @@
-//! `planShipment`, `dispatchShipment`, `confirmDelivery`.
+//! `planShipment`, `dispatchShipment`, `confirmDelivery`, `cancelShipment`.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
@@ -16,6 +16,10 @@ pub struct ShipmentItemInput {
     pub donation_id: ID,
     /// How much of it, exact to the gram; no more than is left of it.
     pub kilograms: Decimal,
+    /// The need line it serves, if any: the shipment must go to the need's region, the donation
+    /// be of the line's category, the need be open, and the line's allocated kilograms stay
+    /// within its requested ones (else CONFLICT naming the line).
+    pub need_line_id: Option<ID>,
 }
 
 /// A shipment to plan.
@@ -63,10 +67,19 @@ impl ShipmentMutation {
             .items
             .iter()
             .map(|i| {
-                Ok((
-                    relay::decode("Donation", "input.items.donationId", &i.donation_id)?,
-                    i.kilograms.0,
-                ))
+                Ok(services::shipment::PlanItem {
+                    donation_id: relay::decode(
+                        "Donation",
+                        "input.items.donationId",
+                        &i.donation_id,
+                    )?,
+                    kilograms: i.kilograms.0,
+                    need_line_id: i
+                        .need_line_id
+                        .as_ref()
+                        .map(|id| relay::decode("NeedLine", "input.items.needLineId", id))
+                        .transpose()?,
+                })
             })
             .collect::<ApiResult<Vec<_>>>()
             .extend()?;
@@ -119,6 +132,25 @@ impl ShipmentMutation {
             services::shipment::confirm_delivery(rc, ctx.deps(), id, note, expected_version)
                 .await
                 .extend()?;
+        Ok(ShipmentPayload {
+            shipment: Shipment(shipment),
+        })
+    }
+
+    /// Calls off a planned shipment (the sending organization or the ministry): what it carried
+    /// is in stock again, and the need lines it served have those kilograms outstanding again.
+    async fn cancel_shipment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The shipment.")] shipment_id: ID,
+        #[graphql(desc = "Refuse with CONFLICT if the shipment's version is no longer this.")]
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<ShipmentPayload> {
+        let (rc, _) = ctx.request();
+        let id = self::shipment_id(&shipment_id).extend()?;
+        let shipment = services::shipment::cancel(rc, ctx.deps(), id, expected_version)
+            .await
+            .extend()?;
         Ok(ShipmentPayload {
             shipment: Shipment(shipment),
         })

@@ -21,6 +21,8 @@ pub enum ShipmentEventType {
     Dispatched,
     /// Its delivery was confirmed.
     Delivered,
+    /// It was called off before it left.
+    Cancelled,
 }
 
 /// A shipment event for the subscribed organization.

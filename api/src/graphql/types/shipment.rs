@@ -177,6 +177,11 @@ impl ShipmentItem {
         mass::kilograms(self.0.grams)
     }
 
+    /// The need line these kilograms serve (a `NeedLine` id), if any.
+    async fn need_line_id(&self) -> Option<ID> {
+        self.0.need_line_id.map(|id| relay::encode("NeedLine", id))
+    }
+
     /// The category of what they are.
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<DonationCategory> {
         ctx.loaders()
