@@ -13,7 +13,10 @@ use sea_orm_migration::sea_orm::{DbBackend, Statement};
 
 /// What this migration adds to each CHECK's list.
 const CHANGES: [(&str, &[&str]); 2] = [
-    ("audit_event_entity_known", &["need", "shelter", "write_off"]),
+    (
+        "audit_event_entity_known",
+        &["need", "shelter", "write_off"],
+    ),
     (
         "audit_event_action_known",
         &["raised", "closed", "opened", "counted", "written_off"],

@@ -128,6 +128,7 @@ fn codes(gql: &Gql) -> Vec<String> {
 #[tokio::test]
 async fn raise_need_runs_verbatim_and_writes_what_it_answers() {
     let app = spawn_app_with_demo().await;
+    without_demo_needs(&app).await;
     let hq = regional_hq(&app).await;
     let db = app.db.connect().await;
     let lines = json!([{ "category": "DRINKING_WATER", "kilograms": "500000" },
@@ -241,6 +242,7 @@ async fn raise_need_runs_verbatim_and_writes_what_it_answers() {
 #[tokio::test]
 async fn raise_need_is_refused_with_nothing_written() {
     let app = spawn_app_with_demo().await;
+    without_demo_needs(&app).await;
     let hq = regional_hq(&app).await;
     let db = app.db.connect().await;
     let ministry = app.as_demo_ministry().await;
@@ -511,7 +513,22 @@ async fn close_need_runs_verbatim_at_the_version_the_client_saw() {
 
 /// A spread of needs: three organizations' and the ministry's, of every priority, some met, some
 /// partly, some not at all, one closed and one cancelled. Returns the regional HQ.
+/// Takes the demo's needs away (and their shipment items' links to them), so that a test counts
+/// only the needs it raises itself; the demo's own needs are checked in `allocation.rs`.
+pub async fn without_demo_needs(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let db = app.db.connect().await;
+    for sql in [
+        "UPDATE shipment_item SET need_line_id = NULL WHERE need_line_id IS NOT NULL",
+        "DELETE FROM need_line",
+        "DELETE FROM need",
+    ] {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+}
+
 pub async fn spread(app: &TestApp, n: usize) -> Hq {
+    without_demo_needs(app).await;
     let hq = regional_hq(app).await;
     let ministry = app.as_demo_ministry().await;
     let db = app.db.connect().await;
@@ -1195,8 +1212,10 @@ async fn needs_operations_cost_a_fixed_number_of_statements() {
 async fn a_need_may_name_an_open_shelter_of_its_region() {
     use sea_orm::ConnectionTrait;
     let app = spawn_app_with_demo().await;
+    without_demo_needs(&app).await;
     let hq = regional_hq(&app).await;
     let db = app.db.connect().await;
+    let demo_shelters = int(&db, "SELECT COALESCE(MAX(id), 0) FROM shelter").await;
     // Shelters as the shelters' own mutations leave them (open in the region, open elsewhere,
     // closed in the region).
     for (region, status, closed) in [
@@ -1213,7 +1232,11 @@ async fn a_need_may_name_an_open_shelter_of_its_region() {
         .await
         .unwrap();
     }
-    let shelters = ints(&db, "SELECT id FROM shelter ORDER BY id").await;
+    let shelters = ints(
+        &db,
+        &format!("SELECT id FROM shelter WHERE id > {demo_shelters} ORDER BY id"),
+    )
+    .await;
     let with = |shelter: i64, key: &str| {
         let mut input = raise_input(
             &hq.region,

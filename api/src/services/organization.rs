@@ -14,6 +14,14 @@ use crate::store;
 /// Refuses the caller's organization until the ministry has verified it (an organization that
 /// is gone refuses the caller as signed out).
 pub async fn ensure_verified(db: &impl ConnectionTrait, organization_id: i32) -> ApiResult<()> {
+    verified(db, organization_id).await.map(|_| ())
+}
+
+/// The caller's organization, refused until the ministry has verified it.
+async fn verified(
+    db: &impl ConnectionTrait,
+    organization_id: i32,
+) -> ApiResult<organization::Model> {
     let org = store::organization::get(db, organization_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
@@ -21,6 +29,27 @@ pub async fn ensure_verified(db: &impl ConnectionTrait, organization_id: i32) ->
         return Err(ApiError::Forbidden(
             "your organization must be verified by the ministry first".into(),
         ));
+    }
+    Ok(org)
+}
+
+/// Refuses the caller's organization unless it is verified and works in the region: its
+/// headquarters are there or it runs a collection point there. Needs and shelters are raised
+/// and opened only by those (`what` names the act in the refusal).
+pub async fn ensure_works_in(
+    db: &impl ConnectionTrait,
+    organization_id: i32,
+    region_id: i32,
+    what: &str,
+) -> ApiResult<()> {
+    let org = verified(db, organization_id).await?;
+    if org.region_id != region_id
+        && !store::collection_point::runs_in(db, organization_id, region_id).await?
+    {
+        return Err(ApiError::Forbidden(format!(
+            "{what} by organizations working in the region (a collection point or the \
+             headquarters there)"
+        )));
     }
     Ok(())
 }

@@ -168,14 +168,13 @@ impl idempotency::Mutation for Opener<'_> {
         tx: &DatabaseTransaction,
     ) -> ApiResult<idempotency::Done<'_, shelter::Model>> {
         if let Some(organization_id) = self.new.organization_id {
-            organization::ensure_verified(tx, organization_id).await?;
-            if !store::shelter::organization_works_in(tx, organization_id, self.new.region_id)
-                .await?
-            {
-                return Err(ApiError::Forbidden(
-                    "shelters are opened by organizations working in the region (a collection point or headquarters there)".into(),
-                ));
-            }
+            organization::ensure_works_in(
+                tx,
+                organization_id,
+                self.new.region_id,
+                "shelters are opened",
+            )
+            .await?;
         }
         let row = store::shelter::insert(tx, self.new.clone(), Utc::now()).await?;
         let change =

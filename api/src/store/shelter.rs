@@ -133,29 +133,6 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<shelte
     crate::store::rows::by_ids::<shelter::Entity>(db, ids, Condition::all()).await
 }
 
-/// True when the organization works in the region: its headquarters are there, or it runs a
-/// collection point there.
-pub async fn organization_works_in(
-    db: &impl ConnectionTrait,
-    organization_id: i32,
-    region_id: i32,
-) -> Result<bool, DbErr> {
-    let headquarters = organization::Entity::find()
-        .filter(organization::Column::Id.eq(organization_id))
-        .filter(organization::Column::RegionId.eq(region_id))
-        .count(db)
-        .await?;
-    if headquarters > 0 {
-        return Ok(true);
-    }
-    let points = collection_point::Entity::find()
-        .filter(collection_point::Column::OrganizationId.eq(organization_id))
-        .filter(collection_point::Column::RegionId.eq(region_id))
-        .count(db)
-        .await?;
-    Ok(points > 0)
-}
-
 /// A shelter about to be opened.
 #[derive(Clone, Debug)]
 pub struct NewShelter {

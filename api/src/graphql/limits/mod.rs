@@ -22,9 +22,9 @@ pub use walk::{ASSUMED_LIST, Figures, measure};
 
 /// Most introspection one request may ask for, in the same units as complexity (each field
 /// once per item of the lists around it, lists at this schema's real average sizes): about one
-/// and a half of GraphiQL's full introspection query (52,320 with the needs' types, which grew
-/// the schema by a fifth; 42,015 before), so a client can load the schema but a request cannot
-/// pull it again and again (megabytes) through aliases.
+/// and a third of GraphiQL's full introspection query (57,720 with the demand side's types,
+/// which grew the schema by more than a third; 42,015 before), so a client can load the schema
+/// but a request cannot pull it again and again (megabytes) through aliases.
 pub const MAX_INTROSPECTION_COST: u64 = 80_000;
 /// Introspection lists (`fields`, `inputFields`, `interfaces`, `possibleTypes`) nested this deep
 /// are refused, as graphql-js's `MaxIntrospectionDepthRule` does; GraphiQL nests them once.

@@ -14,7 +14,7 @@ use super::{MAX_LINES, get};
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::services::Deps;
-use crate::services::{audit, idempotency, validate};
+use crate::services::{audit, idempotency, organization, validate};
 use crate::store;
 
 /// What `raiseNeed` asks for, with ids already decoded.
@@ -120,30 +120,6 @@ struct Checked<'a> {
 }
 
 impl Checked<'_> {
-    /// An organization raises needs once verified, and only where it works: a collection point
-    /// or its headquarters in the region.
-    async fn ensure_works_there(&self, tx: &DatabaseTransaction, org: i32) -> ApiResult<()> {
-        let organization = store::organization::get(tx, org)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        if organization.verified_at.is_none() {
-            return Err(ApiError::Forbidden(
-                "your organization must be verified by the ministry first".into(),
-            ));
-        }
-        let region = self.new.region_id;
-        if organization.region_id != region
-            && !store::collection_point::runs_in(tx, org, region).await?
-        {
-            return Err(ApiError::Forbidden(
-                "needs are raised by organizations working in the region (a collection point or \
-                 the headquarters there)"
-                    .into(),
-            ));
-        }
-        Ok(())
-    }
-
     /// A shelter named by the need is an open one of its region.
     async fn ensure_shelter(&self, tx: &DatabaseTransaction, shelter: i32) -> ApiResult<()> {
         let (region, status) = store::need::shelter_place(tx, shelter)
@@ -179,7 +155,7 @@ impl idempotency::Mutation for Checked<'_> {
 
     async fn act(&self, tx: &DatabaseTransaction) -> ApiResult<idempotency::Done<'_, need::Model>> {
         if let Some(org) = self.organization_id {
-            self.ensure_works_there(tx, org).await?;
+            organization::ensure_works_in(tx, org, self.new.region_id, "needs are raised").await?;
         }
         if let Some(shelter) = self.new.shelter_id {
             self.ensure_shelter(tx, shelter).await?;
