@@ -3,12 +3,12 @@
 //! Counts are append-only rows; the shelter's copy of its latest count moves only forward in
 //! time, in the same transaction as the row. Counts only: nothing here names a person.
 
-use birlik_entity::{collection_point, enums, organization, shelter, shelter_count};
+use birlik_entity::{enums, shelter, shelter_count};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set,
 };
 
 use crate::store::filter::{Cmp, Leaf, Text, region_code};
