@@ -116,6 +116,39 @@ async fn public_answers_may_be_cached_and_personal_ones_never() {
             .contains("public")
     );
 
+    // The demand side's public reads, asked anonymously, alike (Shelters, NeedStats, a board
+    // without the requesters' phones); the verbatim NeedsBoard asks for the phones, which are
+    // withheld from the public with an error, so its answer is never cached.
+    for (query, variables) in [
+        (ops::SHELTERS, json!({ "first": 5 })),
+        (
+            ops::NEED_STATS,
+            json!({ "groupBy": ["REGION", "CATEGORY"] }),
+        ),
+        (ops::WHAT_IS_NEEDED, json!({})),
+        (
+            "{ needs(first: 5) { totalCount outstandingKilograms nodes { id place lines { category requestedKilograms } } } }",
+            json!({}),
+        ),
+    ] {
+        let resp = post(&app)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap();
+        let cache = resp.headers()["cache-control"].to_str().unwrap().to_owned();
+        assert!(
+            cache.contains("public") && cache.contains("max-age=30"),
+            "{cache}: {query}"
+        );
+    }
+    let board = post(&app)
+        .json(&json!({ "query": ops::NEEDS_BOARD, "variables": { "first": 5 } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(board.headers()["cache-control"], "private, no-store");
+
     let token = {
         let login = app
             .anonymous()

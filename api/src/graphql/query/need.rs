@@ -17,7 +17,8 @@ pub struct NeedQuery;
 impl NeedQuery {
     /// Needs of every status, most urgent first (priority URGENT to LOW, then the soonest
     /// `neededBy`) unless `orderBy` says otherwise. Public: every caller reads the same needs
-    /// (the requester's `contactPhone` aside).
+    /// (the requester's `contactPhone` aside). An anonymous answer may be cached for 30 seconds.
+    #[graphql(cache_control(max_age = 30))]
     #[allow(clippy::too_many_arguments)]
     async fn needs(
         &self,
@@ -53,7 +54,8 @@ impl NeedQuery {
 
     /// Need lines grouped by any of REGION, CATEGORY, PRIORITY, FULFILMENT (the line's),
     /// ORGANIZATION, over the needs a filter selects (without one, the needs `needs` lists), in
-    /// one SQL `GROUP BY`. Public.
+    /// one SQL `GROUP BY`. Public; may be cached for 30 seconds.
+    #[graphql(cache_control(max_age = 30))]
     async fn need_stats(
         &self,
         ctx: &Context<'_>,

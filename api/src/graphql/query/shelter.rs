@@ -17,7 +17,8 @@ impl ShelterQuery {
     /// Evacuation centres and how many people they hold (counts only), newest first unless
     /// `orderBy` says otherwise, with `totalPeople`, `totalChildren` and `totalCapacity` over the
     /// whole filter from each shelter's latest count. Public: every caller sees the same. Closed
-    /// shelters are included unless the filter leaves them out.
+    /// shelters are included unless the filter leaves them out. May be cached for 30 seconds.
+    #[graphql(cache_control(max_age = 30))]
     #[allow(clippy::too_many_arguments)]
     async fn shelters(
         &self,
