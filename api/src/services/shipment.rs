@@ -240,11 +240,7 @@ impl idempotency::Mutation for Planning<'_> {
     }
 
     fn publish(&self, planned: &shipment::Model) {
-        self.deps.events.shipment(ShipmentEvent {
-            kind: ShipmentEventKind::Planned,
-            shipment_id: planned.id,
-            organization_id: planned.organization_id,
-        });
+        publish(self.deps, ShipmentEventKind::Planned, planned);
     }
 }
 
@@ -356,6 +352,29 @@ async fn transition(
     Ok(updated)
 }
 
+/// Only the sending organization (or the ministry) `does` this to a shipment.
+fn sender_or_ministry(actor: Actor, shipment: &shipment::Model, does: &str) -> ApiResult<()> {
+    match actor {
+        Actor::Ministry { .. } => Ok(()),
+        Actor::Ngo {
+            organization_id, ..
+        } if organization_id == shipment.organization_id => Ok(()),
+        Actor::Anonymous => Err(ApiError::Unauthenticated),
+        _ => Err(ApiError::Forbidden(format!(
+            "only the sending organization {does} a shipment"
+        ))),
+    }
+}
+
+/// Tells the shipment's live subscribers what happened to it, once its transaction committed.
+fn publish(deps: &Deps, kind: ShipmentEventKind, shipment: &shipment::Model) {
+    deps.events.shipment(ShipmentEvent {
+        kind,
+        shipment_id: shipment.id,
+        organization_id: shipment.organization_id,
+    });
+}
+
 /// Puts a planned shipment on the road (its organization or the ministry).
 pub async fn dispatch(
     rc: &RequestCtx,
@@ -370,24 +389,11 @@ pub async fn dispatch(
         id,
         ShipmentStatus::Planned,
         expected_version,
-        |s| match actor {
-            Actor::Ministry { .. } => Ok(()),
-            Actor::Ngo {
-                organization_id, ..
-            } if organization_id == s.organization_id => Ok(()),
-            Actor::Anonymous => Err(ApiError::Unauthenticated),
-            _ => Err(ApiError::Forbidden(
-                "only the sending organization dispatches a shipment".into(),
-            )),
-        },
+        |s| sender_or_ministry(actor, s, "dispatches"),
         store::shipment::Move::Dispatch,
     )
     .await?;
-    deps.events.shipment(ShipmentEvent {
-        kind: ShipmentEventKind::Dispatched,
-        shipment_id: shipment.id,
-        organization_id: shipment.organization_id,
-    });
+    publish(deps, ShipmentEventKind::Dispatched, &shipment);
     Ok(shipment)
 }
 
@@ -434,11 +440,7 @@ pub async fn confirm_delivery(
         },
     )
     .await?;
-    deps.events.shipment(ShipmentEvent {
-        kind: ShipmentEventKind::Delivered,
-        shipment_id: shipment.id,
-        organization_id: shipment.organization_id,
-    });
+    publish(deps, ShipmentEventKind::Delivered, &shipment);
     Ok(shipment)
 }
 
@@ -457,23 +459,10 @@ pub async fn cancel(
         id,
         ShipmentStatus::Planned,
         expected_version,
-        |s| match actor {
-            Actor::Ministry { .. } => Ok(()),
-            Actor::Ngo {
-                organization_id, ..
-            } if organization_id == s.organization_id => Ok(()),
-            Actor::Anonymous => Err(ApiError::Unauthenticated),
-            _ => Err(ApiError::Forbidden(
-                "only the sending organization cancels a shipment".into(),
-            )),
-        },
+        |s| sender_or_ministry(actor, s, "cancels"),
         store::shipment::Move::Cancel,
     )
     .await?;
-    deps.events.shipment(ShipmentEvent {
-        kind: ShipmentEventKind::Cancelled,
-        shipment_id: shipment.id,
-        organization_id: shipment.organization_id,
-    });
+    publish(deps, ShipmentEventKind::Cancelled, &shipment);
     Ok(shipment)
 }

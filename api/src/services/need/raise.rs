@@ -122,16 +122,16 @@ struct Checked<'a> {
 impl Checked<'_> {
     /// A shelter named by the need is an open one of its region.
     async fn ensure_shelter(&self, tx: &DatabaseTransaction, shelter: i32) -> ApiResult<()> {
-        let (region, status) = store::need::shelter_place(tx, shelter)
+        let shelter = store::shelter::get(tx, shelter)
             .await?
             .ok_or(ApiError::NotFound { entity: "shelter" })?;
-        if region != self.new.region_id {
+        if shelter.region_id != self.new.region_id {
             return Err(ApiError::bad_input(
                 "input.shelterId",
                 "the shelter is in another region",
             ));
         }
-        if status != ShelterStatus::Open {
+        if shelter.status != ShelterStatus::Open {
             return Err(ApiError::bad_input(
                 "input.shelterId",
                 "the shelter is closed",

@@ -213,18 +213,3 @@ pub async fn lines_of(
         .all(db)
         .await
 }
-
-/// The region and status of a shelter, if it exists.
-pub async fn shelter_place(
-    db: &impl ConnectionTrait,
-    shelter_id: i32,
-) -> Result<Option<(i32, enums::ShelterStatus)>, DbErr> {
-    use birlik_entity::shelter;
-    shelter::Entity::find_by_id(shelter_id)
-        .select_only()
-        .column(shelter::Column::RegionId)
-        .column(shelter::Column::Status)
-        .into_tuple()
-        .one(db)
-        .await
-}
