@@ -100,13 +100,13 @@ async fn the_ide_loads_only_files_of_this_server_each_as_vendored() {
     }
 
     let readme = std::fs::read_to_string(root().join(VENDORED).join("README.md")).unwrap();
-    // Decoded as sent: the body's bytes, and then its size gzipped by the server.
+    // Not decoded: the body's bytes as sent, and then its size compressed by the server.
     let raw = reqwest::Client::builder()
         .gzip(false)
         .brotli(false)
         .build()
         .unwrap();
-    let (mut raw_total, mut gzip_total) = (0, 0);
+    let mut totals = [0; 3];
     for file in &files {
         let url = format!("{}{file}", app.base);
         let resp = raw.get(&url).send().await.unwrap();
@@ -134,23 +134,33 @@ async fn the_ide_loads_only_files_of_this_server_each_as_vendored() {
         } else {
             assert_eq!(cache, "no-cache", "{file}");
         }
-        let gzipped = raw
-            .get(&url)
-            .header("Accept-Encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(gzipped.headers()["content-encoding"], "gzip", "{file}");
-        let gzip_len = gzipped.bytes().await.unwrap().len();
+        let mut sent = [0; 2];
+        for (encoding, len) in ["gzip", "br"].into_iter().zip(&mut sent) {
+            let encoded = raw
+                .get(&url)
+                .header("Accept-Encoding", encoding)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(encoded.headers()["content-encoding"], encoding, "{file}");
+            *len = encoded.bytes().await.unwrap().len();
+        }
+        let [gzip, br] = sent;
         println!(
-            "{file}: {} bytes, {gzip_len} gzipped, sha256 {hash}",
+            "{file}: {} bytes, {gzip} gzipped, {br} with brotli, sha256 {hash}",
             body.len()
         );
-        raw_total += body.len();
-        gzip_total += gzip_len;
+        totals[0] += body.len();
+        totals[1] += gzip;
+        totals[2] += br;
     }
-    println!("the IDE's files: {raw_total} bytes, {gzip_total} gzipped");
-    assert!(gzip_total * 3 < raw_total, "{gzip_total} of {raw_total}");
+    let [raw_total, gzip_total, br_total] = totals;
+    println!(
+        "the IDE's files: {raw_total} bytes, {gzip_total} gzipped, {br_total} with brotli \
+         (as this server compresses them)"
+    );
+    assert!(gzip_total * 2 < raw_total, "{gzip_total} of {raw_total}");
+    assert!(br_total < gzip_total, "{br_total} against {gzip_total}");
 
     // Nothing else is served there.
     for other in ["/graphql/ide/", "/graphql/ide/nothing.js", "/graphql/ide/page.html"] {
@@ -165,11 +175,19 @@ async fn with_introspection_off_the_ide_and_its_files_are_gone() {
     let files = references(&page(&on.base).await.text().await.unwrap());
     assert!(!files.is_empty());
     let off = spawn_with(TestDb::migrated().await, |c| c.introspection = false).await;
+    // A browser's GET is then a GET without a query, as for any other client: a GraphQL error.
     let resp = page(&off.base).await;
-    assert_ne!(resp.status(), 200);
     assert!(resp.headers().get("content-security-policy").is_none());
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let body = resp.text().await.unwrap();
     assert!(!body.to_lowercase().contains("graphiql"), "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert!(body["errors"][0]["message"].is_string(), "{body}");
     for file in &files {
         let resp = reqwest::get(format!("{}{file}", off.base)).await.unwrap();
         assert_eq!(resp.status(), 404, "{file}");
