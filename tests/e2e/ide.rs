@@ -67,9 +67,17 @@ async fn the_ide_loads_only_files_of_this_server_each_as_vendored() {
     let resp = page(&app.base).await;
     assert_eq!(resp.status(), 200);
     let headers = resp.headers().clone();
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert_eq!(headers["vary"], "Accept");
-    let policy = headers["content-security-policy"].to_str().unwrap().to_owned();
+    let policy = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     for directive in [
         "default-src 'none'",
         "script-src 'self'",
@@ -129,7 +137,10 @@ async fn the_ide_loads_only_files_of_this_server_each_as_vendored() {
         // A file under a version's folder is vendored: its hash is recorded beside it, and it
         // may be kept for a year; our start-up script is revalidated.
         if file.trim_start_matches("/graphql/ide/").contains('/') {
-            assert!(readme.contains(&hash), "README.md lacks {file}'s sha256 {hash}");
+            assert!(
+                readme.contains(&hash),
+                "README.md lacks {file}'s sha256 {hash}"
+            );
             assert_eq!(cache, "public, max-age=31536000, immutable", "{file}");
         } else {
             assert_eq!(cache, "no-cache", "{file}");
@@ -163,8 +174,16 @@ async fn the_ide_loads_only_files_of_this_server_each_as_vendored() {
     assert!(br_total < gzip_total, "{br_total} against {gzip_total}");
 
     // Nothing else is served there.
-    for other in ["/graphql/ide/", "/graphql/ide/nothing.js", "/graphql/ide/page.html"] {
-        let resp = raw.get(format!("{}{other}", app.base)).send().await.unwrap();
+    for other in [
+        "/graphql/ide/",
+        "/graphql/ide/nothing.js",
+        "/graphql/ide/page.html",
+    ] {
+        let resp = raw
+            .get(format!("{}{other}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 404, "{other}");
     }
 }
@@ -249,7 +268,10 @@ async fn graphiql_runs_a_query_in_a_browser_without_internet() {
         "{result}"
     );
     // GraphiQL's own introspection passed the server's limits: its documentation shows.
-    assert!(out["docs"].as_str().unwrap().contains("query: Query"), "{out:#}");
+    assert!(
+        out["docs"].as_str().unwrap().contains("query: Query"),
+        "{out:#}"
+    );
     // A token pasted into the headers editor signs the IDE's requests in.
     assert!(
         out["signedIn"].as_str().unwrap().contains("\"MINISTRY\""),
