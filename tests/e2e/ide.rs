@@ -1,7 +1,7 @@
 //! GraphiQL without internet: the IDE's page loads only files this server serves from its binary
 //! (GraphiQL and React as vendored in `api/assets/graphiql/`, byte for byte, under a strict
 //! Content-Security-Policy), headless Chromium with every request off 127.0.0.1 blocked runs a
-//! query through it, and with introspection off the page and its files are gone.
+//! query, a subscription and a signed-in query through it, and with introspection off the page and its files are gone.
 
 use std::path::PathBuf;
 
@@ -272,6 +272,11 @@ async fn graphiql_runs_a_query_in_a_browser_without_internet() {
         out["docs"].as_str().unwrap().contains("query: Query"),
         "{out:#}"
     );
+    // A subscription went over this server's WebSocket (refused there, being anonymous).
+    let socket = format!("{}/graphql", app.base.replacen("http://", "ws://", 1));
+    assert_eq!(out["sockets"], json!([socket]), "{out:#}");
+    let subscribed = out["subscribed"].as_str().unwrap();
+    assert!(subscribed.contains("\"UNAUTHENTICATED\""), "{subscribed}");
     // A token pasted into the headers editor signs the IDE's requests in.
     assert!(
         out["signedIn"].as_str().unwrap().contains("\"MINISTRY\""),

@@ -1,10 +1,11 @@
 // The GraphiQL IDE in headless Chromium with every request off 127.0.0.1 blocked: opens the IDE,
 // puts a query in its editor, runs it with the IDE's own button and waits for the answer in the
 // result pane; opens the schema's documentation (GraphiQL's introspection, under the server's
-// limits); then pastes a Bearer token into the headers editor and asks who is signed in.
+// limits); starts a subscription over the WebSocket; then pastes a Bearer token into the headers
+// editor and asks who is signed in.
 // Usage: node ide.mjs <server base url> <query> <expected text> <screenshot path> <access token>
-// Prints one JSON object: the result pane's text for each query, the documentation's first
-// lines, what was blocked, every request made, the Content-Security-Policy violations and page
+// Prints one JSON object: the result pane's text for each operation, the documentation's first
+// lines, the WebSockets opened, what was blocked, every request made, the Content-Security-Policy violations and page
 // errors seen, and `failure` (null when every step passed). tests/e2e/ide.rs judges it.
 import { open } from './browser.mjs';
 
@@ -16,6 +17,8 @@ if (!base || !query || !expected || !screenshot || !token) {
 
 const { browser, page, blocked, requests } = await open(1280);
 const errors = [];
+const sockets = [];
+page.on('websocket', (socket) => sockets.push(socket.url()));
 page.on('pageerror', (e) => errors.push(String(e)));
 page.on('console', (m) => {
   if (m.type() === 'error') errors.push(m.text());
@@ -30,8 +33,13 @@ await page.addInitScript(() => {
 
 // GraphiQL 3's editors are CodeMirror 5 instances: text goes in through the editor's API (typing
 // would meet its bracket auto-closing), as a paste would.
-const setEditor = (selector, text) =>
-  page.evaluate(([s, t]) => document.querySelector(s).CodeMirror.setValue(t), [selector, text]);
+// GraphiQL parses the query a moment after an edit (debounced), and the parsed document is what
+// tells its fetcher that an operation is a subscription: give it that moment, as a user's
+// reaching for the button does.
+const setEditor = async (selector, text) => {
+  await page.evaluate(([s, t]) => document.querySelector(s).CodeMirror.setValue(t), [selector, text]);
+  await page.waitForTimeout(500);
+};
 const response = () => page.evaluate(() => document.querySelector('.graphiql-response').innerText);
 const runAndWaitFor = async (...wanted) => {
   await page.click('.graphiql-execute-button');
@@ -46,7 +54,7 @@ const runAndWaitFor = async (...wanted) => {
   return response();
 };
 
-const out = { result: null, docs: null, signedIn: null, failure: null };
+const out = { result: null, docs: null, subscribed: null, signedIn: null, failure: null };
 try {
   await page.goto(`${base}/graphql`, { waitUntil: 'load' });
   await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 30000 });
@@ -62,6 +70,11 @@ try {
   );
   out.docs = (await page.innerText('.graphiql-doc-explorer')).slice(0, 200);
 
+  // A subscription goes over the WebSocket of the same host (the policy's `connect-src 'self'`);
+  // anonymous, it is refused there with a code.
+  await setEditor('.graphiql-query-editor .CodeMirror', 'subscription { taskEvents { kind } }');
+  out.subscribed = await runAndWaitFor('"UNAUTHENTICATED"', '"taskEvents"');
+
   // The headers tab is open from the start; its editor is the one not hidden.
   await setEditor(
     '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
@@ -71,8 +84,9 @@ try {
   out.signedIn = await runAndWaitFor('"role"', 'MINISTRY');
 } catch (e) {
   out.failure = String(e);
+  out.pane = await response().catch(() => null);
   await page.screenshot({ path: screenshot });
 }
 const violations = await page.evaluate(() => window.__violations ?? []);
 await browser.close();
-console.log(JSON.stringify({ ...out, blocked, requests, violations, errors }));
+console.log(JSON.stringify({ ...out, sockets, blocked, requests, violations, errors }));
