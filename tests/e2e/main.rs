@@ -16,6 +16,7 @@ mod donations;
 mod faults;
 mod fuzz;
 mod health;
+mod ide;
 mod identity;
 mod layout;
 mod lists;

@@ -1,11 +1,10 @@
-//! GraphQL over HTTP: POST (single or batched), GET (queries in the URL), the GraphiQL IDE for a
-//! browser's GET, and the upgrade to a WebSocket (`socket`). Each request's actor and language
+//! GraphQL over HTTP: POST (single or batched), GET (queries in the URL), the GraphiQL IDE's page
+//! for a browser's GET (`ide`), and the upgrade to a WebSocket (`socket`). Each request's actor and language
 //! are read here and handed to the schema as request data; every operation then runs through
 //! the gate (`gate::admit`, `gate::run`), which every transport shares.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 
 use crate::auth::extract;
 use crate::context::{Actor, Lang, RequestCtx};
@@ -14,7 +13,7 @@ use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
 use crate::http::State;
 use crate::http::body::{ensure_not_simple, read_batch};
-use crate::http::{apq, gate, socket};
+use crate::http::{apq, gate, ide, socket};
 use async_graphql::parser::types::OperationType;
 
 /// Who sends a request, in which language, from where: read from its headers, before anything
@@ -262,13 +261,7 @@ pub async fn get(
         );
     }
     if state.graphql.introspection && req.query_string().is_empty() && accepts_html(&req) {
-        let page = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .finish();
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(page));
+        return Ok(ide::page());
     }
     let rc = match caller(&req, &state) {
         Ok(rc) => rc,

@@ -7,6 +7,7 @@ pub mod compression;
 pub mod gate;
 pub mod graphql;
 pub mod health;
+pub mod ide;
 pub mod routes;
 pub mod socket;
 
