@@ -2,9 +2,10 @@
 
 use actix_web::web;
 
-use crate::http::{graphql, health};
+use crate::http::{graphql, health, page};
 
-/// `/graphql` (POST, GET, WebSocket, GraphiQL), `/healthz`, `/readyz`, `/metrics`.
+/// `/graphql` (POST, GET, WebSocket, GraphiQL), `/healthz`, `/readyz`, `/metrics`, and the
+/// situation page at `/` and `/kk`, `/ru`, `/en` (any other language is the default 404).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
@@ -13,5 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(health::metrics));
+    .route("/metrics", web::get().to(health::metrics))
+    .route("/", web::get().to(page::index))
+    .route("/{lang:kk|ru|en}", web::get().to(page::in_language));
 }
