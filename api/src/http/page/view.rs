@@ -349,7 +349,10 @@ pub fn tonnes_shown(grams: i64, lang: Lang) -> String {
     let sign = if tenths < 0 && tenths > -10 { "-" } else { "" };
     match (tenths % 10).abs() {
         0 => whole,
-        tenth => format!("{sign}{whole}{}{tenth}", if lang == Lang::En { "." } else { "," }),
+        tenth => format!(
+            "{sign}{whole}{}{tenth}",
+            if lang == Lang::En { "." } else { "," }
+        ),
     }
 }
 
