@@ -215,7 +215,7 @@ pub fn build(situation: &Situation, lang: Lang) -> View {
                 delivered_exact: exact_tonnes(f.received_grams),
                 collected: bar(top + 18, f.collected_grams, region_max, lang),
                 delivered: bar(top + 30, f.received_grams, region_max, lang),
-                label_y: top + 13,
+                label_y: top + 14,
             }
         })
         .collect::<Vec<_>>();
@@ -245,7 +245,7 @@ pub fn build(situation: &Situation, lang: Lang) -> View {
                 requested: tonnes_shown(g.requested_grams, lang),
                 delivered: tonnes_shown(g.delivered_grams, lang),
                 bar: bar(top + 18, g.outstanding_grams, need_max, lang),
-                label_y: top + 13,
+                label_y: top + 14,
             }
         })
         .collect::<Vec<_>>();
