@@ -11,9 +11,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::context::Lang;
+use crate::context::{Actor, Lang};
 use crate::error::ApiError;
-use crate::http::State;
+use crate::http::{State, gate};
 
 /// The page's template, filled with its view.
 #[derive(Template)]
@@ -29,7 +29,7 @@ pub async fn index(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let mut response = render(&state, lang).await;
+    let mut response = render(&req, &state, lang).await;
     if response.status().is_success() {
         response.headers_mut().insert(
             header::VARY,
@@ -40,17 +40,27 @@ pub async fn index(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
 }
 
 /// `GET /{lang}`: the page in one language (the route admits only `kk`, `ru` and `en`).
-pub async fn in_language(path: web::Path<String>, state: web::Data<State>) -> HttpResponse {
+pub async fn in_language(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<State>,
+) -> HttpResponse {
     let lang = match path.as_str() {
         "kk" => Lang::Kk,
         "ru" => Lang::Ru,
         "en" => Lang::En,
         _ => return HttpResponse::NotFound().finish(),
     };
-    render(&state, lang).await
+    render(&req, &state, lang).await
 }
 
-async fn render(state: &State, lang: Lang) -> HttpResponse {
+/// The page, once its client is within its rate (the public queries' rate: the page counts as
+/// one operation).
+async fn render(req: &HttpRequest, state: &State, lang: Lang) -> HttpResponse {
+    let address = gate::client_address(req, state);
+    if let Err(err) = gate::check_rate(state, &Actor::Anonymous, address) {
+        return failure(err);
+    }
     let situation = match crate::services::situation::get(&state.deps).await {
         Ok(situation) => situation,
         Err(err) => return failure(err),
@@ -68,17 +78,22 @@ async fn render(state: &State, lang: Lang) -> HttpResponse {
     }
 }
 
-/// A page that could not be made: a short plain answer that no one caches (an internal error
+/// A page that could not be made (or not now): a short plain answer that no one caches (an internal error
 /// is logged under an id, never shown).
 fn failure(err: ApiError) -> HttpResponse {
     let status = match err {
+        ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     if let ApiError::Internal(cause) = &err {
         tracing::error!(error = %format!("{cause:#}"), "the situation page failed");
     }
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    if let ApiError::RateLimited { retry_after_s } = err {
+        response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+    }
+    response
         .content_type("text/plain; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(status.canonical_reason().unwrap_or("error"))
