@@ -24,6 +24,7 @@ mod migrations;
 mod mutations;
 mod needs;
 mod node;
+mod page;
 mod races;
 mod schema;
 mod scope;

@@ -8,10 +8,16 @@ pub mod gate;
 pub mod graphql;
 pub mod health;
 pub mod ide;
+pub mod page;
 pub mod routes;
 pub mod socket;
 
 pub use address::client_address;
+
+/// The `Cache-Control` of a public answer HTTP serves beside GraphQL: the seconds of the public
+/// queries' `cache_control(max_age = 30)`, written as GraphQL writes them for an anonymous caller
+/// (`tests/e2e/page.rs` compares the two).
+pub const PUBLIC_CACHE_CONTROL: &str = "public, max-age=30";
 
 use crate::services::Deps;
 

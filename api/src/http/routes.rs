@@ -2,10 +2,11 @@
 
 use actix_web::web;
 
-use crate::http::{graphql, health, ide};
+use crate::http::{graphql, health, ide, page};
 
 /// `/graphql` (POST, GET, WebSocket, GraphiQL), the IDE's files under `/graphql/ide/`,
-/// `/healthz`, `/readyz`, `/metrics`.
+/// `/healthz`, `/readyz`, `/metrics`, and the situation page at `/` and `/kk`, `/ru`, `/en` (any
+/// other language is the default 404).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
@@ -15,5 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/graphql/ide/{file:.+}", web::get().to(ide::asset))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(health::metrics));
+    .route("/metrics", web::get().to(health::metrics))
+    .route("/", web::get().to(page::index))
+    .route("/{lang:kk|ru|en}", web::get().to(page::in_language));
 }

@@ -20,6 +20,7 @@ pub mod retention;
 pub mod session;
 pub mod shelter;
 pub mod shipment;
+pub mod situation;
 pub mod stats;
 pub mod stock;
 pub mod task;
