@@ -18,10 +18,14 @@ use crate::http::gate;
 use crate::http::graphql::refusal;
 use crate::services::export::{self, Dataset, PUBLIC_MAX_AGE_S};
 
-/// A refusal; a 401 also names the scheme that would be accepted.
+/// A refusal; a 401 also names the scheme that would be accepted, and an unknown dataset is a 404.
 fn refused(err: ApiError) -> HttpResponse {
     let unauthenticated = matches!(err, ApiError::Unauthenticated);
+    let not_found = matches!(err, ApiError::NotFound { .. });
     let mut response = refusal(err);
+    if not_found {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
     if unauthenticated {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
