@@ -93,7 +93,9 @@ const SUMMARY: &str = "{ reliefSummary { collectedTonnes deliveredTonnes outstan
 #[tokio::test]
 async fn every_dataset_has_two_header_rows_and_the_graphql_figures() {
     let app = spawn_app_with_demo().await;
-    let ministry = app.token_of(birlik_api::demo::generate::MINISTRY_LOGIN).await;
+    let ministry = app
+        .token_of(birlik_api::demo::generate::MINISTRY_LOGIN)
+        .await;
     let summary = app.anonymous().gql(SUMMARY, json!({})).await;
     let s = &summary.data()["reliefSummary"];
 
@@ -107,10 +109,20 @@ async fn every_dataset_has_two_header_rows_and_the_graphql_figures() {
     let records = regions.records();
     assert_eq!(records[0][0], "Region");
     assert_eq!(records[1][0], "#adm1 +name");
-    assert!(records[1].iter().all(|t| t.starts_with('#')), "{:?}", records[1]);
+    assert!(
+        records[1].iter().all(|t| t.starts_with('#')),
+        "{:?}",
+        records[1]
+    );
     assert_eq!(records.len(), 2 + 20, "two header rows and the 20 regions");
-    assert_eq!(regions.grams("#x_kg +collected"), tonnes(&s["collectedTonnes"]));
-    assert_eq!(regions.grams("#x_kg +received"), tonnes(&s["deliveredTonnes"]));
+    assert_eq!(
+        regions.grams("#x_kg +collected"),
+        tonnes(&s["collectedTonnes"])
+    );
+    assert_eq!(
+        regions.grams("#x_kg +received"),
+        tonnes(&s["deliveredTonnes"])
+    );
     assert_eq!(
         regions.grams("#x_kg +outstanding"),
         tonnes(&s["outstandingNeedTonnes"])
@@ -134,7 +146,10 @@ async fn every_dataset_has_two_header_rows_and_the_graphql_figures() {
     let volunteers = regions.column("#indicator +num +volunteers");
     let points = regions.column("#indicator +num +collection_points");
     for r in gql.data()["regions"].as_array().unwrap() {
-        let i = codes.iter().position(|c| c == r["code"].as_str().unwrap()).unwrap();
+        let i = codes
+            .iter()
+            .position(|c| c == r["code"].as_str().unwrap())
+            .unwrap();
         assert_eq!(thousandths(&shipped[i]), tonnes(&r["shippedOutTonnes"]));
         assert_eq!(volunteers[i], r["volunteerCount"].to_string());
         assert_eq!(points[i], r["collectionPointCount"].to_string());
@@ -154,7 +169,10 @@ async fn every_dataset_has_two_header_rows_and_the_graphql_figures() {
         needs.grams("#x_kg +outstanding"),
         kilograms(&board["needs"]["outstandingKilograms"])
     );
-    assert_eq!(needs.grams("#x_kg +outstanding"), tonnes(&s["outstandingNeedTonnes"]));
+    assert_eq!(
+        needs.grams("#x_kg +outstanding"),
+        tonnes(&s["outstandingNeedTonnes"])
+    );
     assert_eq!(
         needs.grams("#x_kg +requested"),
         kilograms(&board["needs"]["requestedKilograms"])
@@ -190,7 +208,10 @@ async fn every_dataset_has_two_header_rows_and_the_graphql_figures() {
     );
 
     let daily = get(&app, "/exports/donations-daily.csv", Some(&ministry), &[]).await;
-    assert_eq!(daily.grams("#x_kg +collected"), tonnes(&s["collectedTonnes"]));
+    assert_eq!(
+        daily.grams("#x_kg +collected"),
+        tonnes(&s["collectedTonnes"])
+    );
     let stats = app
         .as_demo_ministry()
         .await
@@ -209,11 +230,17 @@ async fn every_dataset_has_two_header_rows_and_the_graphql_figures() {
         .sum();
     assert_eq!(
         count,
-        groups.iter().map(|g| g["donationCount"].as_i64().unwrap()).sum::<i64>()
+        groups
+            .iter()
+            .map(|g| g["donationCount"].as_i64().unwrap())
+            .sum::<i64>()
     );
 
     let three_w = get(&app, "/exports/3w.csv", Some(&ministry), &[]).await;
-    assert_eq!(three_w.grams("#x_kg +delivered"), tonnes(&s["deliveredTonnes"]));
+    assert_eq!(
+        three_w.grams("#x_kg +delivered"),
+        tonnes(&s["deliveredTonnes"])
+    );
     assert_eq!(three_w.records()[1][0], "#org +name");
 }
 
@@ -223,7 +250,13 @@ async fn names_follow_the_requested_language() {
     let first = |a: &Answer| a.records()[0][0].clone();
     let kk = get(&app, "/exports/regions.csv?lang=kk", None, &[]).await;
     assert_eq!(first(&kk), "Өңір");
-    let en = get(&app, "/exports/regions.csv", None, &[("Accept-Language", "en")]).await;
+    let en = get(
+        &app,
+        "/exports/regions.csv",
+        None,
+        &[("Accept-Language", "en")],
+    )
+    .await;
     assert_eq!(first(&en), "Region");
     let ru_wins = get(
         &app,
@@ -246,18 +279,33 @@ async fn names_follow_the_requested_language() {
             .zip(answer.column("#adm1 +name"))
             .collect();
         for r in gql.data()["regions"].as_array().unwrap() {
-            assert_eq!(names[r["code"].as_str().unwrap()], r["name"].as_str().unwrap());
+            assert_eq!(
+                names[r["code"].as_str().unwrap()],
+                r["name"].as_str().unwrap()
+            );
         }
     }
     let labels = get(&app, "/exports/needs.csv?lang=en&category=FOOD", None, &[]).await;
-    assert!(labels.column("#item +type +name").iter().all(|l| l == "Food"));
-    assert!(labels.column("#sector +cluster +code").iter().all(|c| c == "FSC"));
+    assert!(
+        labels
+            .column("#item +type +name")
+            .iter()
+            .all(|l| l == "Food")
+    );
+    assert!(
+        labels
+            .column("#sector +cluster +code")
+            .iter()
+            .all(|c| c == "FSC")
+    );
 }
 
 #[tokio::test]
 async fn filters_narrow_each_dataset_as_graphql_does() {
     let app = spawn_app_with_demo().await;
-    let ministry = app.token_of(birlik_api::demo::generate::MINISTRY_LOGIN).await;
+    let ministry = app
+        .token_of(birlik_api::demo::generate::MINISTRY_LOGIN)
+        .await;
     let gql = app
         .anonymous()
         .gql("{ regions { code affected } }", json!({}))
@@ -271,7 +319,13 @@ async fn filters_narrow_each_dataset_as_graphql_does() {
         .collect();
     let code = &affected[0];
 
-    let needs = get(&app, &format!("/exports/needs.csv?region={code}"), None, &[]).await;
+    let needs = get(
+        &app,
+        &format!("/exports/needs.csv?region={code}"),
+        None,
+        &[],
+    )
+    .await;
     assert!(!needs.column("#adm1 +code").is_empty());
     assert!(needs.column("#adm1 +code").iter().all(|c| c == code));
     let board = app
@@ -295,8 +349,16 @@ async fn filters_narrow_each_dataset_as_graphql_does() {
     .await;
     let days = daily.column("#date");
     assert!(!days.is_empty());
-    assert!(days.iter().all(|d| d.as_str() >= "2024-04-01" && d.as_str() <= "2024-04-07"));
-    assert!(daily.column("#item +type +code").iter().all(|c| c == "FOOD"));
+    assert!(
+        days.iter()
+            .all(|d| d.as_str() >= "2024-04-01" && d.as_str() <= "2024-04-07")
+    );
+    assert!(
+        daily
+            .column("#item +type +code")
+            .iter()
+            .all(|c| c == "FOOD")
+    );
     let stats = app
         .as_demo_ministry()
         .await
@@ -311,19 +373,44 @@ async fn filters_narrow_each_dataset_as_graphql_does() {
         kilograms(&stats.data()["donationStats"][0]["kilograms"])
     );
 
-    let three_w = get(&app, &format!("/exports/3w.csv?region={code}"), Some(&ministry), &[]).await;
+    let three_w = get(
+        &app,
+        &format!("/exports/3w.csv?region={code}"),
+        Some(&ministry),
+        &[],
+    )
+    .await;
     assert!(!three_w.column("#adm1 +code +dest").is_empty());
-    assert!(three_w.column("#adm1 +code +dest").iter().all(|c| c == code));
-    let regions = get(&app, &format!("/exports/regions.csv?region={code}"), None, &[]).await;
+    assert!(
+        three_w
+            .column("#adm1 +code +dest")
+            .iter()
+            .all(|c| c == code)
+    );
+    let regions = get(
+        &app,
+        &format!("/exports/regions.csv?region={code}"),
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(regions.column("#adm1 +code"), vec![code.clone()]);
-    let shelters = get(&app, &format!("/exports/shelters.csv?region={code}"), None, &[]).await;
+    let shelters = get(
+        &app,
+        &format!("/exports/shelters.csv?region={code}"),
+        None,
+        &[],
+    )
+    .await;
     assert!(shelters.column("#adm1 +code").iter().all(|c| c == code));
 }
 
 #[tokio::test]
 async fn per_organization_datasets_need_a_role_and_show_an_organization_its_own_rows() {
     let app = spawn_app_with_demo().await;
-    let ministry = app.token_of(birlik_api::demo::generate::MINISTRY_LOGIN).await;
+    let ministry = app
+        .token_of(birlik_api::demo::generate::MINISTRY_LOGIN)
+        .await;
     let ngo = app.token_of(birlik_api::demo::generate::NGO_LOGIN).await;
     let volunteer = app
         .token_of(birlik_api::demo::generate::VOLUNTEER_LOGIN)
@@ -372,7 +459,13 @@ async fn per_organization_datasets_need_a_role_and_show_an_organization_its_own_
     assert!(three_w.records().len() < everyone.records().len());
     // Public datasets: everyone.
     for dataset in ["needs", "regions", "shelters"] {
-        let answer = get(&app, &format!("/exports/{dataset}.csv"), Some(&volunteer), &[]).await;
+        let answer = get(
+            &app,
+            &format!("/exports/{dataset}.csv"),
+            Some(&volunteer),
+            &[],
+        )
+        .await;
         assert_eq!(answer.status, 200, "{dataset}");
     }
 }
@@ -385,14 +478,23 @@ async fn public_datasets_are_cacheable_and_revalidate_with_their_etag() {
         let first = get(&app, &path, None, &[]).await;
         assert_eq!(first.header("cache-control"), "public, max-age=30");
         let etag = first.header("etag").to_owned();
-        assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10, "{etag}");
+        assert!(
+            etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10,
+            "{etag}"
+        );
         let again = get(&app, &path, None, &[]).await;
         assert_eq!(again.header("etag"), etag, "stable while nothing changes");
         let unchanged = get(&app, &path, None, &[("If-None-Match", &etag)]).await;
         assert_eq!(unchanged.status, 304);
         assert!(unchanged.body.is_empty());
         assert_eq!(unchanged.header("etag"), etag);
-        let other = get(&app, &path, None, &[("If-None-Match", "\"something-else\"")]).await;
+        let other = get(
+            &app,
+            &path,
+            None,
+            &[("If-None-Match", "\"something-else\"")],
+        )
+        .await;
         assert_eq!(other.status, 200);
         let filtered = get(&app, &format!("{path}?region=KZ-71"), None, &[]).await;
         assert_ne!(filtered.header("etag"), etag, "a tag per filter");
@@ -401,7 +503,10 @@ async fn public_datasets_are_cacheable_and_revalidate_with_their_etag() {
     let before = get(&app, "/exports/shelters.csv", None, &[]).await;
     let ministry = app.as_demo_ministry().await;
     let shelters = ministry
-        .gql("{ shelters(first: 1) { nodes { id capacity } } }", json!({}))
+        .gql(
+            "{ shelters(first: 1) { nodes { id capacity } } }",
+            json!({}),
+        )
         .await;
     let shelter = &shelters.data()["shelters"]["nodes"][0];
     ministry
@@ -426,7 +531,9 @@ async fn public_datasets_are_cacheable_and_revalidate_with_their_etag() {
 #[tokio::test]
 async fn bad_parameters_are_refused_naming_them_and_nothing_leaks() {
     let app = spawn_app_with_demo().await;
-    let ministry = app.token_of(birlik_api::demo::generate::MINISTRY_LOGIN).await;
+    let ministry = app
+        .token_of(birlik_api::demo::generate::MINISTRY_LOGIN)
+        .await;
     for (query, field) in [
         ("region=KZ-99", Some("region")),
         ("region=%27%20OR%201%3D1--", Some("region")),
@@ -454,7 +561,11 @@ async fn bad_parameters_are_refused_naming_them_and_nothing_leaks() {
         }
         let lower = answer.body.to_lowercase();
         for leak in ["select", "sql", "syntax", "sqlite", "postgres"] {
-            assert!(!lower.contains(leak), "{query} leaks {leak}: {}", answer.body);
+            assert!(
+                !lower.contains(leak),
+                "{query} leaks {leak}: {}",
+                answer.body
+            );
         }
     }
     // A filter that the dataset does not take.
@@ -475,11 +586,19 @@ async fn libhxl_reads_every_dataset_and_its_sums_are_the_graphql_figures() {
         return;
     }
     let app = spawn_app_with_demo().await;
-    let ministry = app.token_of(birlik_api::demo::generate::MINISTRY_LOGIN).await;
+    let ministry = app
+        .token_of(birlik_api::demo::generate::MINISTRY_LOGIN)
+        .await;
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
     for dataset in ["3w", "needs", "regions", "donations-daily", "shelters"] {
-        let answer = get(&app, &format!("/exports/{dataset}.csv"), Some(&ministry), &[]).await;
+        let answer = get(
+            &app,
+            &format!("/exports/{dataset}.csv"),
+            Some(&ministry),
+            &[],
+        )
+        .await;
         assert_eq!(answer.status, 200, "{dataset}");
         let path = dir.path().join(format!("{dataset}.csv"));
         std::fs::write(&path, &answer.body).unwrap();
@@ -510,8 +629,14 @@ async fn libhxl_reads_every_dataset_and_its_sums_are_the_graphql_figures() {
     };
     let summary = app.anonymous().gql(SUMMARY, json!({})).await;
     let s = &summary.data()["reliefSummary"];
-    assert_eq!(sum("regions", "#x_kg+collected"), tonnes(&s["collectedTonnes"]));
-    assert_eq!(sum("regions", "#x_kg+received"), tonnes(&s["deliveredTonnes"]));
+    assert_eq!(
+        sum("regions", "#x_kg+collected"),
+        tonnes(&s["collectedTonnes"])
+    );
+    assert_eq!(
+        sum("regions", "#x_kg+received"),
+        tonnes(&s["deliveredTonnes"])
+    );
     assert_eq!(sum("3w", "#x_kg+delivered"), tonnes(&s["deliveredTonnes"]));
     assert_eq!(
         sum("donations-daily", "#x_kg+collected"),

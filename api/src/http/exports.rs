@@ -32,9 +32,10 @@ fn refused(err: ApiError) -> HttpResponse {
             header::HeaderValue::from_static("Bearer"),
         );
     }
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
     response
 }
 
@@ -66,7 +67,11 @@ fn not_modified(req: &HttpRequest, etag: &str) -> bool {
 }
 
 /// `GET /exports/{file}`: `file` is a dataset's name followed by `.csv`.
-pub async fn get(req: HttpRequest, file: web::Path<String>, state: web::Data<State>) -> HttpResponse {
+pub async fn get(
+    req: HttpRequest,
+    file: web::Path<String>,
+    state: web::Data<State>,
+) -> HttpResponse {
     let Some(dataset) = file.strip_suffix(".csv").and_then(Dataset::named) else {
         return refused(ApiError::NotFound { entity: "dataset" });
     };

@@ -45,19 +45,54 @@ const CATEGORY: Column = col("Санат", "Категория", "Category", "#i
 
 const THREE_W: &[Column] = &[
     col("Ұйым", "Организация", "Organization", "#org +name"),
-    col("Ұйым түрі", "Тип организации", "Organization kind", "#org +type"),
+    col(
+        "Ұйым түрі",
+        "Тип организации",
+        "Organization kind",
+        "#org +type",
+    ),
     CLUSTER_CODE,
     CLUSTER,
     CATEGORY_CODE,
     CATEGORY,
     col("Қайдан", "Откуда", "From region", "#adm1 +name +origin"),
-    col("Қайдан (код)", "Откуда (код)", "From region code", "#adm1 +code +origin"),
+    col(
+        "Қайдан (код)",
+        "Откуда (код)",
+        "From region code",
+        "#adm1 +code +origin",
+    ),
     col("Қайда", "Куда", "To region", "#adm1 +name +dest"),
-    col("Қайда (код)", "Куда (код)", "To region code", "#adm1 +code +dest"),
-    col("Алғашқы жеткізу", "Первая доставка", "First delivery", "#date +start"),
-    col("Соңғы жеткізу", "Последняя доставка", "Last delivery", "#date +end"),
-    col("Жүк саны", "Отправок", "Shipments", "#indicator +num +shipments"),
-    col("Жеткізілді, кг", "Доставлено, кг", "Delivered, kg", "#x_kg +delivered"),
+    col(
+        "Қайда (код)",
+        "Куда (код)",
+        "To region code",
+        "#adm1 +code +dest",
+    ),
+    col(
+        "Алғашқы жеткізу",
+        "Первая доставка",
+        "First delivery",
+        "#date +start",
+    ),
+    col(
+        "Соңғы жеткізу",
+        "Последняя доставка",
+        "Last delivery",
+        "#date +end",
+    ),
+    col(
+        "Жүк саны",
+        "Отправок",
+        "Shipments",
+        "#indicator +num +shipments",
+    ),
+    col(
+        "Жеткізілді, кг",
+        "Доставлено, кг",
+        "Delivered, kg",
+        "#x_kg +delivered",
+    ),
 ];
 
 const NEEDS: &[Column] = &[
@@ -65,17 +100,52 @@ const NEEDS: &[Column] = &[
     REGION,
     REGION_CODE,
     col("Орын", "Место", "Place", "#loc +name"),
-    col("Пункт", "Пункт размещения", "Shelter", "#loc +name +shelter"),
+    col(
+        "Пункт",
+        "Пункт размещения",
+        "Shelter",
+        "#loc +name +shelter",
+    ),
     CLUSTER_CODE,
     CATEGORY_CODE,
     CATEGORY,
     col("Басымдық", "Приоритет", "Priority", "#x_priority"),
-    col("Сұралды, кг", "Запрошено, кг", "Requested, kg", "#x_kg +requested"),
-    col("Бөлінді, кг", "Выделено, кг", "Allocated, kg", "#x_kg +allocated"),
-    col("Жөнелтілді, кг", "Отправлено, кг", "Dispatched, kg", "#x_kg +dispatched"),
-    col("Жеткізілді, кг", "Доставлено, кг", "Delivered, kg", "#x_kg +delivered"),
-    col("Жетіспейді, кг", "Не покрыто, кг", "Outstanding, kg", "#x_kg +outstanding"),
-    col("Орындалуы", "Выполнение", "Fulfilment", "#status +fulfilment"),
+    col(
+        "Сұралды, кг",
+        "Запрошено, кг",
+        "Requested, kg",
+        "#x_kg +requested",
+    ),
+    col(
+        "Бөлінді, кг",
+        "Выделено, кг",
+        "Allocated, kg",
+        "#x_kg +allocated",
+    ),
+    col(
+        "Жөнелтілді, кг",
+        "Отправлено, кг",
+        "Dispatched, kg",
+        "#x_kg +dispatched",
+    ),
+    col(
+        "Жеткізілді, кг",
+        "Доставлено, кг",
+        "Delivered, kg",
+        "#x_kg +delivered",
+    ),
+    col(
+        "Жетіспейді, кг",
+        "Не покрыто, кг",
+        "Outstanding, kg",
+        "#x_kg +outstanding",
+    ),
+    col(
+        "Орындалуы",
+        "Выполнение",
+        "Fulfilment",
+        "#status +fulfilment",
+    ),
     col("Күйі", "Статус", "Status", "#status +need"),
     col("Мерзімі", "Нужно к", "Needed by", "#date +due"),
 ];
@@ -89,17 +159,42 @@ const REGIONS: &[Column] = &[
         "State of emergency",
         "#status +emergency",
     ),
-    col("Жиналды, кг", "Собрано, кг", "Collected, kg", "#x_kg +collected"),
-    col("Жөнелтілді, кг", "Отправлено, кг", "Shipped out, kg", "#x_kg +shipped"),
-    col("Қабылданды, кг", "Получено, кг", "Received, kg", "#x_kg +received"),
-    col("Есептен шығарылды, кг", "Списано, кг", "Written off, kg", "#x_kg +written_off"),
+    col(
+        "Жиналды, кг",
+        "Собрано, кг",
+        "Collected, kg",
+        "#x_kg +collected",
+    ),
+    col(
+        "Жөнелтілді, кг",
+        "Отправлено, кг",
+        "Shipped out, kg",
+        "#x_kg +shipped",
+    ),
+    col(
+        "Қабылданды, кг",
+        "Получено, кг",
+        "Received, kg",
+        "#x_kg +received",
+    ),
+    col(
+        "Есептен шығарылды, кг",
+        "Списано, кг",
+        "Written off, kg",
+        "#x_kg +written_off",
+    ),
     col(
         "Қажеттіліктер жетіспейді, кг",
         "Не покрыто потребностей, кг",
         "Needs outstanding, kg",
         "#x_kg +outstanding",
     ),
-    col("Еріктілер", "Волонтёры", "Volunteers", "#indicator +num +volunteers"),
+    col(
+        "Еріктілер",
+        "Волонтёры",
+        "Volunteers",
+        "#indicator +num +volunteers",
+    ),
     col(
         "Қабылдау пункттері",
         "Пункты сбора",
@@ -121,8 +216,18 @@ const DONATIONS_DAILY: &[Column] = &[
     CLUSTER_CODE,
     CATEGORY_CODE,
     CATEGORY,
-    col("Түсімдер саны", "Пожертвований", "Donations", "#indicator +num +donations"),
-    col("Жиналды, кг", "Собрано, кг", "Collected, kg", "#x_kg +collected"),
+    col(
+        "Түсімдер саны",
+        "Пожертвований",
+        "Donations",
+        "#indicator +num +donations",
+    ),
+    col(
+        "Жиналды, кг",
+        "Собрано, кг",
+        "Collected, kg",
+        "#x_kg +collected",
+    ),
 ];
 
 const SHELTERS: &[Column] = &[
@@ -139,7 +244,12 @@ const SHELTERS: &[Column] = &[
         "Of them children",
         "#affected +ind +displaced +children",
     ),
-    col("Саналған күні", "Дата подсчёта", "Counted on", "#date +reported"),
+    col(
+        "Саналған күні",
+        "Дата подсчёта",
+        "Counted on",
+        "#date +reported",
+    ),
 ];
 
 /// The columns of a dataset.

@@ -183,12 +183,7 @@ fn narrowing(deps: &Deps, dataset: Dataset, params: &[(String, String)]) -> ApiR
     let mut seen: Vec<Filter> = Vec::new();
     let (mut from, mut to): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
     for (key, value) in params {
-        let Some(filter) = dataset
-            .filters()
-            .iter()
-            .copied()
-            .find(|f| f.name() == key)
-        else {
+        let Some(filter) = dataset.filters().iter().copied().find(|f| f.name() == key) else {
             let known: Vec<&str> = dataset.filters().iter().map(|f| f.name()).collect();
             return Err(ApiError::BadUserInput {
                 field: None,

@@ -142,7 +142,9 @@ async fn needs(deps: &Deps, plan: &Plan, sink: &mut Sink) -> Result<(), Stop> {
 }
 
 /// The regions' figures as `regions { figures }` serves them (the same cache, the same rows).
-async fn region_figures(deps: &Deps) -> ApiResult<std::sync::Arc<Vec<store::stats::RegionFigures>>> {
+async fn region_figures(
+    deps: &Deps,
+) -> ApiResult<std::sync::Arc<Vec<store::stats::RegionFigures>>> {
     Ok(deps.figures.get(&deps.db).await?.0)
 }
 
