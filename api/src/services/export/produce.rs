@@ -23,16 +23,19 @@ pub async fn run(deps: Deps, plan: Plan, mut sink: Sink) {
 async fn write(deps: &Deps, plan: &Plan, sink: &mut Sink) -> Result<(), Stop> {
     sink.record(columns::names(plan.dataset, plan.lang)).await?;
     sink.record(columns::tags(plan.dataset)).await?;
-    let scope = match &plan.rows {
-        Rows::All => sea_orm::Condition::all(),
-        Rows::Within(scope) => scope.clone(),
-    };
-    match plan.dataset {
-        Dataset::ThreeW => three_w(deps, plan, scope, sink).await,
-        Dataset::Needs => needs(deps, plan, sink).await,
-        Dataset::Regions => regions(deps, plan, sink).await,
-        Dataset::DonationsDaily => donations_daily(deps, plan, scope, sink).await,
-        Dataset::Shelters => shelters(deps, plan, sink).await,
+    match (plan.dataset, &plan.rows) {
+        (Dataset::ThreeW, Rows::Within(scope)) => three_w(deps, plan, scope.clone(), sink).await,
+        (Dataset::DonationsDaily, Rows::Within(scope)) => {
+            donations_daily(deps, plan, scope.clone(), sink).await
+        }
+        (Dataset::Needs, _) => needs(deps, plan, sink).await,
+        (Dataset::Regions, _) => regions(deps, plan, sink).await,
+        (Dataset::Shelters, _) => shelters(deps, plan, sink).await,
+        (Dataset::ThreeW | Dataset::DonationsDaily, Rows::All) => {
+            Err(Stop::Failed(crate::error::ApiError::Internal(
+                anyhow::anyhow!("a per-organization export was planned without its scope"),
+            )))
+        }
     }
 }
 
