@@ -13,6 +13,7 @@ mod constraints;
 mod demo;
 mod demo_guard;
 mod donations;
+mod exports;
 mod faults;
 mod fuzz;
 mod health;

@@ -4,6 +4,7 @@ pub mod address;
 pub mod apq;
 pub mod body;
 pub mod compression;
+pub mod exports;
 pub mod gate;
 pub mod graphql;
 pub mod health;

@@ -8,6 +8,7 @@ pub mod allocation;
 pub mod audit;
 pub mod credentials;
 pub mod donation;
+pub mod export;
 pub mod idempotency;
 pub mod lists;
 pub mod lockout;

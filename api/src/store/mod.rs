@@ -29,6 +29,7 @@ pub mod collection_point;
 pub mod dataset;
 pub mod donation;
 pub mod event;
+pub mod export;
 pub mod filter;
 pub mod idempotency;
 pub mod login_failure;

@@ -119,7 +119,7 @@ pub struct DonationGroup {
 
 /// The calendar day of a UTC timestamp column in Kazakhstan (UTC+5, no daylight saving), as
 /// `YYYY-MM-DD`, computed the same way on both databases.
-fn kz_day(backend: sea_orm::DbBackend, column: &str) -> String {
+pub(crate) fn kz_day(backend: sea_orm::DbBackend, column: &str) -> String {
     match backend {
         sea_orm::DbBackend::Postgres => {
             format!("to_char(({column} AT TIME ZONE 'UTC') + INTERVAL '5 hours', 'YYYY-MM-DD')")
@@ -147,17 +147,31 @@ pub async fn donation_groups(
     dimensions: &[DonationDimension],
     condition: sea_orm::Condition,
 ) -> Result<Vec<DonationGroup>, DbErr> {
-    use birlik_entity::donation;
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
-    use sea_orm::{EntityName, TryGetable};
+    let (select, dims) = donation_groups_select(db.get_database_backend(), dimensions, condition);
+    let rows = db.query_all(&select).await?;
+    rows.iter().map(|row| donation_group(row, &dims)).collect()
+}
 
-    let backend = db.get_database_backend();
+/// The aliases a donation grouping selects, in order.
+pub(crate) type Grouped = Vec<&'static str>;
+
+/// The one `GROUP BY` statement behind [`donation_groups`] (and the streamed export of daily
+/// donations, `store::export`), with the aliases of the dimensions it groups by.
+pub(crate) fn donation_groups_select(
+    backend: sea_orm::DbBackend,
+    dimensions: &[DonationDimension],
+    condition: sea_orm::Condition,
+) -> (sea_orm::sea_query::SelectStatement, Grouped) {
+    use birlik_entity::donation;
+    use sea_orm::EntityName;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+
     let mut select = Query::select();
     select
         .from(donation::Entity.table_ref())
         .cond_where(condition);
     let received = "donation.received_at";
-    let mut dims: Vec<(&str, Expr)> = Vec::new();
+    let mut dims: Grouped = Vec::new();
     for d in dimensions {
         let (alias, expr) = match d {
             DonationDimension::Region => (
@@ -183,14 +197,14 @@ pub async fn donation_groups(
                 Expr::col((donation::Entity, donation::Column::CollectionPointId)),
             ),
         };
-        if dims.iter().any(|(a, _)| *a == alias) {
+        if dims.contains(&alias) {
             continue;
         }
         select
             .expr_as(expr.clone(), Alias::new(alias))
             .add_group_by([expr.clone()])
-            .order_by_expr(expr.clone(), Order::Asc);
-        dims.push((alias, expr));
+            .order_by_expr(expr, Order::Asc);
+        dims.push(alias);
     }
     select
         .expr_as(
@@ -206,33 +220,37 @@ pub async fn donation_groups(
                 .cast_as("BIGINT"),
             Alias::new("grams"),
         );
-    let rows = db.query_all(&select).await?;
+    (select, dims)
+}
+
+/// One row of [`donation_groups_select`] as a [`DonationGroup`].
+pub(crate) fn donation_group(
+    row: &sea_orm::QueryResult,
+    dims: &Grouped,
+) -> Result<DonationGroup, DbErr> {
+    use sea_orm::TryGetable;
     fn get<T: TryGetable>(
         row: &sea_orm::QueryResult,
-        dims: &[(&str, Expr)],
+        dims: &Grouped,
         alias: &str,
     ) -> Result<Option<T>, DbErr> {
-        if dims.iter().any(|(a, _)| *a == alias) {
+        if dims.contains(&alias) {
             row.try_get::<Option<T>>("", alias)
         } else {
             Ok(None)
         }
     }
-    rows.iter()
-        .map(|row| {
-            Ok(DonationGroup {
-                region_id: get(row, &dims, "region_id")?,
-                category: get(row, &dims, "category")?,
-                organization_id: get(row, &dims, "organization_id")?,
-                day: get(row, &dims, "day")?,
-                week: get(row, &dims, "week")?,
-                status: get(row, &dims, "status")?,
-                collection_point_id: get(row, &dims, "collection_point_id")?,
-                count: row.try_get("", "n")?,
-                grams: row.try_get("", "grams")?,
-            })
-        })
-        .collect()
+    Ok(DonationGroup {
+        region_id: get(row, dims, "region_id")?,
+        category: get(row, dims, "category")?,
+        organization_id: get(row, dims, "organization_id")?,
+        day: get(row, dims, "day")?,
+        week: get(row, dims, "week")?,
+        status: get(row, dims, "status")?,
+        collection_point_id: get(row, dims, "collection_point_id")?,
+        count: row.try_get("", "n")?,
+        grams: row.try_get("", "grams")?,
+    })
 }
 
 /// Shipments from one region to another.

@@ -1,0 +1,96 @@
+//! Where an export's records go: a CSV writer (RFC 4180, CRLF line ends) into a buffer that is
+//! handed on as a chunk every [`CHUNK_BYTES`], through a channel of [`CHUNKS_IN_FLIGHT`] chunks.
+//! A slow reader makes the writer wait (and the database stream behind it), so an export holds at
+//! most a few chunks in memory whatever its size; a reader that went away stops it.
+
+use tokio::sync::mpsc;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Bytes gathered before a chunk is handed on.
+pub const CHUNK_BYTES: usize = 16 * 1024;
+/// Chunks written but not yet read that an export may hold.
+pub const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// The chunks of an export, in order; an error ends it.
+pub type Chunks = mpsc::Receiver<ApiResult<Vec<u8>>>;
+
+/// Why an export stopped early.
+#[derive(Debug)]
+pub enum Stop {
+    /// Its reader went away.
+    Gone,
+    /// The database or the writer failed.
+    Failed(ApiError),
+}
+
+impl From<sea_orm::DbErr> for Stop {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+impl From<csv::Error> for Stop {
+    fn from(e: csv::Error) -> Self {
+        Stop::Failed(ApiError::Internal(e.into()))
+    }
+}
+
+/// A CSV writer into a fresh buffer.
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::with_capacity(CHUNK_BYTES + 1024))
+}
+
+/// Writes records and sends them on in chunks.
+pub struct Sink {
+    csv: csv::Writer<Vec<u8>>,
+    tx: mpsc::Sender<ApiResult<Vec<u8>>>,
+}
+
+impl Sink {
+    /// A sink and the chunks it will send.
+    pub fn new() -> (Sink, Chunks) {
+        let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
+        (Sink { csv: writer(), tx }, rx)
+    }
+
+    /// Writes one record; hands a chunk on once enough has gathered.
+    pub async fn record<I, T>(&mut self, fields: I) -> Result<(), Stop>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.csv.write_record(fields)?;
+        if self.csv.get_ref().len() >= CHUNK_BYTES {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Hands on what has gathered.
+    async fn flush(&mut self) -> Result<(), Stop> {
+        let chunk = std::mem::replace(&mut self.csv, writer())
+            .into_inner()
+            .map_err(|e| Stop::Failed(ApiError::Internal(anyhow::anyhow!("{}", e.error()))))?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        self.tx.send(Ok(chunk)).await.map_err(|_| Stop::Gone)
+    }
+
+    /// Ends the export: the rest on success, the error (after what was sent) on failure.
+    pub async fn finish(mut self, outcome: Result<(), Stop>) {
+        let outcome = match outcome {
+            Ok(()) => self.flush().await,
+            failed => failed,
+        };
+        if let Err(Stop::Failed(err)) = outcome {
+            if let ApiError::Internal(cause) = &err {
+                tracing::error!(error = %format!("{cause:#}"), "an export failed");
+            }
+            let _ = self.tx.send(Err(err)).await;
+        }
+    }
+}
