@@ -1,7 +1,6 @@
 //! The test harness: databases, a spawned application, and a GraphQL client.
 
 pub mod app;
-#[allow(dead_code)] // used by the page and IDE tests (issue 16), landing next
 pub mod browser;
 pub mod client;
 pub mod cluster;
