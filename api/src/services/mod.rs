@@ -9,6 +9,7 @@ pub mod audit;
 pub mod credentials;
 pub mod donation;
 pub mod idempotency;
+pub mod import;
 pub mod lists;
 pub mod lockout;
 pub mod membership;

@@ -31,6 +31,7 @@ pub mod donation;
 pub mod event;
 pub mod filter;
 pub mod idempotency;
+pub mod import;
 pub mod login_failure;
 pub mod membership;
 pub mod need;

@@ -35,7 +35,12 @@ fn chromium() -> bool {
         return found;
     }
     let mut found = PathBuf::from(CHROMIUM).exists();
-    if !found && Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n") {
+    if !found
+        && Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout == b"0\n")
+    {
         found = Command::new("apt-get")
             .args(["install", "-y", "-qq", "chromium"])
             .status()
