@@ -7,6 +7,7 @@ pub mod compression;
 pub mod gate;
 pub mod graphql;
 pub mod health;
+pub mod imports;
 pub mod routes;
 pub mod socket;
 
@@ -28,6 +29,8 @@ pub struct State {
     pub ws_ping: std::time::Duration,
     /// Most bytes in a request body.
     pub max_body_bytes: usize,
+    /// Most rows and bytes in an imported file.
+    pub import_limits: imports::Limits,
     /// How long one GraphQL request may run.
     pub request_timeout: std::time::Duration,
     /// Requests per client.

@@ -129,9 +129,9 @@ pub fn parse(
     })
 }
 
-/// The refusal of a file over the row limit.
+/// The refusal of a file over the row limit: the one error of `rows` [`parse`] gives.
 pub fn too_many_rows(max_rows: usize) -> ApiError {
-    ApiError::bad_input("body", format!("a file holds at most {max_rows} rows"))
+    ApiError::bad_input("rows", format!("a file holds at most {max_rows} rows"))
 }
 
 fn required(cell: &str) -> Result<&str, String> {
