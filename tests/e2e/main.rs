@@ -17,6 +17,7 @@ mod faults;
 mod fuzz;
 mod health;
 mod identity;
+mod imports;
 mod layout;
 mod lists;
 mod migrations;

@@ -78,25 +78,22 @@ pub fn parse(
     let mut drafts = Vec::new();
     for record in reader.records() {
         let record = record.map_err(malformed)?;
-        if drafts.len() + errors.len() >= max_rows {
+        if drafts.len() >= max_rows {
             return Err(too_many_rows(max_rows));
         }
         let line = record
             .position()
             .map(|p| usize::try_from(p.line()).unwrap_or(usize::MAX))
             .unwrap_or_default();
-        if record.len() != header.len() {
-            errors.push(RowError::new(
-                line,
-                "",
-                format!(
-                    "the row has {} fields, the header {}",
-                    record.len(),
-                    header.len()
-                ),
-            ));
-            continue;
-        }
+        // A short row (a spreadsheet drops empty trailing cells) has those cells empty; a long
+        // one is refused as a whole.
+        let shape = (record.len() > header.len()).then(|| {
+            format!(
+                "the row has {} fields, the header {}",
+                record.len(),
+                header.len()
+            )
+        });
         let cell = |i: usize| {
             columns[i]
                 .and_then(|c| record.get(c))
@@ -120,13 +117,10 @@ pub fn parse(
             description: cell(4).to_owned(),
             donor_name: optional(cell(5)).map(str::to_owned),
             received_at: optional(cell(6)).map(received_at).transpose(),
+            shape,
         });
     }
-    Ok(if errors.is_empty() {
-        Ok(drafts)
-    } else {
-        Err(errors)
-    })
+    Ok(Ok(drafts))
 }
 
 /// The refusal of a file over the row limit: the one error of `rows` [`parse`] gives.

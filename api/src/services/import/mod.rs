@@ -53,6 +53,8 @@ pub struct Draft {
     pub description: String,
     pub donor_name: Option<String>,
     pub received_at: Result<Option<DateTime<Utc>>, String>,
+    /// Why the row as a whole is refused (more cells than the header names), if it is.
+    pub shape: Option<String>,
 }
 
 /// Why one row (or the header, line 1) is refused: where, and why.
@@ -110,6 +112,9 @@ pub fn check_cells(drafts: Vec<Draft>, now: DateTime<Utc>) -> (Vec<Checked>, Vec
         let mut refuse =
             |column: &str, reason: String| errors.push(RowError::new(line, column, reason));
         let reason = |e: ApiError| e.to_string();
+        if let Some(shape) = draft.shape {
+            refuse("", shape);
+        }
         let point = draft.point.map_err(|r| refuse(COLUMNS[0], r));
         let category = draft.category.map_err(|r| refuse(COLUMNS[1], r));
         let grams = draft
@@ -256,11 +261,23 @@ pub async fn import(
         return Err(ApiError::bad_input("rows", "there are no rows to import"));
     }
     let now = Utc::now();
-    let (checked, mut errors) = check_cells(drafts, now);
     let points = Points {
         all: store::collection_point::all(&deps.db).await?,
         organization,
     };
+    // A point that cannot be used is the row's error beside those of its other cells.
+    let drafts = drafts
+        .into_iter()
+        .map(|mut draft| {
+            if let Ok(point) = &draft.point
+                && let Err(reason) = points.resolve(point)
+            {
+                draft.point = Err(reason);
+            }
+            draft
+        })
+        .collect();
+    let (checked, mut errors) = check_cells(drafts, now);
     let mut rows = Vec::with_capacity(checked.len());
     for row in checked {
         match points.resolve(&row.point) {
@@ -280,7 +297,8 @@ pub async fn import(
         }
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
+        // By line, each line's cells in the order of the columns.
+        errors.sort_by_key(|e| (e.line, COLUMNS.iter().position(|c| *c == e.column)));
         return Ok(Err(errors));
     }
     let importing = Importing {
