@@ -143,9 +143,11 @@ pub async fn import(command: ImportCommand) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot reach {url}: {e}"))?;
     let status = answer.status().as_u16();
-    let body: serde_json::Value = answer
-        .json()
+    let body = answer
+        .bytes()
         .await
+        .map_err(|e| anyhow::anyhow!("{url} answered {status} and broke off: {e}"))?;
+    let body: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| anyhow::anyhow!("{url} answered {status} without JSON: {e}"))?;
     sending.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
