@@ -76,15 +76,29 @@ pub fn parse(
         return Ok(Err(errors));
     }
     let mut drafts = Vec::new();
+    let (mut line, mut counted_to) = (1, 0);
     for record in reader.records() {
         let record = record.map_err(malformed)?;
         if drafts.len() >= max_rows {
             return Err(too_many_rows(max_rows));
         }
-        let line = record
+        // The line a record starts on, counted in the text itself: the reader's own count
+        // leaves out the blank lines it skips, and people look for the line their editor shows.
+        let mut start = record
             .position()
-            .map(|p| usize::try_from(p.line()).unwrap_or(usize::MAX))
-            .unwrap_or_default();
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(counted_to)
+            .clamp(counted_to, text.len());
+        // Its position may lie before the blank lines the reader skipped to reach it.
+        start += text.as_bytes()[start..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        line += text.as_bytes()[counted_to..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted_to = start;
         // A short row (a spreadsheet drops empty trailing cells) has those cells empty; a long
         // one is refused as a whole.
         let shape = (record.len() > header.len()).then(|| {
