@@ -29,6 +29,9 @@ enum Command {
     DemoData(commands::DemoDataArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Send a file to a Birlik server: `birlik import donations FILE --token …`.
+    #[command(subcommand)]
+    Import(commands::ImportCommand),
 }
 
 /// mimalloc: with the system allocator, allocating and freeing took a tenth of the server's CPU,
@@ -46,6 +49,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Serve(config)) => commands::serve(*config).await,
         Some(Command::Migrate(args)) => commands::migrate(args).await,
         Some(Command::DemoData(args)) => commands::demo_data(args).await,
+        Some(Command::Import(command)) => commands::import(command).await,
         Some(Command::Schema) => {
             print!("{}", birlik_api::graphql::sdl());
             Ok(())

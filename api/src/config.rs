@@ -86,6 +86,14 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_MAX_BODY_BYTES", value_name = "BIRLIK_MAX_BODY_BYTES", default_value_t = 102_400, value_parser = clap::value_parser!(u64).range(1024..=16_777_216))]
     pub max_body_bytes: u64,
 
+    /// Most rows in one file sent to `POST /imports/donations`; more are refused before any SQL.
+    #[arg(long, env = "BIRLIK_IMPORT_MAX_ROWS", value_name = "BIRLIK_IMPORT_MAX_ROWS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub import_max_rows: u64,
+
+    /// Most bytes in a file sent to `POST /imports/donations` (413 beyond).
+    #[arg(long, env = "BIRLIK_IMPORT_MAX_BYTES", value_name = "BIRLIK_IMPORT_MAX_BYTES", default_value_t = 8_388_608, value_parser = clap::value_parser!(u64).range(1024..=67_108_864))]
+    pub import_max_bytes: u64,
+
     /// Most lexical tokens in one GraphQL document.
     #[arg(long, env = "BIRLIK_MAX_TOKENS", value_name = "BIRLIK_MAX_TOKENS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=100_000))]
     pub max_tokens: u64,
@@ -262,6 +270,8 @@ impl Config {
             ws_per_account: 10,
             operations: Operations::Any,
             max_body_bytes: 102_400,
+            import_max_rows: 10_000,
+            import_max_bytes: 8_388_608,
             max_tokens: 1000,
             max_depth: 10,
             max_complexity: 12_000,

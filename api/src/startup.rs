@@ -109,6 +109,10 @@ impl Application {
             max_batch: config.max_batch as usize,
             ws_ping: std::time::Duration::from_secs(config.ws_ping_s),
             max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
+            import_limits: crate::http::imports::Limits {
+                max_rows: usize::try_from(config.import_max_rows).unwrap_or(usize::MAX),
+                max_bytes: usize::try_from(config.import_max_bytes).unwrap_or(usize::MAX),
+            },
             request_timeout,
             rate_limiter: crate::rate_limit::RateLimiter::new(config.rate_limit),
             sockets: crate::http::gate::SocketCounts::new(

@@ -460,6 +460,16 @@ async fn the_portals_mutations_are_for_organizations_and_the_ministry() {
     )
     .await;
 
+    let import = |i: usize| json!({ "input": { "rows": [{ "collectionPointId": encode("CollectionPoint", point).0, "category": "FOOD", "kilograms": 5, "description": format!("import {i}") }] } });
+    row(
+        &c,
+        "importDonations",
+        "mutation($input: ImportDonationsInput!) { importDonations(input: $input) { imported replayed } }",
+        import,
+        [UNAUTH, FORBID, Ok, Ok],
+    )
+    .await;
+
     let donation = int(
         &db,
         &format!(

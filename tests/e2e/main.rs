@@ -19,6 +19,7 @@ mod fuzz;
 mod health;
 mod ide;
 mod identity;
+mod imports;
 mod layout;
 mod lists;
 mod migrations;

@@ -11,6 +11,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use crate::auth::password;
 use crate::{db, store};
 
+/// Donations written per INSERT batch call while loading (the progress moves between them).
+const DONATION_SLICE: usize = 25_000;
+
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password";
 
@@ -52,6 +55,16 @@ pub async fn load_with_donations(
     db: &DatabaseConnection,
     donations: usize,
 ) -> anyhow::Result<Report> {
+    load_with_progress(db, donations, &indicatif::ProgressBar::hidden()).await
+}
+
+/// [`load_with_donations`], moving `progress` through the rows written (its length is set here;
+/// `birlik demo-data` draws it on a terminal).
+pub async fn load_with_progress(
+    db: &DatabaseConnection,
+    donations: usize,
+    progress: &indicatif::ProgressBar,
+) -> anyhow::Result<Report> {
     anyhow::ensure!(
         (generate::MIN_DONATIONS..=generate::MAX_DONATIONS).contains(&donations),
         "the demo data holds {} to {} donations, not {donations}",
@@ -70,6 +83,7 @@ pub async fn load_with_donations(
         "this database already holds data beyond the reference regions; the demo data loads only into an empty one"
     );
     let regions = store::region::list(&tx).await?;
+    progress.set_message("generating");
     let data = generate::generate_with_donations(&regions, Utc::now(), hashes, donations);
     let report = Report {
         organizations: data.organizations.len(),
@@ -81,20 +95,60 @@ pub async fn load_with_donations(
         tasks: data.tasks.len(),
         assignments: data.assignments.len(),
     };
+    let rows = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    progress.set_length(rows(
+        data.organizations.len()
+            + data.collection_points.len()
+            + data.volunteers.len()
+            + data.users.len()
+            + data.donations.len()
+            + data.shipments.len()
+            + data.needs.len()
+            + data.need_lines.len()
+            + data.items.len()
+            + data.tasks.len()
+            + data.assignments.len()
+            + data.shelters.len()
+            + data.shelter_counts.len(),
+    ));
+    let step = |table: &'static str, n: usize| {
+        progress.set_message(table);
+        progress.inc(rows(n));
+    };
     // Each table's rows come with their ids; on PostgreSQL its sequence moves past them.
+    let n = data.organizations.len() + data.collection_points.len();
     store::organization::insert_many(&tx, data.organizations).await?;
     store::collection_point::insert_many(&tx, data.collection_points).await?;
+    step("organizations", n);
+    let n = data.volunteers.len() + data.users.len();
     store::volunteer::insert_many(&tx, data.volunteers).await?;
     store::user::insert_many(&tx, data.users).await?;
-    store::donation::insert_many(&tx, data.donations).await?;
+    step("volunteers", n);
+    // Donations in slices, so that a terminal sees a million of them move.
+    let mut donations = data.donations.into_iter().peekable();
+    while donations.peek().is_some() {
+        let slice: Vec<_> = donations.by_ref().take(DONATION_SLICE).collect();
+        let n = slice.len();
+        store::donation::insert_many(&tx, slice).await?;
+        step("donations", n);
+    }
+    let n = data.shipments.len();
     store::shipment::insert_many(&tx, data.shipments).await?;
+    step("shipments", n);
     // Needs before the items that serve their lines.
+    let n = data.needs.len() + data.need_lines.len() + data.items.len();
     store::need_line::insert_many(&tx, data.needs, data.need_lines).await?;
     store::shipment::insert_items(&tx, data.items).await?;
+    step("needs", n);
+    let n = data.tasks.len() + data.assignments.len();
     store::task::insert_many(&tx, data.tasks).await?;
     store::claim::insert_many(&tx, data.assignments).await?;
+    step("tasks", n);
+    let n = data.shelters.len() + data.shelter_counts.len();
     store::shelter::insert_many(&tx, data.shelters).await?;
     store::shelter::insert_counts(&tx, data.shelter_counts).await?;
+    step("shelters", n);
+    progress.set_message("committing");
     tx.commit().await?;
     tracing::info!(
         ?report,

@@ -18,7 +18,7 @@ use async_graphql::parser::types::OperationType;
 
 /// Who sends a request, in which language, from where: read from its headers, before anything
 /// touches the database (a bad token is refused here).
-fn caller(req: &HttpRequest, state: &State) -> Result<RequestCtx, ApiError> {
+pub(crate) fn caller(req: &HttpRequest, state: &State) -> Result<RequestCtx, ApiError> {
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -10,6 +10,7 @@ pub mod graphql;
 pub mod health;
 pub mod ide;
 pub mod page;
+pub mod imports;
 pub mod routes;
 pub mod socket;
 
@@ -36,6 +37,8 @@ pub struct State {
     pub ws_ping: std::time::Duration,
     /// Most bytes in a request body.
     pub max_body_bytes: usize,
+    /// Most rows and bytes in an imported file.
+    pub import_limits: imports::Limits,
     /// How long one GraphQL request may run.
     pub request_timeout: std::time::Duration,
     /// Requests per client.

@@ -2,11 +2,11 @@
 
 use actix_web::web;
 
-use crate::http::{exports, graphql, health, ide, page};
+use crate::http::{exports, graphql, health, ide, imports, page};
 
 /// `/graphql` (POST, GET, WebSocket, GraphiQL), the IDE's files under `/graphql/ide/`,
-/// `/exports/{dataset}.csv`, `/healthz`, `/readyz`, `/metrics`, and the situation page at `/` and
-/// `/kk`, `/ru`, `/en` (any other language is the default 404).
+/// `/exports/{dataset}.csv`, `/imports/donations` (POST), `/healthz`, `/readyz`, `/metrics`, and
+/// the situation page at `/` and `/kk`, `/ru`, `/en` (any other language is the default 404).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/graphql/ide/{file:.+}", web::get().to(ide::asset))
     .route("/exports/{file}", web::get().to(exports::get))
+    .route("/imports/donations", web::post().to(imports::donations))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod donation;
 pub mod export;
 pub mod idempotency;
+pub mod import;
 pub mod lists;
 pub mod lockout;
 pub mod membership;

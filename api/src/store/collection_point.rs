@@ -103,6 +103,15 @@ pub async fn get(
     collection_point::Entity::find_by_id(id).one(db).await
 }
 
+/// Every collection point (a few hundred: reference-like data, public to all), by id.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<collection_point::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    collection_point::Entity::find()
+        .order_by_asc(collection_point::Column::Id)
+        .all(db)
+        .await
+}
+
 // Bulk writes for the demo data.
 
 /// Inserts collection points that carry their ids (the demo data set), in batches.

@@ -32,6 +32,7 @@ pub mod event;
 pub mod export;
 pub mod filter;
 pub mod idempotency;
+pub mod import;
 pub mod login_failure;
 pub mod membership;
 pub mod need;

@@ -2,6 +2,7 @@
 //! which runs it in one transaction.
 
 mod donation;
+mod import;
 mod membership;
 mod need;
 mod organization;
@@ -17,6 +18,7 @@ pub struct Mutation(
     session::SessionMutation,
     session::AccountMutation,
     donation::DonationMutation,
+    import::ImportMutation,
     shipment::ShipmentMutation,
     stock::StockMutation,
     task::TaskMutation,
