@@ -11,12 +11,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 
 use crate::auth::extract;
-use crate::context::{Lang, RequestCtx};
+use crate::context::Lang;
 use crate::error::ApiError;
 use crate::http::State;
 use crate::http::gate;
-use crate::http::graphql::refusal;
-use crate::services::export::{self, Dataset, PUBLIC_MAX_AGE_S};
+use crate::http::graphql::{caller, refusal};
+use crate::services::export::{self, Dataset};
 
 /// A refusal; a 401 also names the scheme that would be accepted, and an unknown dataset is a 404.
 fn refused(err: ApiError) -> HttpResponse {
@@ -83,34 +83,25 @@ pub async fn get(
         Ok(lang) => lang,
         Err(err) => return refused(err),
     };
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or(""));
-    let actor = match extract::actor(authorization, &state.deps.keys) {
-        Ok(actor) => actor,
+    let mut rc = match caller(&req, &state) {
+        Ok(rc) => rc,
         Err(err) => return refused(err),
     };
-    let address = gate::client_address(&req, &state);
-    if let Err(err) = gate::check_rate(&state, &actor, address) {
+    rc.lang = lang;
+    if let Err(err) = gate::check_rate(&state, &rc.actor, rc.address) {
         return refused(err);
     }
-    if let Err(err) = extract::ensure_active_cached(&state.deps, &actor).await {
+    if let Err(err) = extract::ensure_active_cached(&state.deps, &rc.actor).await {
         return refused(err);
     }
-    let rc = RequestCtx {
-        actor,
-        lang,
-        address,
-    };
     let filters: Vec<(String, String)> = params.into_iter().filter(|(k, _)| k != "lang").collect();
     let plan = match export::plan(&rc, &state.deps, dataset, &filters).await {
         Ok(plan) => plan,
         Err(err) => return refused(err),
     };
     let cache_control = match plan.etag {
-        Some(_) => format!("public, max-age={PUBLIC_MAX_AGE_S}"),
-        None => "private, no-store".to_owned(),
+        Some(_) => crate::http::PUBLIC_CACHE_CONTROL,
+        None => "private, no-store",
     };
     if let Some(etag) = &plan.etag
         && not_modified(&req, etag)

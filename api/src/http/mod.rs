@@ -9,8 +9,8 @@ pub mod gate;
 pub mod graphql;
 pub mod health;
 pub mod ide;
-pub mod page;
 pub mod imports;
+pub mod page;
 pub mod routes;
 pub mod socket;
 

@@ -22,9 +22,6 @@ use crate::services::Deps;
 use crate::store;
 use crate::store::export::{Narrowing, Table};
 
-/// Seconds a public dataset may be cached, as the public queries' answers.
-pub const PUBLIC_MAX_AGE_S: u32 = 30;
-
 /// Kazakhstan's offset from UTC (no daylight saving): the days of dates and filters.
 const KZ_OFFSET_S: i32 = 5 * 3600;
 
