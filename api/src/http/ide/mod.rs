@@ -4,6 +4,9 @@
 //! script that starts it. Nothing here reaches the database; with introspection off (the
 //! `BIRLIK_INTROSPECTION=false` of a production server) the page and every asset are off too.
 
+use std::io::Write;
+use std::sync::OnceLock;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -23,6 +26,10 @@ struct Asset {
     path: &'static str,
     content_type: &'static str,
     body: &'static [u8],
+    /// Its brotli and gzip forms, each made once on first demand (GraphiQL's bundle is 3.5 MB:
+    /// compressed on every request, each anonymous download would cost the server tens of
+    /// milliseconds of CPU).
+    compressed: [OnceLock<Vec<u8>>; 2],
 }
 
 impl Asset {
@@ -34,35 +41,76 @@ impl Asset {
             "no-cache"
         }
     }
+
+    fn compressed(&self, coding: Coding) -> &[u8] {
+        self.compressed[coding as usize].get_or_init(|| {
+            let mut out = Vec::new();
+            match coding {
+                Coding::Brotli => {
+                    let mut encoder = brotli::CompressorWriter::new(&mut out, 64 * 1024, 9, 22);
+                    encoder.write_all(self.body).expect("writing to memory");
+                    encoder.flush().expect("writing to memory");
+                }
+                Coding::Gzip => {
+                    let mut encoder =
+                        flate2::write::GzEncoder::new(&mut out, flate2::Compression::best());
+                    encoder.write_all(self.body).expect("writing to memory");
+                    encoder.finish().expect("writing to memory");
+                }
+            }
+            out
+        })
+    }
+}
+
+/// The compressions a file is kept in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Coding {
+    Brotli = 0,
+    Gzip = 1,
+}
+
+impl Coding {
+    fn header(self) -> &'static str {
+        match self {
+            Coding::Brotli => "br",
+            Coding::Gzip => "gzip",
+        }
+    }
 }
 
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
-const ASSETS: &[Asset] = &[
+static ASSETS: [Asset; 5] = [
     Asset {
         path: "graphiql-3.8.3/graphiql.min.js",
         content_type: JS,
+        compressed: [OnceLock::new(), OnceLock::new()],
         body: include_bytes!("../../../assets/graphiql/graphiql.min.js"),
     },
     Asset {
         path: "graphiql-3.8.3/graphiql.min.css",
         content_type: CSS,
+        compressed: [OnceLock::new(), OnceLock::new()],
         body: include_bytes!("../../../assets/graphiql/graphiql.min.css"),
     },
     Asset {
         path: "react-18.3.1/react.production.min.js",
         content_type: JS,
+        compressed: [OnceLock::new(), OnceLock::new()],
         body: include_bytes!("../../../assets/graphiql/react.production.min.js"),
     },
     Asset {
         path: "react-dom-18.3.1/react-dom.production.min.js",
         content_type: JS,
+        compressed: [OnceLock::new(), OnceLock::new()],
         body: include_bytes!("../../../assets/graphiql/react-dom.production.min.js"),
     },
     Asset {
         path: "birlik-ide.js",
         content_type: JS,
+        compressed: [OnceLock::new(), OnceLock::new()],
         body: include_bytes!("birlik-ide.js"),
     },
 ];
@@ -83,15 +131,46 @@ pub fn page() -> HttpResponse {
 }
 
 /// `GET /graphql/ide/{file}`: one of the page's files, or 404 (as for any file while the IDE is
-/// off).
+/// off). A client that takes brotli or gzip gets the file compressed once per process (the
+/// response compression then leaves it as it is); others get it as it is.
 pub async fn asset(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     let path = req.match_info().query("file");
-    match ASSETS.iter().find(|a| a.path == path) {
-        Some(asset) if state.graphql.introspection => HttpResponse::Ok()
-            .content_type(asset.content_type)
-            .insert_header((header::CACHE_CONTROL, asset.cache_control()))
-            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            .body(asset.body),
-        _ => HttpResponse::NotFound().finish(),
+    let Some(asset) = ASSETS.iter().find(|a| a.path == path) else {
+        return HttpResponse::NotFound().finish();
+    };
+    if !state.graphql.introspection {
+        return HttpResponse::NotFound().finish();
     }
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(asset.content_type)
+        .insert_header((header::CACHE_CONTROL, asset.cache_control()))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    let Some(coding) = [Coding::Brotli, Coding::Gzip]
+        .into_iter()
+        .find(|c| accepts(&req, c.header()))
+    else {
+        return response.body(asset.body);
+    };
+    match web::block(move || asset.compressed(coding)).await {
+        Ok(body) => response
+            .insert_header((header::CONTENT_ENCODING, coding.header()))
+            .body(body),
+        Err(_) => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+/// Whether `Accept-Encoding` takes `coding` (named, not refused with `q=0`).
+fn accepts(req: &HttpRequest, coding: &str) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| matches!(p.replace(' ', "").as_str(), "q=0" | "q=0.0"));
+            name.eq_ignore_ascii_case(coding) && !refused
+        })
 }

@@ -43,6 +43,25 @@ fn writer() -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::with_capacity(CHUNK_BYTES + 1024))
 }
 
+/// A cell a spreadsheet would not run as a formula (OWASP's "CSV injection"): text that people
+/// typed (an organization's or a shelter's name) and that starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return gets a leading `'`; numbers (`-1.5`) are left as they are.
+fn inert(cell: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let risky = matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let number = std::str::from_utf8(cell).is_ok_and(|s| s.parse::<f64>().is_ok());
+    if risky && !number {
+        let mut safe = Vec::with_capacity(cell.len() + 1);
+        safe.push(b'\'');
+        safe.extend_from_slice(cell);
+        safe.into()
+    } else {
+        cell.into()
+    }
+}
+
 /// Writes records and sends them on in chunks.
 pub struct Sink {
     csv: csv::Writer<Vec<u8>>,
@@ -62,7 +81,10 @@ impl Sink {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        self.csv.write_record(fields)?;
+        for field in fields {
+            self.csv.write_field(inert(field.as_ref()))?;
+        }
+        self.csv.write_record(None::<&[u8]>)?;
         if self.csv.get_ref().len() >= CHUNK_BYTES {
             self.flush().await?;
         }
@@ -92,5 +114,20 @@ impl Sink {
             }
             let _ = self.tx.send(Err(err)).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formulas_are_made_inert_and_numbers_kept() {
+        assert_eq!(&*inert(b"=HYPERLINK(\"x\")"), b"'=HYPERLINK(\"x\")");
+        assert_eq!(&*inert(b"@SUM(A1)"), b"'@SUM(A1)");
+        assert_eq!(&*inert(b"+7 708"), b"'+7 708");
+        assert_eq!(&*inert(b"-1.5"), b"-1.5");
+        assert_eq!(&*inert(b"Astana"), b"Astana");
+        assert_eq!(&*inert(b"#org +name"), b"#org +name");
     }
 }
