@@ -673,5 +673,8 @@ async fn text_that_a_spreadsheet_would_run_as_a_formula_is_exported_inert() {
     );
     assert!(!names.iter().any(|n| n.starts_with('=')), "{names:?}");
     let addresses = shelters.column("#loc +address");
-    assert!(addresses.contains(&"'@SUM(1+1)".to_owned()), "{addresses:?}");
+    assert!(
+        addresses.contains(&"'@SUM(1+1)".to_owned()),
+        "{addresses:?}"
+    );
 }

@@ -52,32 +52,7 @@ pub(crate) async fn read_batch(
     payload: web::Payload,
     limit: usize,
 ) -> Result<async_graphql::BatchRequest, HttpResponse> {
-    let too_large = || {
-        let mut refused = refusal(ApiError::bad_input(
-            "body",
-            format!("a request body holds at most {limit} bytes"),
-        ));
-        *refused.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
-        refused
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large());
-    }
-    let body = match payload.to_bytes_limited(limit).await {
-        Err(_) => return Err(too_large()),
-        Ok(Err(_)) => {
-            return Err(refusal(ApiError::bad_input(
-                "body",
-                "the request body could not be read",
-            )));
-        }
-        Ok(Ok(body)) => body,
-    };
+    let body = limited(req, payload, limit, "a request body").await?;
     let not_a_request = |detail: String| {
         refusal(ApiError::BadUserInput {
             field: Some("body"),
@@ -113,4 +88,38 @@ pub(crate) async fn read_batch(
         ));
     }
     serde_json::from_value(json).map_err(|e| not_a_request(e.to_string()))
+}
+
+/// The body, refused with 413 beyond `limit` bytes (by its declared length first, before any of
+/// it is read); `what` names it in the refusal ("a request body holds at most … bytes").
+pub(crate) async fn limited(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    what: &str,
+) -> Result<web::Bytes, HttpResponse> {
+    let too_large = || {
+        let mut refused = refusal(ApiError::bad_input(
+            "body",
+            format!("{what} holds at most {limit} bytes"),
+        ));
+        *refused.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
+        refused
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    match payload.to_bytes_limited(limit).await {
+        Err(_) => Err(too_large()),
+        Ok(Err(_)) => Err(refusal(ApiError::bad_input(
+            "body",
+            "the request body could not be read",
+        ))),
+        Ok(Ok(body)) => Ok(body),
+    }
 }

@@ -53,7 +53,9 @@ pub async fn donations(
         return refused;
     }
     let limits = state.import_limits;
-    let body = match read(&req, payload, limits.max_bytes).await {
+    let body = match crate::http::body::limited(&req, payload, limits.max_bytes, "an imported file")
+        .await
+    {
         Ok(body) => body,
         Err(refused) => return refused,
     };
@@ -110,38 +112,6 @@ fn is_csv(req: &HttpRequest) -> bool {
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     essence == "text/csv" || essence == "application/csv"
-}
-
-/// The body, refused with 413 beyond `limit` bytes (by its declared length first).
-async fn read(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<web::Bytes, HttpResponse> {
-    let too_large = || {
-        let mut refused = refusal(ApiError::bad_input(
-            "body",
-            format!("an imported file holds at most {limit} bytes"),
-        ));
-        *refused.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-        refused
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large());
-    }
-    match payload.to_bytes_limited(limit).await {
-        Err(_) => Err(too_large()),
-        Ok(Err(_)) => Err(refusal(ApiError::bad_input(
-            "body",
-            "the request body could not be read",
-        ))),
-        Ok(Ok(body)) => Ok(body),
-    }
 }
 
 /// 422: every bad row, nothing written.

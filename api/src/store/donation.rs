@@ -283,34 +283,41 @@ pub struct NewDonation {
     pub registered_by: Option<i32>,
 }
 
+impl NewDonation {
+    /// The row of a received donation with nothing shipped or written off, at version 1.
+    pub(crate) fn into_row(self, now: chrono::DateTime<chrono::Utc>) -> donation::ActiveModel {
+        use sea_orm::Set;
+        donation::ActiveModel {
+            collection_point_id: Set(self.collection_point_id),
+            organization_id: Set(self.organization_id),
+            region_id: Set(self.region_id),
+            category: Set(self.category),
+            grams: Set(self.grams),
+            shipped_grams: Set(0),
+            written_off_grams: Set(0),
+            item_count: Set(self.item_count),
+            description: Set(self.description),
+            donor_name: Set(self.donor_name),
+            received_at: Set(self.received_at),
+            registered_by: Set(self.registered_by),
+            status: Set(birlik_entity::enums::DonationStatus::Received),
+            cancelled_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }
+    }
+}
+
 /// Inserts a received donation with nothing shipped, at version 1.
 pub async fn insert(
     db: &impl ConnectionTrait,
     new: NewDonation,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<donation::Model, DbErr> {
-    use sea_orm::{ActiveModelTrait, Set};
-    donation::ActiveModel {
-        collection_point_id: Set(new.collection_point_id),
-        organization_id: Set(new.organization_id),
-        region_id: Set(new.region_id),
-        category: Set(new.category),
-        grams: Set(new.grams),
-        shipped_grams: Set(0),
-        item_count: Set(new.item_count),
-        description: Set(new.description),
-        donor_name: Set(new.donor_name),
-        received_at: Set(new.received_at),
-        registered_by: Set(new.registered_by),
-        status: Set(birlik_entity::enums::DonationStatus::Received),
-        cancelled_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
+    use sea_orm::ActiveModelTrait;
+    new.into_row(now).insert(db).await
 }
 
 // Bulk writes for the demo data.

@@ -27,26 +27,7 @@ pub async fn insert_donations(
         let chunk: Vec<donation::ActiveModel> = rows
             .by_ref()
             .take(CHUNK)
-            .map(|new| donation::ActiveModel {
-                collection_point_id: Set(new.collection_point_id),
-                organization_id: Set(new.organization_id),
-                region_id: Set(new.region_id),
-                category: Set(new.category),
-                grams: Set(new.grams),
-                shipped_grams: Set(0),
-                written_off_grams: Set(0),
-                item_count: Set(new.item_count),
-                description: Set(new.description),
-                donor_name: Set(new.donor_name),
-                received_at: Set(new.received_at),
-                registered_by: Set(new.registered_by),
-                status: Set(DonationStatus::Received),
-                cancelled_at: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-                ..Default::default()
-            })
+            .map(|new| new.into_row(now))
             .collect();
         let keys = donation::Entity::insert_many(chunk)
             .exec_with_returning_keys(db)
