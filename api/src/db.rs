@@ -85,8 +85,8 @@ pub async fn connect(
         // every checkout doubled the round trips of every statement. One idle for a second
         // is pinged, so one that a restarted server dropped is replaced, not handed out.
         .test_before_acquire_if_idle_for(Duration::from_secs(1))
-        // A transaction left idle is ended, so no write stays in flight for long (see
-        // `services::task::SYNC_MARGIN`).
+        // A transaction left idle is ended, so no write stays in flight (and holds its locks)
+        // for long.
         .map_sqlx_postgres_opts(move |opts| {
             let opts = opts.options([("idle_in_transaction_session_timeout", "30s")]);
             // No statement outlives the request it serves by more than one time limit: a

@@ -10,6 +10,7 @@ mod audit;
 mod bounds;
 mod cli;
 mod constraints;
+mod delta_sync;
 mod demo;
 mod demo_guard;
 mod donations;

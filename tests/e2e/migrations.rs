@@ -6,7 +6,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use crate::helpers::TestDb;
 use crate::helpers::db::on_postgres;
 
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 21] = [
+    "sync_clock",
     "write_off",
     "need_line",
     "need",

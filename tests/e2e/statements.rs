@@ -88,13 +88,13 @@ async fn every_query_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "first": 100 }),
             5,
         ),
-        // page, collection points, shipments
+        // the sync clock's watermark, page, collection points, shipments
         (
             ops::MY_TASKS,
             &volunteer,
             json!({ "first": 3 }),
             json!({ "first": 100 }),
-            4,
+            5,
         ),
     ];
     for (op, client, small, large, expected) in cases {
@@ -241,11 +241,11 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
     let starts = chrono::Utc::now() + chrono::Duration::hours(3);
     let post = json!({ "input": { "title": "Погрузка", "kind": "LOADING", "regionCode": "KZ-39", "startsAt": starts,
         "endsAt": starts + chrono::Duration::hours(2), "volunteersNeeded": 2, "idempotencyKey": "t1" } });
-    // replay check, organization, insert, key, audit
-    assert_eq!(cost(&app, &ngo, ops::POST_TASK, post.clone()).await, 6);
+    // replay check, organization, insert, the sync clock's stamp and the task's, key, audit
+    assert_eq!(cost(&app, &ngo, ops::POST_TASK, post.clone()).await, 8);
     let task = int(&db, "SELECT MAX(id) FROM task").await;
     // replay check, task, volunteer, holds, take place, claim, settle the task's status from
-    // its places, key, audit, read back
+    // its places, the sync clock's stamp and the task's, key, audit, read back
     assert_eq!(
         cost(
             &app,
@@ -254,19 +254,20 @@ async fn every_mutation_of_the_clients_costs_a_fixed_number_of_statements() {
             json!({ "taskId": enc("Task", task), "idempotencyKey": "c1" })
         )
         .await,
-        11
+        13
     );
     let version = int(
         &db,
         &format!("SELECT CAST(version AS BIGINT) FROM task WHERE id = {task}"),
     )
     .await;
-    // read, the claim, move it, audit it, settle the task from its places, read back
+    // read, the claim, move it, audit it, settle the task from its places, the sync clock's
+    // stamp and the task's, read back
     let update =
         json!({ "taskId": enc("Task", task), "status": "IN_PROGRESS", "expectedVersion": version });
     assert_eq!(
         cost(&app, &volunteer, ops::UPDATE_TASK_STATUS, update).await,
-        7
+        9
     );
 
     let unverified = int(

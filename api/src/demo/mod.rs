@@ -141,7 +141,16 @@ pub async fn load_with_progress(
     store::shipment::insert_items(&tx, data.items).await?;
     step("needs", n);
     let n = data.tasks.len() + data.assignments.len();
+    // The rows carry their own times: the sync clock moves past the latest of them that has
+    // happened (a demo claim dated later stays a real time's stamp ahead, not the clock's).
+    let latest = (data.tasks.iter().map(|t| t.updated_at))
+        .chain(data.assignments.iter().map(|a| a.updated_at))
+        .filter(|at| *at <= chrono::Utc::now())
+        .max();
     store::task::insert_many(&tx, data.tasks).await?;
+    if let Some(latest) = latest {
+        store::task::catch_up(&tx, latest).await?;
+    }
     store::claim::insert_many(&tx, data.assignments).await?;
     step("tasks", n);
     let n = data.shelters.len() + data.shelter_counts.len();

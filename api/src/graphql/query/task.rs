@@ -41,7 +41,8 @@ impl TaskSync {
             .collect()
     }
 
-    /// Send this as `updatedSince` next time.
+    /// Send this as `updatedSince` next time: every change up to it is in this sync, every later
+    /// one in the next (when paging, keep the first page's).
     async fn synced_at(&self) -> DateTime<Utc> {
         self.sync.synced_at
     }

@@ -86,6 +86,7 @@ impl idempotency::Mutation for Claim<'_> {
         }
         let claim = store::task::add_claim(tx, task_id, volunteer_id, now).await?;
         store::task::settle(tx, task_id, now).await?;
+        store::task::stamp_task(tx, task_id, now, store::task::Places::Kept).await?;
         let change = audit::Change::new(AuditEntity::TaskAssignment, claim, AuditAction::Claimed)
             .to(AssignmentStatus::Claimed);
         Ok(idempotency::Done {

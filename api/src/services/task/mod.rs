@@ -18,7 +18,7 @@ use crate::store;
 
 pub use claim::claim;
 pub use post::{MAX_VOLUNTEERS, Posting, post};
-pub use read::{SYNC_MARGIN, Sync, count, mine, open};
+pub use read::{Sync, count, mine, open};
 pub use release::{START_GRACE, release, release_unstarted};
 pub use status::update_status;
 

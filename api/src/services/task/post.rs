@@ -141,7 +141,8 @@ impl idempotency::Mutation for Post<'_> {
                 ));
             }
         }
-        let row = store::task::insert(
+        let now = Utc::now();
+        let mut row = store::task::insert(
             tx,
             store::task::NewTask {
                 organization_id: self.organization_id,
@@ -156,9 +157,11 @@ impl idempotency::Mutation for Post<'_> {
                 volunteers_needed: input.volunteers_needed,
                 created_by: Some(self.user_id),
             },
-            Utc::now(),
+            now,
         )
         .await?;
+        row.updated_at =
+            store::task::stamp_task(tx, row.id, now, store::task::Places::Kept).await?;
         let change =
             audit::Change::new(AuditEntity::Task, row.id, AuditAction::Posted).to(row.status);
         Ok(idempotency::Done {

@@ -38,24 +38,20 @@ pub async fn open(
     Ok((page, condition))
 }
 
-/// How far before a sync's read its `syncedAt` lies: longer than any write transaction may stay
-/// open (the database ends PostgreSQL transactions idle for 30 s, and SQLite writers wait at most
-/// 5 s for the lock). A write that had stamped `updated_at` but not yet committed when a sync read
-/// is therefore still newer than the `syncedAt` that sync handed out, and the next sync sees it.
-/// The price is that a sync may repeat changes of the last minute; the app merges by `version`.
-pub const SYNC_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
-
 /// What a delta sync of the volunteer's own tasks returns besides the page.
 #[derive(Clone, Debug)]
 pub struct Sync {
     /// Tasks the volunteer no longer holds, or that were cancelled, since `updatedSince`.
     pub removed: Vec<i32>,
-    /// The instant to send as `updatedSince` next time: before the read by [`SYNC_MARGIN`].
+    /// The instant to send as `updatedSince` next time: the sync clock's watermark, read before
+    /// anything else (`store::task::watermark`). Every change stamped at or before it has
+    /// committed and is in this sync; every later one is left to the next.
     pub synced_at: DateTime<Utc>,
 }
 
 /// The volunteer's own tasks (live claims), soonest first; with `updated_since`, only those that
-/// changed after it, and the ids of those that left the list.
+/// changed after it, and the ids of those that left the list. Exact: what changed in
+/// (`updated_since`, `synced_at`], each change once, whatever commits during the read.
 pub async fn mine(
     rc: &RequestCtx,
     deps: &Deps,
@@ -70,12 +66,22 @@ pub async fn mine(
             _ => ApiError::Forbidden("this list is a volunteer's".into()),
         });
     };
-    let synced_at = Utc::now() - SYNC_MARGIN;
-    let condition = store::task::held_matching(volunteer_id, statuses, updated_since);
-    let removed = match updated_since {
-        Some(since) => store::task::released_since(db, volunteer_id, since).await?,
-        None => Vec::new(),
+    let Some(since) = updated_since else {
+        // The whole list: the watermark and the page in one snapshot, which holds exactly the
+        // changes stamped at or before the watermark.
+        let tx = store::task::snapshot(db).await?;
+        let synced_at = store::task::watermark(&tx).await?;
+        let condition = store::task::held_matching(volunteer_id, statuses, None);
+        let page = store::task::page(&tx, condition.clone(), &req).await?;
+        tx.commit().await?;
+        let removed = Vec::new();
+        return Ok((page, condition, Sync { removed, synced_at }));
     };
+    // A delta: the watermark first, then only what was stamped in (since, watermark]; a change
+    // that commits during the read is stamped after the watermark and comes with the next sync.
+    let synced_at = store::task::watermark(db).await?;
+    let condition = store::task::held_matching(volunteer_id, statuses, Some((since, synced_at)));
+    let removed = store::task::released_since(db, volunteer_id, since, synced_at).await?;
     let page = store::task::page(db, condition.clone(), &req).await?;
     Ok((page, condition, Sync { removed, synced_at }))
 }

@@ -37,6 +37,7 @@ pub async fn release(rc: &RequestCtx, deps: &Deps, task_id: i32) -> ApiResult<ta
             .to(AssignmentStatus::Released),
     )
     .await?;
+    store::task::stamp_task(&tx, task_id, now, store::task::Places::Released).await?;
     let t = reload(&tx, task_id).await?;
     tx.commit().await?;
     deps.events.task(TaskEvent {
@@ -70,6 +71,7 @@ pub async fn release_unstarted(deps: &Deps) -> ApiResult<usize> {
                     .to(AssignmentStatus::Released),
             )
             .await?;
+            store::task::stamp_task(&tx, task_id, now, store::task::Places::Released).await?;
         }
         tx.commit().await?;
         if done {

@@ -49,6 +49,12 @@ pub async fn update_status(
         }
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
     };
+    // Calling a task off releases its places.
+    let places = match event {
+        TaskEventKind::Cancelled => store::task::Places::Released,
+        _ => store::task::Places::Kept,
+    };
+    store::task::stamp_task(&tx, task_id, now, places).await?;
     let before = t.status;
     let t = reload(&tx, task_id).await?;
     let action = if matches!(event, TaskEventKind::Cancelled) {

@@ -10,10 +10,12 @@ use sea_orm::{ActiveEnum, Condition, DbBackend};
 use crate::store::filter::{Cmp, Leaf, Text, region_code};
 use crate::store::page::{KeyValue, Ordering, sort_fields};
 
+mod clock;
 mod place;
 mod read;
 mod write;
 
+pub use clock::{Places, catch_up, snapshot, stamp_task, watermark};
 pub use place::{
     add_claim, held, held_by, holds, live_claim, live_claims, move_claim, release_claim,
     released_since, settle, take_place, unstarted_claims,

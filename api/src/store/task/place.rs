@@ -26,12 +26,13 @@ pub fn held_by(volunteer_id: i32) -> Condition {
         .add(Expr::col((task::Entity, task::Column::Id)).in_subquery(held(volunteer_id)))
 }
 
-/// Tasks whose claim by this volunteer was released after `since`, and that the volunteer does
-/// not hold again.
+/// Tasks whose claim by this volunteer was released in (`since`, `watermark`] (by its stamp,
+/// `updated_at`), and that the volunteer does not hold again.
 pub async fn released_since(
     db: &impl ConnectionTrait,
     volunteer_id: i32,
     since: chrono::DateTime<chrono::Utc>,
+    watermark: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<i32>, DbErr> {
     task_assignment::Entity::find()
         .select_only()
@@ -39,7 +40,8 @@ pub async fn released_since(
         .distinct()
         .filter(task_assignment::Column::VolunteerId.eq(volunteer_id))
         .filter(task_assignment::Column::Status.eq(AssignmentStatus::Released))
-        .filter(task_assignment::Column::ReleasedAt.gt(since))
+        .filter(task_assignment::Column::UpdatedAt.gt(since))
+        .filter(task_assignment::Column::UpdatedAt.lte(watermark))
         .filter(
             Expr::col((task_assignment::Entity, task_assignment::Column::TaskId))
                 .not_in_subquery(held(volunteer_id)),

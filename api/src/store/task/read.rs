@@ -57,19 +57,21 @@ pub fn open_to(region_id: i32, volunteer_id: i32, now: chrono::DateTime<chrono::
         .add(held_by(volunteer_id).not())
 }
 
-/// The tasks the volunteer holds, in one of `statuses` (any, if empty), changed after
-/// `updated_since` (if given).
+/// The tasks the volunteer holds, in one of `statuses` (any, if empty); with `changed` =
+/// (`since`, `watermark`), only those stamped in (`since`, `watermark`].
 pub fn held_matching(
     volunteer_id: i32,
     statuses: &[birlik_entity::enums::TaskStatus],
-    updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    changed: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
 ) -> Condition {
     let mut condition = Condition::all().add(held_by(volunteer_id));
     if !statuses.is_empty() {
         condition = condition.add(task::Column::Status.is_in(statuses.iter().copied()));
     }
-    if let Some(since) = updated_since {
-        condition = condition.add(task::Column::UpdatedAt.gt(since));
+    if let Some((since, watermark)) = changed {
+        condition = condition
+            .add(task::Column::UpdatedAt.gt(since))
+            .add(task::Column::UpdatedAt.lte(watermark));
     }
     condition
 }
