@@ -145,6 +145,10 @@ struct Connection {
 }
 
 impl Connection {
+    /// The socket's loop. Its future is what an idle socket keeps, so the awaits on paths it
+    /// rarely takes (a pong, a ping, a send, re-authentication, the account check, the close)
+    /// are boxed: their futures are allocated while they run instead of widening every socket's
+    /// state (3,944 → 3,120 bytes in a debug build).
     async fn run(
         self,
         mut session: Session,
@@ -187,7 +191,7 @@ impl Connection {
                         AggregatedMessage::Text(text) => text.into_bytes(),
                         AggregatedMessage::Binary(bytes) => bytes,
                         AggregatedMessage::Ping(bytes) => {
-                            if session.pong(&bytes).await.is_err() {
+                            if Box::pin(session.pong(&bytes)).await.is_err() {
                                 break None;
                             }
                             continue;
@@ -196,7 +200,7 @@ impl Connection {
                         AggregatedMessage::Close(_) => break Some((1000, "")),
                     };
                     if let (Some(current), Some(token)) = (auth, self.reauthentication(&text)) {
-                        match self.reauthenticate(current, &token).await {
+                        match Box::pin(self.reauthenticate(current, &token)).await {
                             Ok(renewed) => {
                                 auth = Some(renewed);
                                 let pong = serde_json::json!({
@@ -225,7 +229,7 @@ impl Connection {
                         let refused = self.refusal.lock().unwrap_or_else(|e| e.into_inner()).take();
                         let code = refused.unwrap_or(code);
                         tracing::debug!(code, reason, "closing a WebSocket");
-                        let _ = close(session, code, &reason, interval).await;
+                        let _ = Box::pin(close(session, code, &reason, interval)).await;
                         return;
                     }
                     None => break Some((1000, "")),
@@ -239,7 +243,7 @@ impl Connection {
                     if last_heard.elapsed() > interval * 5 / 2 {
                         break Some((GOING_AWAY, "no answer to pings"));
                     }
-                    if tokio::time::timeout(interval, session.ping(b"")).await.is_err() {
+                    if Box::pin(tokio::time::timeout(interval, session.ping(b""))).await.is_err() {
                         break Some((GOING_AWAY, "the client does not read"));
                     }
                     // The older protocol's clients watch for its own keepalive message.
@@ -271,7 +275,7 @@ impl Connection {
                             ..
                         }) => disabled.user_id == user_id,
                         // Fell behind the bus: whatever was missed, the account is checked anew.
-                        Err(_) => !self.still_active(user_id).await,
+                        Err(_) => !Box::pin(self.still_active(user_id)).await,
                         Ok(_) => false,
                     };
                     if disabled {
@@ -283,7 +287,7 @@ impl Connection {
         match close {
             Some((code, reason)) => {
                 tracing::debug!(code, reason, "closing a WebSocket");
-                let _ = self::close(session, code, reason, interval).await;
+                let _ = Box::pin(self::close(session, code, reason, interval)).await;
             }
             None => drop(session),
         }
@@ -383,7 +387,7 @@ impl Connection {
     /// Sends a text frame, unless the client has not made room for it within a ping interval.
     async fn send(&self, session: &mut Session, text: String) -> bool {
         matches!(
-            tokio::time::timeout(self.state.ws_ping, session.text(text)).await,
+            Box::pin(tokio::time::timeout(self.state.ws_ping, session.text(text))).await,
             Ok(Ok(()))
         )
     }
