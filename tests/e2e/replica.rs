@@ -305,8 +305,10 @@ async fn replicas_serve_the_analytics_and_are_skipped_when_behind_or_down() {
     assert!(served_before_stop > 0 && done > served_before_stop);
     assert_eq!(failed, 0, "{failed} of {done} requests failed");
     assert_eq!(metric(&http, &with, "birlik_replica_up").await, 0.0);
+    let retried = metric(&http, &with, "birlik_replica_retries_total").await;
     report(format!(
-        "replica: {done} requests across the replica's stop, none failed; the test took {:.1} s",
+        "replica: {done} requests across the replica's stop, none failed ({retried} read again \
+         on the primary); the test took {:.1} s",
         started.elapsed().as_secs_f64()
     ));
 }

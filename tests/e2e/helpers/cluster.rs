@@ -42,7 +42,16 @@ impl Cluster {
         run(replica
             .pg("pg_basebackup")
             .args(["-h", "127.0.0.1", "-p", &primary.port.to_string()])
-            .args(["-U", "postgres", "-R", "-X", "stream", "--no-sync", "-D"])
+            .args([
+                "-U",
+                "postgres",
+                "-R",
+                "-X",
+                "stream",
+                "--checkpoint=fast",
+                "--no-sync",
+                "-D",
+            ])
             .arg(replica.data()));
         replica.start_again();
         replica
