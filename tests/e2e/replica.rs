@@ -4,6 +4,8 @@
 //! replica has caught up, and `/metrics` shows the replica served them; a caller's own write is
 //! visible to them at once; a replica whose replay is paused past the lag bound is skipped; one
 //! stopped mid-run costs no request. PostgreSQL only, like the fault tests.
+//! Size: one scenario on one pair of clusters (making a replica costs seconds), with the small
+//! client it needs.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
