@@ -5,7 +5,9 @@
 --   BENCH_BODY   path of a file holding the JSON body (reads)
 --   BENCH_TOKEN  bearer token (optional)
 --   BENCH_MODE   "body" (default), "claim" (ClaimTask on tasks BENCH_TASK_BASE..+BENCH_TASK_COUNT-1,
---                each request a different task), "donate" (RegisterDonation at BENCH_POINT_ID)
+--                each request a different task), "donate" (RegisterDonation at BENCH_POINT_ID),
+--                "mix" (in turn: a POST of each file of BENCH_BODIES, a GET of each path of
+--                BENCH_GETS; both comma-separated)
 --   BENCH_QUERY  the mutation's text as a JSON string (quoted and escaped), for "claim" and "donate"
 --   BENCH_RUN    a unique prefix for idempotency keys
 --   BENCH_THREADS  wrk's -t, so that threads take disjoint tasks
@@ -57,12 +59,27 @@ function init(args)
   elseif mode == "donate" then
     point_id = os.getenv("BENCH_POINT_ID")
     donate_query = os.getenv("BENCH_QUERY")
+  elseif mode == "mix" then
+    mix = {}
+    for path in string.gmatch(os.getenv("BENCH_BODIES") or "", "[^,]+") do
+      local f = assert(io.open(path, "rb"))
+      mix[#mix + 1] = { "POST", "/graphql", f:read("*a") }
+      f:close()
+    end
+    for path in string.gmatch(os.getenv("BENCH_GETS") or "", "[^,]+") do
+      mix[#mix + 1] = { "GET", path, nil }
+    end
   end
 end
 
 function request()
   if mode == "body" then
     return wrk.format()
+  end
+  if mode == "mix" then
+    local m = mix[(seq + tid) % #mix + 1]
+    seq = seq + 1
+    return wrk.format(m[1], m[2], nil, m[3])
   end
   local n = seq
   seq = seq + 1

@@ -1,5 +1,7 @@
 //! Runtime configuration: one plain struct, filled by clap from flags and environment in `main`
 //! and built directly by tests. No globals; every value is checked before the server starts.
+//! Size: one field per setting, each with the doc comment that is its `--help`; splitting the
+//! struct would split `--help`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -147,6 +149,25 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_ALLOW_DEMO_ACCOUNTS_ON_PUBLIC_ADDRESS", value_name = "BIRLIK_ALLOW_DEMO_ACCOUNTS_ON_PUBLIC_ADDRESS", default_value_t = false, action = clap::ArgAction::Set)]
     pub allow_demo_accounts_on_public_address: bool,
 
+    /// Read replicas of the PostgreSQL primary (`postgres://…`, separated by commas), made with
+    /// PostgreSQL's streaming replication: aggregates, exports and the ministry's lists read from
+    /// one within the lag bound; writes, and the reads of a caller who just wrote, use the primary.
+    /// None by default; ignored, with a warning, on SQLite.
+    #[arg(
+        long = "replica-url",
+        env = "BIRLIK_REPLICA_URL",
+        value_name = "BIRLIK_REPLICA_URL",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub replica_urls: Vec<String>,
+
+    /// Milliseconds a replica may trail the primary and still be read; one further behind (or
+    /// down) is skipped without an error, and a caller's reads go to the primary for this long
+    /// after they write.
+    #[arg(long, env = "BIRLIK_REPLICA_MAX_LAG_MS", value_name = "BIRLIK_REPLICA_MAX_LAG_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub replica_max_lag_ms: u64,
+
     /// Milliseconds this instance reuses the campaign's figures (`reliefSummary`, region figures)
     /// before computing them again; `0` computes them for every request.
     #[arg(long, env = "BIRLIK_FIGURES_TTL_MS", value_name = "BIRLIK_FIGURES_TTL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
@@ -289,6 +310,8 @@ impl Config {
             trusted_proxies: crate::network::TrustedProxies::default(),
             allow_demo_accounts_on_public_address: false,
             introspection: true,
+            replica_urls: Vec::new(),
+            replica_max_lag_ms: 2000,
             // Tests see every change at once; the cache has a test of its own.
             figures_ttl_ms: 0,
             // Every request asks the database (statement counts stay exact); the cache has a
@@ -318,6 +341,23 @@ impl Config {
     /// The database to open.
     pub fn database(&self) -> anyhow::Result<DatabaseTarget> {
         database_target(self.database_url.as_deref())
+    }
+
+    /// The read replicas to open, refusing a URL that is not PostgreSQL's.
+    pub fn replicas(&self) -> anyhow::Result<Vec<DatabaseTarget>> {
+        self.replica_urls
+            .iter()
+            .map(|u| u.trim())
+            .filter(|u| !u.is_empty())
+            .map(|url| {
+                let target = database_target(Some(url))?;
+                anyhow::ensure!(
+                    target.sqlite_file.is_none(),
+                    "BIRLIK_REPLICA_URL must name PostgreSQL servers (postgres://…)"
+                );
+                Ok(target)
+            })
+            .collect()
     }
 
     /// How long to wait for a pooled connection.

@@ -74,10 +74,39 @@ pub async fn connect(
     acquire_timeout: Duration,
     statement_limit: Option<Duration>,
 ) -> Result<DatabaseConnection, DbErr> {
+    open(target, pool_size, acquire_timeout, statement_limit, false).await
+}
+
+/// Opens a pool on a read replica, with the serving pool's bounds, without connecting yet: a
+/// replica that is down at start is skipped until it answers, never a reason not to start.
+pub async fn connect_replica(
+    target: &DatabaseTarget,
+    pool_size: u32,
+    acquire_timeout: Duration,
+    statement_limit: Duration,
+) -> Result<DatabaseConnection, DbErr> {
+    open(
+        target,
+        pool_size,
+        acquire_timeout,
+        Some(statement_limit),
+        true,
+    )
+    .await
+}
+
+async fn open(
+    target: &DatabaseTarget,
+    pool_size: u32,
+    acquire_timeout: Duration,
+    statement_limit: Option<Duration>,
+    lazy: bool,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(target.url.clone());
     options
         .max_connections(pool_size)
-        .min_connections(1)
+        .min_connections(u32::from(!lazy))
+        .connect_lazy(lazy)
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)

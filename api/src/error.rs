@@ -155,7 +155,7 @@ impl From<DbErr> for ApiError {
 }
 
 /// A lost, refused or exhausted connection: the database is away, not the request wrong.
-fn is_unavailable(err: &DbErr) -> bool {
+pub(crate) fn is_unavailable(err: &DbErr) -> bool {
     match err {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
         DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {

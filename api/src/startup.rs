@@ -67,6 +67,7 @@ impl Application {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
+        let reads = replicas(&config, &target, &db, &statements, request_timeout).await?;
         let accounts = Arc::new(crate::auth::active::ActiveAccounts::new(
             std::time::Duration::from_millis(config.account_check_ttl_ms),
         ));
@@ -75,6 +76,7 @@ impl Application {
         let deps = crate::services::Deps {
             events,
             db,
+            reads,
             keys,
             regions,
             statements,
@@ -239,6 +241,60 @@ fn signing_keys(config: &Config, target: &DatabaseTarget) -> anyhow::Result<Keys
              only the embedded default generates its own key"
         ),
     }
+}
+
+/// The read replicas, each with a pool like the primary's and a monitor of its lag; none on
+/// SQLite (with a warning when some are configured).
+async fn replicas(
+    config: &Config,
+    target: &DatabaseTarget,
+    primary: &sea_orm::DatabaseConnection,
+    statements: &Arc<AtomicU64>,
+    request_timeout: std::time::Duration,
+) -> anyhow::Result<crate::services::reads::Reads> {
+    let replicas = config.replicas()?;
+    if target.sqlite_file.is_some() {
+        if !replicas.is_empty() {
+            tracing::warn!(
+                "BIRLIK_REPLICA_URL is ignored: read replicas need a PostgreSQL primary, and \
+                 DATABASE_URL names SQLite"
+            );
+        }
+        return Ok(crate::services::reads::Reads::primary_only(primary.clone()));
+    }
+    let mut pools = Vec::new();
+    for replica in &replicas {
+        let mut pool = db::connect_replica(
+            replica,
+            config.db_pool_size,
+            config.acquire_timeout(),
+            request_timeout,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the read replica: {e}"))?;
+        let counter = statements.clone();
+        pool.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        pools.push((replica_name(&replica.url), pool));
+    }
+    let reads = crate::services::reads::Reads::new(
+        primary.clone(),
+        pools,
+        std::time::Duration::from_millis(config.replica_max_lag_ms),
+    );
+    reads.spawn_monitors();
+    if !replicas.is_empty() {
+        tracing::info!(replicas = ?reads, "reading aggregates, exports and the ministry's lists from replicas");
+    }
+    Ok(reads)
+}
+
+/// `host:port/database` of a PostgreSQL URL: no user, no password.
+fn replica_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split('?').next().unwrap_or_default().to_owned()
 }
 
 /// Releases overdue claims every `interval`, for as long as the runtime lives.

@@ -29,6 +29,7 @@ mod needs;
 mod node;
 mod page;
 mod races;
+mod replica;
 mod schema;
 mod scope;
 mod sessions;

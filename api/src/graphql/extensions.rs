@@ -192,16 +192,33 @@ impl Extension for GateExtension {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
-        let Some(kept) = ctx.data_opt::<FieldErrors>() else {
-            return next.run(ctx, info).await;
+        let mutation = info.parent_type == "Mutation";
+        let outcome = match ctx.data_opt::<FieldErrors>() {
+            None => next.run(ctx, info).await,
+            Some(kept) => {
+                let (path, return_type) = (info.path_node, info.return_type);
+                let (parent_type, field) = (info.parent_type, info.field);
+                let outcome = next.run(ctx, info).await.map_err(|error| {
+                    crate::graphql::coercion::locate(ctx, parent_type, field, error)
+                });
+                kept.settle(path, return_type, outcome)
+            }
         };
-        let (path, return_type) = (info.path_node, info.return_type);
-        let (parent_type, field) = (info.parent_type, info.field);
-        let outcome = next
-            .run(ctx, info)
-            .await
-            .map_err(|error| crate::graphql::coercion::locate(ctx, parent_type, field, error));
-        kept.settle(path, return_type, outcome)
+        if mutation {
+            wrote(ctx);
+        }
+        outcome
+    }
+}
+
+/// Notes that the caller has just run a mutation (whatever its outcome): for the replica lag
+/// bound, their reads go to the primary (`services::reads`).
+fn wrote(ctx: &ExtensionContext<'_>) {
+    if let (Some(rc), Some(deps)) = (
+        ctx.data_opt::<crate::context::RequestCtx>(),
+        ctx.data_opt::<crate::services::Deps>(),
+    ) {
+        deps.reads.wrote(&rc.actor);
     }
 }
 

@@ -302,7 +302,8 @@ impl Loader<i32> for CollectionPointCounts {
 /// query), and whatever the cache's lifetime (none in the tests), they cost one statement.
 pub struct RegionFiguresById {
     cache: Arc<crate::services::stats::FiguresCache>,
-    db: DatabaseConnection,
+    reads: crate::services::reads::Reads,
+    actor: Actor,
     read: tokio::sync::OnceCell<crate::services::stats::Figures>,
 }
 
@@ -311,7 +312,7 @@ impl RegionFiguresById {
     pub async fn figures(&self) -> Result<&crate::services::stats::Figures, async_graphql::Error> {
         use async_graphql::ErrorExtensions;
         self.read
-            .get_or_try_init(|| self.cache.get(&self.db))
+            .get_or_try_init(|| self.cache.get(&self.reads, &self.actor))
             .await
             .map_err(|e| e.extend())
     }
@@ -418,7 +419,8 @@ impl Loaders {
             need_lines: loader(NeedLines(db.clone())),
             region_figures: loader(RegionFiguresById {
                 cache: deps.figures.clone(),
-                db: db.clone(),
+                reads: deps.reads.clone(),
+                actor: *actor,
                 read: Default::default(),
             }),
             // Keyed by region and page; the same window as `loader`'s.

@@ -43,6 +43,7 @@ pub async fn metrics(state: web::Data<State>) -> HttpResponse {
          birlik_sql_statements_total {statements}\n\
          # HELP birlik_graphql_requests_total GraphQL operations served.\n\
          # TYPE birlik_graphql_requests_total counter\n\
-         birlik_graphql_requests_total {requests}\n"
+         birlik_graphql_requests_total {requests}\n{}",
+            state.deps.reads.metrics()
         ))
 }

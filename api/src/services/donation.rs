@@ -22,10 +22,13 @@ pub async fn page(
     ordering: &Ordering,
     req: PageRequest,
 ) -> ApiResult<(Page<donation::Model>, Condition)> {
-    let db = &deps.db;
     let condition = store::donation::within(access::donations(&rc.actor)?, filter);
-    let page =
-        store::page::read::<donation::Entity, _>(db, condition.clone(), ordering, &req).await?;
+    let (within, req) = (&condition, &req);
+    let page = deps
+        .list_read(&rc.actor, |db| async move {
+            store::page::read::<donation::Entity, _>(&db, within.clone(), ordering, req).await
+        })
+        .await?;
     Ok((page, condition))
 }
 

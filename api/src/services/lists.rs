@@ -22,12 +22,14 @@ pub async fn shipments(
     ordering: &Ordering<store::shipment::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<shipment::Model>> {
-    let db = &deps.db;
     let condition = store::scope::and(access::shipments(&rc.actor)?, filter);
-    Ok((
-        store::page::read::<shipment::Entity, _>(db, condition.clone(), ordering, &req).await?,
-        condition,
-    ))
+    let (within, req) = (&condition, &req);
+    let page = deps
+        .list_read(&rc.actor, |db| async move {
+            store::page::read::<shipment::Entity, _>(&db, within.clone(), ordering, req).await
+        })
+        .await?;
+    Ok((page, condition))
 }
 
 /// Tasks within the caller's scope.
@@ -38,13 +40,14 @@ pub async fn tasks(
     ordering: &Ordering<store::task::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<task::Model>> {
-    let db = &deps.db;
-    let scope = access::tasks(&rc.actor)?;
-    let condition = store::scope::and(scope, filter);
-    Ok((
-        store::page::read::<task::Entity, _>(db, condition.clone(), ordering, &req).await?,
-        condition,
-    ))
+    let condition = store::scope::and(access::tasks(&rc.actor)?, filter);
+    let (within, req) = (&condition, &req);
+    let page = deps
+        .list_read(&rc.actor, |db| async move {
+            store::page::read::<task::Entity, _>(&db, within.clone(), ordering, req).await
+        })
+        .await?;
+    Ok((page, condition))
 }
 
 /// Volunteers within the caller's scope.
@@ -55,12 +58,14 @@ pub async fn volunteers(
     ordering: &Ordering<store::volunteer::SortField>,
     req: PageRequest,
 ) -> ApiResult<Listed<volunteer::Model>> {
-    let db = &deps.db;
     let condition = store::scope::and(access::volunteers(&rc.actor)?, filter);
-    Ok((
-        store::page::read::<volunteer::Entity, _>(db, condition.clone(), ordering, &req).await?,
-        condition,
-    ))
+    let (within, req) = (&condition, &req);
+    let page = deps
+        .list_read(&rc.actor, |db| async move {
+            store::page::read::<volunteer::Entity, _>(&db, within.clone(), ordering, req).await
+        })
+        .await?;
+    Ok((page, condition))
 }
 
 /// Organizations: public.
@@ -89,9 +94,12 @@ pub async fn task_groups(
     dimensions: &[store::stats::TaskDimension],
     filter: Condition,
 ) -> ApiResult<Vec<store::stats::TaskGroup>> {
-    let db = &deps.db;
-    let scope = access::tasks(&rc.actor)?;
-    Ok(store::stats::task_groups(db, dimensions, store::scope::and(scope, filter)).await?)
+    let condition = &store::scope::and(access::tasks(&rc.actor)?, filter);
+    Ok(deps
+        .replicable(&rc.actor, |db| async move {
+            store::stats::task_groups(&db, dimensions, condition.clone()).await
+        })
+        .await?)
 }
 
 /// The condition a client's filter selects, written for the database at hand: the opaque value a

@@ -17,6 +17,7 @@ pub mod membership;
 pub mod need;
 pub mod organization;
 pub mod persisted_query;
+pub mod reads;
 pub mod region;
 pub mod retention;
 pub mod session;
@@ -40,7 +41,11 @@ use crate::auth::jwt::Keys;
 /// Built once at start; the GraphQL and HTTP layers keep their own settings apart from it.
 #[derive(Clone, Debug)]
 pub struct Deps {
+    /// The primary: every write, and the reads that must see the latest data.
     pub db: DatabaseConnection,
+    /// Where the reads that may trail the writes go (a replica within the lag bound, else the
+    /// primary), and who wrote lately.
+    pub reads: reads::Reads,
     pub keys: Arc<Keys>,
     /// The 20 reference regions, read once at start (a migration owns them; nothing edits them).
     pub regions: Arc<Vec<birlik_entity::region::Model>>,
@@ -59,6 +64,37 @@ pub struct Deps {
 }
 
 impl Deps {
+    /// Runs a read that may trail the writes by the replica lag bound (aggregates, exports):
+    /// on a replica within it, else on the primary (see [`reads`]).
+    pub async fn replicable<T, F, Fut>(
+        &self,
+        actor: &crate::context::Actor,
+        work: F,
+    ) -> Result<T, sea_orm::DbErr>
+    where
+        F: Fn(DatabaseConnection) -> Fut,
+        Fut: Future<Output = Result<T, sea_orm::DbErr>>,
+    {
+        Ok(self.reads.read(actor, work).await?.0)
+    }
+
+    /// Runs a list's read: the ministry's lists as [`Deps::replicable`], everyone else's on
+    /// the primary (an organization or a volunteer reads back what they just did).
+    pub async fn list_read<T, F, Fut>(
+        &self,
+        actor: &crate::context::Actor,
+        work: F,
+    ) -> Result<T, sea_orm::DbErr>
+    where
+        F: Fn(DatabaseConnection) -> Fut,
+        Fut: Future<Output = Result<T, sea_orm::DbErr>>,
+    {
+        match actor {
+            crate::context::Actor::Ministry { .. } => self.replicable(actor, work).await,
+            _ => work(self.db.clone()).await,
+        }
+    }
+
     /// A reference region by id.
     pub fn region(&self, id: i32) -> Option<&birlik_entity::region::Model> {
         self.regions.iter().find(|r| r.id == id)

@@ -45,18 +45,18 @@ pub struct RegionPoints {
 /// The page's content, as the public reads it.
 #[tracing::instrument(skip_all)]
 pub async fn get(deps: &Deps) -> ApiResult<Situation> {
-    let (figures, as_of) = deps.figures.get(&deps.db).await?;
+    let (figures, as_of) = deps.figures.get(&deps.reads, &Actor::Anonymous).await?;
     let summary = stats::summarize(&figures, as_of);
     let regions: Vec<(region::Model, RegionFigures)> = figures
         .iter()
         .filter_map(|f| deps.region(f.region_id).map(|r| (r.clone(), *f)))
         .collect();
-    let mut needs = store::need::groups(
-        &deps.db,
-        &[NeedDimension::Category],
-        store::scope::need(&Actor::Anonymous),
-    )
-    .await?;
+    let public = &store::scope::need(&Actor::Anonymous);
+    let mut needs = deps
+        .replicable(&Actor::Anonymous, |db| async move {
+            store::need::groups(&db, &[NeedDimension::Category], public.clone()).await
+        })
+        .await?;
     needs.sort_by(|a, b| {
         (b.outstanding_grams, b.requested_grams).cmp(&(a.outstanding_grams, a.requested_grams))
     });

@@ -4,10 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::context::Actor;
+use crate::services::reads::{Reader, Reads};
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
-use sea_orm::DatabaseConnection;
 
 use crate::error::{ApiError, ApiResult};
 use crate::services::Deps;
@@ -84,8 +85,13 @@ impl FiguresCache {
     }
 
     /// Fresh enough figures: from the cache, from a computation already running (its result is
-    /// shared, success or failure, so an outage fails everyone at once), or computed now.
-    pub async fn get(&self, db: &DatabaseConnection) -> ApiResult<Figures> {
+    /// shared, success or failure, so an outage fails everyone at once), or computed now, on a
+    /// replica within the lag bound when there is one (`asOf` is then what it has replayed). A
+    /// caller who just wrote reads them from the primary, unshared.
+    pub async fn get(&self, reads: &Reads, actor: &Actor) -> ApiResult<Figures> {
+        if reads.wrote_lately(actor) {
+            return Ok(figures_on(reads.clone(), reads.on_primary()).await?);
+        }
         let computing = {
             let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((at, figures)) = &state.kept
@@ -96,12 +102,11 @@ impl FiguresCache {
             match &state.running {
                 Some(running) => running.clone(),
                 None => {
-                    let db = db.clone();
+                    let reads = reads.clone();
                     let running: Computing = async move {
-                        let as_of = Utc::now();
-                        store::stats::region_figures(&db)
+                        let reader = reads.reader(&Actor::Anonymous);
+                        figures_on(reads, reader)
                             .await
-                            .map(|rows| (Arc::new(rows), as_of))
                             .map_err(|e| Arc::new(ApiError::from(e)))
                     }
                     .boxed()
@@ -127,6 +132,16 @@ impl FiguresCache {
             }),
         }
     }
+}
+
+/// Every region's figures, read on `reader` (again on the primary should a replica break).
+async fn figures_on(reads: Reads, reader: Reader) -> Result<Figures, sea_orm::DbErr> {
+    let (rows, reader) = reads
+        .read_on(reader, |db| async move {
+            store::stats::region_figures(&db).await
+        })
+        .await?;
+    Ok((Arc::new(rows), reader.as_of))
 }
 
 /// Adds up region rows into the summary; delivered is what regions received.
@@ -162,9 +177,13 @@ pub async fn donation_groups(
     dimensions: &[store::stats::DonationDimension],
     filter: sea_orm::Condition,
 ) -> ApiResult<Vec<store::stats::DonationGroup>> {
-    let db = &deps.db;
     let condition = store::donation::within(crate::services::access::donations(&rc.actor)?, filter);
-    Ok(store::stats::donation_groups(db, dimensions, condition).await?)
+    let condition = &condition;
+    Ok(deps
+        .replicable(&rc.actor, |db| async move {
+            store::stats::donation_groups(&db, dimensions, condition.clone()).await
+        })
+        .await?)
 }
 
 /// Shipment flows within the caller's scope (the ministry all, an organization those it sends
@@ -174,7 +193,10 @@ pub async fn shipment_flows(
     deps: &Deps,
     statuses: &[birlik_entity::enums::ShipmentStatus],
 ) -> ApiResult<Vec<store::stats::Flow>> {
-    let db = &deps.db;
-    let scope = crate::services::access::shipments(&rc.actor)?;
-    Ok(store::stats::shipment_flows(db, statuses, scope).await?)
+    let scope = &crate::services::access::shipments(&rc.actor)?;
+    Ok(deps
+        .replicable(&rc.actor, |db| async move {
+            store::stats::shipment_flows(&db, statuses, scope.clone()).await
+        })
+        .await?)
 }

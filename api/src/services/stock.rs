@@ -163,6 +163,10 @@ pub async fn groups(
     dimensions: &[store::stock::StockDimension],
     filter: Condition,
 ) -> ApiResult<Vec<store::stock::StockGroup>> {
-    let condition = store::donation::within(access::donations(&rc.actor)?, filter);
-    Ok(store::stock::groups(&deps.db, dimensions, condition).await?)
+    let condition = &store::donation::within(access::donations(&rc.actor)?, filter);
+    Ok(deps
+        .replicable(&rc.actor, |db| async move {
+            store::stock::groups(&db, dimensions, condition.clone()).await
+        })
+        .await?)
 }

@@ -41,6 +41,7 @@ pub mod organization;
 pub mod page;
 pub mod persisted_query;
 pub mod region;
+pub mod replica;
 pub mod retention;
 pub mod rows;
 pub mod scope;

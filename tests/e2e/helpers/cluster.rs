@@ -2,6 +2,9 @@
 //! free port of 127.0.0.1 with its socket in that directory and trust authentication, stopped
 //! and started at will, and always stopped and removed when dropped (a failing test included).
 //! PostgreSQL refuses to run as root, so when the tests do, its commands run as `postgres`.
+//! A cluster streams its WAL to replicas made from it ([`Cluster::replica_of`]: `pg_basebackup
+//! -R`, PostgreSQL's own streaming replication; initdb's trust rules admit replication from
+//! 127.0.0.1).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -17,14 +20,7 @@ pub struct Cluster {
 impl Cluster {
     /// Initialises and starts a cluster; panics with PostgreSQL's own words when it cannot.
     pub fn start() -> Cluster {
-        let dir = TempDir::new().expect("a temporary directory");
-        if as_root() {
-            run(Command::new("chown")
-                .arg("postgres:postgres")
-                .arg(dir.path()));
-        }
-        let port = free_port();
-        let cluster = Cluster { dir, port };
+        let cluster = Cluster::empty();
         let data = cluster.data();
         run(cluster
             .pg("initdb")
@@ -37,6 +33,42 @@ impl Cluster {
             .arg(&data));
         cluster.start_again();
         cluster
+    }
+
+    /// A streaming replica of `primary`, started: a base backup of it with the settings to
+    /// follow it (`pg_basebackup -R`), on a port of its own.
+    pub fn replica_of(primary: &Cluster) -> Cluster {
+        let replica = Cluster::empty();
+        run(replica
+            .pg("pg_basebackup")
+            .args(["-h", "127.0.0.1", "-p", &primary.port.to_string()])
+            .args([
+                "-U",
+                "postgres",
+                "-R",
+                "-X",
+                "stream",
+                "--checkpoint=fast",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(replica.data()));
+        replica.start_again();
+        replica
+    }
+
+    /// A directory PostgreSQL may own, and a free port.
+    fn empty() -> Cluster {
+        let dir = TempDir::new().expect("a temporary directory");
+        if as_root() {
+            run(Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(dir.path()));
+        }
+        Cluster {
+            dir,
+            port: free_port(),
+        }
     }
 
     /// The URL of its `postgres` database.

@@ -63,10 +63,10 @@ impl NeedQuery {
         group_by: Vec<NeedDimension>,
         #[graphql(desc = "Conditions the needs meet.")] filter: Option<NeedFilter>,
     ) -> async_graphql::Result<Vec<NeedStatsRow>> {
-        let deps = ctx.deps();
+        let (rc, deps) = ctx.request();
         let condition = condition_of(filter, deps).extend()?;
         let dimensions: Vec<_> = group_by.into_iter().map(Into::into).collect();
-        let groups = services::need::groups(deps, &dimensions, condition)
+        let groups = services::need::groups(rc, deps, &dimensions, condition)
             .await
             .extend()?;
         Ok(groups.into_iter().map(NeedStatsRow).collect())

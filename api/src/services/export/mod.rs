@@ -122,6 +122,9 @@ pub struct Plan {
     pub etag: Option<String>,
     /// `birlik-<dataset>-<date>.csv`, the date in Kazakhstan.
     pub filename: String,
+    /// Where its rows are read (a replica within the lag bound, else the primary), and for whom.
+    reader: crate::services::reads::Reader,
+    actor: crate::context::Actor,
 }
 
 /// Plans an export: refuses a caller who may not read the dataset (401 anonymous, 403 a role
@@ -139,14 +142,24 @@ pub async fn plan(
         _ => Rows::All,
     };
     let narrowing = narrowing(deps, dataset, params)?;
+    let mut reader = deps.reads.reader(&rc.actor);
     let etag = if dataset.is_public() {
         let validator = match dataset {
-            Dataset::Regions => produce::regions_validator(deps).await?,
-            Dataset::Needs => {
-                store::export::validator(&deps.db, &[Table::Need, Table::NeedLine, Table::Shelter])
-                    .await?
+            Dataset::Regions => produce::regions_validator(deps, &rc.actor).await?,
+            _ => {
+                let tables: &[Table] = match dataset {
+                    Dataset::Needs => &[Table::Need, Table::NeedLine, Table::Shelter],
+                    _ => &[Table::Shelter],
+                };
+                let (validator, used) = deps
+                    .reads
+                    .read_on(reader, |db| async move {
+                        store::export::validator(&db, tables).await
+                    })
+                    .await?;
+                reader = used;
+                validator
             }
-            _ => store::export::validator(&deps.db, &[Table::Shelter]).await?,
         };
         Some(entity_tag(dataset, rc.lang, &narrowing, &validator))
     } else {
@@ -160,6 +173,8 @@ pub async fn plan(
         narrowing,
         etag,
         filename: format!("birlik-{}-{today}.csv", dataset.name()),
+        reader,
+        actor: rc.actor,
     })
 }
 

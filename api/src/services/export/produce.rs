@@ -8,15 +8,27 @@ use birlik_entity::enums::{NeedPriority, NeedStatus, ShelterStatus};
 
 use super::sink::{Sink, Stop};
 use super::{Dataset, Plan, Rows, cluster, columns, kz_day};
+use crate::context::Actor;
 use crate::context::Lang;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::labels::Label;
 use crate::services::Deps;
 use crate::store;
 
 /// Writes the whole export into `sink`, then ends it (with the error, if one stopped it).
-pub async fn run(deps: Deps, plan: Plan, mut sink: Sink) {
-    let outcome = write(&deps, &plan, &mut sink).await;
+/// An export that breaks on a replica before any of it was sent is written again from the
+/// primary (and the replica set aside).
+pub async fn run(deps: Deps, mut plan: Plan, mut sink: Sink) {
+    let mut outcome = write(&deps, &plan, &mut sink).await;
+    if let Err(Stop::Failed(ApiError::Unavailable)) = &outcome
+        && plan.reader.on_replica()
+        && !sink.sent()
+    {
+        deps.reads.set_aside(&plan.reader);
+        plan.reader = deps.reads.on_primary();
+        sink.restart();
+        outcome = write(&deps, &plan, &mut sink).await;
+    }
     sink.finish(outcome).await;
 }
 
@@ -64,7 +76,7 @@ async fn three_w(
     scope: sea_orm::Condition,
     sink: &mut Sink,
 ) -> Result<(), Stop> {
-    let mut rows = store::export::three_w(&deps.db, scope, plan.narrowing).await?;
+    let mut rows = store::export::three_w(&plan.reader.db, scope, plan.narrowing).await?;
     while let Some(row) = rows.next().await {
         let row = row?;
         let (code, cluster) = cluster::of(row.category);
@@ -109,7 +121,7 @@ fn need_status(s: NeedStatus) -> &'static str {
 }
 
 async fn needs(deps: &Deps, plan: &Plan, sink: &mut Sink) -> Result<(), Stop> {
-    let mut rows = store::export::need_lines(&deps.db, plan.narrowing).await?;
+    let mut rows = store::export::need_lines(&plan.reader.db, plan.narrowing).await?;
     while let Some(row) = rows.next().await {
         let row = row?;
         let (code, cluster) = cluster::of(row.category);
@@ -147,18 +159,21 @@ async fn needs(deps: &Deps, plan: &Plan, sink: &mut Sink) -> Result<(), Stop> {
 /// The regions' figures as `regions { figures }` serves them (the same cache, the same rows).
 async fn region_figures(
     deps: &Deps,
+    actor: &Actor,
 ) -> ApiResult<std::sync::Arc<Vec<store::stats::RegionFigures>>> {
-    Ok(deps.figures.get(&deps.db).await?.0)
+    Ok(deps.figures.get(&deps.reads, actor).await?.0)
 }
 
 /// What the regions' export holds, every figure of every region (never `asOf`): it changes
 /// exactly when the export would.
-pub async fn regions_validator(deps: &Deps) -> ApiResult<String> {
-    Ok(format!("{:?}", region_figures(deps).await?))
+pub async fn regions_validator(deps: &Deps, actor: &Actor) -> ApiResult<String> {
+    Ok(format!("{:?}", region_figures(deps, actor).await?))
 }
 
 async fn regions(deps: &Deps, plan: &Plan, sink: &mut Sink) -> Result<(), Stop> {
-    let figures = region_figures(deps).await.map_err(Stop::Failed)?;
+    let figures = region_figures(deps, &plan.actor)
+        .await
+        .map_err(Stop::Failed)?;
     for f in figures
         .iter()
         .filter(|f| plan.narrowing.region_id.is_none_or(|id| id == f.region_id))
@@ -188,7 +203,7 @@ async fn donations_daily(
     scope: sea_orm::Condition,
     sink: &mut Sink,
 ) -> Result<(), Stop> {
-    let mut rows = store::export::donations_daily(&deps.db, scope, plan.narrowing).await?;
+    let mut rows = store::export::donations_daily(&plan.reader.db, scope, plan.narrowing).await?;
     while let Some(row) = rows.next().await {
         let row = row?;
         let (name, region_code) = region(deps, row.region_id.unwrap_or_default(), plan.lang);
@@ -215,7 +230,7 @@ async fn donations_daily(
 }
 
 async fn shelters(deps: &Deps, plan: &Plan, sink: &mut Sink) -> Result<(), Stop> {
-    let mut rows = store::export::shelters(&deps.db, plan.narrowing.region_id).await?;
+    let mut rows = store::export::shelters(&plan.reader.db, plan.narrowing.region_id).await?;
     let number = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
     while let Some(row) = rows.next().await {
         let s = row?;

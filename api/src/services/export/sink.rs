@@ -66,13 +66,22 @@ fn inert(cell: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 pub struct Sink {
     csv: csv::Writer<Vec<u8>>,
     tx: mpsc::Sender<ApiResult<Vec<u8>>>,
+    /// Whether a chunk has been handed on.
+    sent: bool,
 }
 
 impl Sink {
     /// A sink and the chunks it will send.
     pub fn new() -> (Sink, Chunks) {
         let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
-        (Sink { csv: writer(), tx }, rx)
+        (
+            Sink {
+                csv: writer(),
+                tx,
+                sent: false,
+            },
+            rx,
+        )
     }
 
     /// Writes one record; hands a chunk on once enough has gathered.
@@ -91,6 +100,16 @@ impl Sink {
         Ok(())
     }
 
+    /// Whether any of the export has been handed on (then it can no longer start again).
+    pub fn sent(&self) -> bool {
+        self.sent
+    }
+
+    /// Drops what has gathered but not been handed on, to write the export again.
+    pub fn restart(&mut self) {
+        self.csv = writer();
+    }
+
     /// Hands on what has gathered.
     async fn flush(&mut self) -> Result<(), Stop> {
         let chunk = std::mem::replace(&mut self.csv, writer())
@@ -99,6 +118,7 @@ impl Sink {
         if chunk.is_empty() {
             return Ok(());
         }
+        self.sent = true;
         self.tx.send(Ok(chunk)).await.map_err(|_| Stop::Gone)
     }
 

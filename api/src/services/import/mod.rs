@@ -245,6 +245,18 @@ pub async fn import(
     drafts: Vec<Draft>,
     key: &ImportKey,
 ) -> ApiResult<Result<Outcome, Vec<RowError>>> {
+    let outcome = import_rows(rc, deps, drafts, key).await;
+    // For the replica lag bound, the importer's reads go to the primary.
+    deps.reads.wrote(&rc.actor);
+    outcome
+}
+
+async fn import_rows(
+    rc: &RequestCtx,
+    deps: &Deps,
+    drafts: Vec<Draft>,
+    key: &ImportKey,
+) -> ApiResult<Result<Outcome, Vec<RowError>>> {
     let who = audit::Who::of(&rc.actor)?;
     let organization = match rc.actor {
         Actor::Ngo {

@@ -89,11 +89,17 @@ pub async fn totals(deps: &Deps, condition: Condition) -> ApiResult<Totals> {
 
 /// The lines of the needs matching `filter`, grouped by `dimensions` (public).
 pub async fn groups(
+    rc: &crate::context::RequestCtx,
     deps: &Deps,
     dimensions: &[NeedDimension],
     filter: Condition,
 ) -> ApiResult<Vec<NeedGroup>> {
-    Ok(store::need::groups(&deps.db, dimensions, filter).await?)
+    let filter = &filter;
+    Ok(deps
+        .replicable(&rc.actor, |db| async move {
+            store::need::groups(&db, dimensions, filter.clone()).await
+        })
+        .await?)
 }
 
 /// What open needs still lack, per category: in one affected region (by ISO code), or in all.
