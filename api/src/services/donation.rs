@@ -14,22 +14,36 @@ use crate::store::donation::{Ordering, Totals};
 use crate::store::page::{Page, PageRequest};
 
 /// A page of the donations the caller may see that match `filter`, and the condition that selects
-/// all of them (for the totals).
+/// all of them (for the totals); `with_totals` reads the totals too, in the page's statement.
 pub async fn page(
     rc: &RequestCtx,
     deps: &Deps,
     filter: Condition,
     ordering: &Ordering,
     req: PageRequest,
-) -> ApiResult<(Page<donation::Model>, Condition)> {
+    with_totals: bool,
+) -> ApiResult<(Page<donation::Model>, Condition, Option<Totals>)> {
     let condition = store::donation::within(access::donations(&rc.actor)?, filter);
     let (within, req) = (&condition, &req);
-    let page = deps
+    let (page, totals) = deps
         .list_read(&rc.actor, |db| async move {
-            store::page::read::<donation::Entity, _>(&db, within.clone(), ordering, req).await
+            if with_totals {
+                let (page, totals) = store::page::read_with_totals::<donation::Entity, _, Totals>(
+                    &db,
+                    within.clone(),
+                    ordering,
+                    req,
+                    store::donation::totals_columns(),
+                )
+                .await?;
+                return Ok((page, Some(totals)));
+            }
+            let page = store::page::read::<donation::Entity, _>(&db, within.clone(), ordering, req)
+                .await?;
+            Ok((page, None))
         })
         .await?;
-    Ok((page, condition))
+    Ok((page, condition, totals))
 }
 
 /// Count and mass of the donations a condition selects.

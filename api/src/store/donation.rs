@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QuerySelect,
+    QueryFilter,
 };
 
 use crate::store::filter::{Cmp, Leaf, Text, region_code};
@@ -96,22 +96,22 @@ pub struct Totals {
     pub grams: i64,
 }
 
-/// [`Totals`] of the donations matching `condition`.
-pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<Totals, DbErr> {
-    let row = donation::Entity::find()
-        .select_only()
-        .column_as(Expr::col(Asterisk).count().cast_as("BIGINT"), "count")
-        .column_as(
+/// The aggregates of [`Totals`], named as its fields (each zero over no rows).
+pub fn totals_columns() -> page::TotalsColumns {
+    vec![
+        ("count", Expr::col(Asterisk).count().cast_as("BIGINT")),
+        (
+            "grams",
             Expr::expr(Expr::col(donation::Column::Grams).sum())
                 .if_null(0)
                 .cast_as("BIGINT"),
-            "grams",
-        )
-        .filter(condition)
-        .into_model::<Totals>()
-        .one(db)
-        .await?;
-    Ok(row.unwrap_or_default())
+        ),
+    ]
+}
+
+/// [`Totals`] of the donations matching `condition`.
+pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<Totals, DbErr> {
+    page::totals::<donation::Entity, Totals>(db, condition, totals_columns()).await
 }
 
 /// Loads `grams` of a donation onto a shipment: one conditional UPDATE that succeeds only if the

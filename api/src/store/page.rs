@@ -255,3 +255,111 @@ where
     use sea_orm::PaginatorTrait;
     Ok(E::find().filter(condition).count(db).await? as i64)
 }
+
+/// The alias of a list's figures beside its page ([`read_with_totals`]); their columns come back
+/// named with this and an underscore before each name (`list_totals_count`), clear of the
+/// table's own.
+pub const TOTALS: &str = "list_totals";
+
+/// A list's figures over all its pages (a count, sums): each a named aggregate.
+pub type TotalsColumns = Vec<(&'static str, SimpleExpr)>;
+
+/// A list's row count, its only figure ([`count_columns`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct Count {
+    pub count: i64,
+}
+
+/// The aggregate of [`Count`].
+pub fn count_columns() -> TotalsColumns {
+    vec![(
+        "count",
+        Expr::col(sea_orm::sea_query::Asterisk)
+            .count()
+            .cast_as("BIGINT"),
+    )]
+}
+
+/// The statement of a list's figures alone: one row, one column per aggregate of `columns`.
+pub fn totals_query<E: sea_orm::EntityTrait>(
+    condition: Condition,
+    columns: TotalsColumns,
+) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    let mut select = E::find().select_only();
+    for (name, aggregate) in columns {
+        select = select.column_as(aggregate, name);
+    }
+    select.filter(condition).into_query()
+}
+
+/// A list's figures alone (when its page is not read, or was empty).
+pub async fn totals<E, T>(
+    db: &impl sea_orm::ConnectionTrait,
+    condition: Condition,
+    columns: TotalsColumns,
+) -> Result<T, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    T: sea_orm::FromQueryResult + Default,
+{
+    match db.query_one(&totals_query::<E>(condition, columns)).await? {
+        Some(row) => T::from_query_result(&row, ""),
+        None => Ok(T::default()),
+    }
+}
+
+/// A page of any table's rows matching `condition`, in `ordering`, with the whole list's
+/// figures (`columns`) read in the same statement: the figures as a one-row derived table
+/// joined to the page (`CROSS JOIN (SELECT COUNT(*), … WHERE condition) AS list_totals`), which
+/// PostgreSQL and SQLite compute once, leaving the page's own plan (its index order and limit)
+/// as it was. One statement and round trip instead of two, and the figures and the page from
+/// the same snapshot. An empty page carries no figures: without a cursor the list is empty and
+/// its figures are `T::default()` (so each aggregate must be zero over no rows, as `COUNT` and
+/// `COALESCE(SUM(…), 0)` are); after or before a cursor they are read alone.
+pub async fn read_with_totals<E, F, T>(
+    db: &impl sea_orm::ConnectionTrait,
+    condition: Condition,
+    ordering: &Ordering<F>,
+    req: &PageRequest,
+    columns: TotalsColumns,
+) -> Result<(Page<E::Model>, T), sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    F: Field<Model = E::Model>,
+    T: sea_orm::FromQueryResult + Default,
+{
+    use sea_orm::sea_query::{Alias, IntoIden, TableRef};
+    use sea_orm::{FromQueryResult, QueryTrait};
+    let names: Vec<&'static str> = columns.iter().map(|(name, _)| *name).collect();
+    let figures = totals_query::<E>(condition.clone(), columns.clone());
+    let mut query = bound(
+        E::find().filter(condition.clone()),
+        &ordering.sort_keys(),
+        req,
+    )
+    .into_query();
+    query.cross_join(TableRef::SubQuery(
+        Box::new(figures),
+        Alias::new(TOTALS).into_iden(),
+    ));
+    for name in names {
+        query.expr_as(
+            Expr::col((Alias::new(TOTALS), Alias::new(name))),
+            Alias::new(format!("{TOTALS}_{name}")),
+        );
+    }
+    let rows = db.query_all(&query).await?;
+    let prefix = format!("{TOTALS}_");
+    let totals = match rows.first() {
+        Some(row) => T::from_query_result(row, &prefix)?,
+        // No row at all matches: the figures of nothing (zero, as `T::default()` has them).
+        None if req.after.is_none() && req.before.is_none() => T::default(),
+        None => totals::<E, T>(db, condition, columns).await?,
+    };
+    let models = rows
+        .iter()
+        .map(|row| E::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((finish(models, req), totals))
+}

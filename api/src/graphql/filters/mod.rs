@@ -248,6 +248,14 @@ impl PageArgs {
     }
 }
 
+/// Whether the query selects any of `fields` on the connection this resolver returns (through
+/// fragments too): a list then reads its totals in the page's statement rather than in one of
+/// their own. Should a selection slip past it, the totals are still read when resolved.
+pub fn selects_any(ctx: &async_graphql::Context<'_>, fields: &[&str]) -> bool {
+    let look = ctx.look_ahead();
+    fields.iter().any(|f| look.field(f).exists())
+}
+
 /// The one body of a filtered, ordered list: checks the page arguments against the ordering,
 /// turns the filter into its condition, lets `read` (a service) read the page within the caller's
 /// scope, and returns the connection with the totals made from the whole list's condition.

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object};
 
 use crate::graphql::ContextExt;
-use crate::graphql::filters::{PageArgs, list};
+use crate::graphql::filters::{PageArgs, list, selects_any};
 use crate::graphql::types::donation::{
     DonationConnection, DonationFilter, DonationOrder, DonationTotals,
 };
@@ -36,6 +36,10 @@ impl DonationQuery {
             last,
             before,
         };
+        // The totals asked for come with the page, in its statement.
+        let with_totals = selects_any(ctx, &["totalCount", "totalKilograms", "totalTonnes"]);
+        let read = std::sync::Arc::new(tokio::sync::OnceCell::new());
+        let read = &read;
         let ordering = DonationOrder::ordering(order_by);
         list(
             deps,
@@ -43,9 +47,14 @@ impl DonationQuery {
             ordering,
             args,
             |filter, ordering, req| async move {
-                services::donation::page(rc, deps, filter, &ordering, req).await
+                let (page, condition, totals) =
+                    services::donation::page(rc, deps, filter, &ordering, req, with_totals).await?;
+                if let Some(totals) = totals {
+                    read.set(totals).ok();
+                }
+                Ok((page, condition))
             },
-            DonationTotals::new,
+            |condition| DonationTotals::read(condition, read.clone()),
         )
         .await
     }

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::error::ResultExt;
 use crate::graphql::ContextExt;
-use crate::graphql::filters::{PageArgs, condition_of, list};
+use crate::graphql::filters::{PageArgs, condition_of, list, selects_any};
 use crate::graphql::types::need::{
     NeedConnection, NeedDimension, NeedFilter, NeedOrder, NeedStatsRow, NeedTotals, NeededCategory,
 };
@@ -38,6 +38,18 @@ impl NeedQuery {
             last,
             before,
         };
+        // The totals asked for come with the page, in its statement.
+        let with_totals = selects_any(
+            ctx,
+            &[
+                "totalCount",
+                "requestedKilograms",
+                "deliveredKilograms",
+                "outstandingKilograms",
+            ],
+        );
+        let read = std::sync::Arc::new(tokio::sync::OnceCell::new());
+        let read = &read;
         let ordering = NeedOrder::ordering(order_by);
         list(
             deps,
@@ -45,9 +57,14 @@ impl NeedQuery {
             ordering,
             args,
             |filter, ordering, req| async move {
-                services::need::page(deps, filter, &ordering, req).await
+                let (page, condition, totals) =
+                    services::need::page(deps, filter, &ordering, req, with_totals).await?;
+                if let Some(totals) = totals {
+                    read.set(totals).ok();
+                }
+                Ok((page, condition))
             },
-            NeedTotals::new,
+            |condition| NeedTotals::read(condition, read.clone()),
         )
         .await
     }

@@ -89,8 +89,12 @@ impl TaskQuery {
             20,
         )
         .extend()?;
-        let (page, condition) = services::task::open(rc, deps, req).await.extend()?;
-        Ok(task::connection(page, condition))
+        // The count, when asked for, comes with the page, in its statement.
+        let with_count = crate::graphql::filters::selects_any(ctx, &["totalCount"]);
+        let (page, condition, count) = services::task::open(rc, deps, req, with_count)
+            .await
+            .extend()?;
+        Ok(task::connection(page, condition, count))
     }
 
     /// The calling volunteer's own tasks, soonest first. With `updatedSince`, only those changed

@@ -312,4 +312,13 @@ impl DonationTotals {
             totals: Arc::new(OnceCell::new()),
         }
     }
+
+    /// The totals of the list `condition` selects, as `read` holds them when the page's statement
+    /// read them too; computed when first asked for otherwise.
+    pub fn read(condition: Condition, read: Arc<OnceCell<Totals>>) -> Self {
+        DonationTotals {
+            condition,
+            totals: read,
+        }
+    }
 }

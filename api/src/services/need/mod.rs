@@ -70,16 +70,29 @@ pub fn ensure_contact_visible(actor: &Actor, need: &need::Model) -> ApiResult<()
 }
 
 /// A page of the needs matching `filter` (public: the same for every caller), and the condition
-/// that selects all of them (for the totals).
+/// that selects all of them (for the totals); `with_totals` reads the totals too, in the page's
+/// statement.
 pub async fn page(
     deps: &Deps,
     filter: Condition,
     ordering: &Ordering,
     req: PageRequest,
-) -> ApiResult<(Page<need::Model>, Condition)> {
+    with_totals: bool,
+) -> ApiResult<(Page<need::Model>, Condition, Option<Totals>)> {
+    if with_totals {
+        let (page, totals) = store::page::read_with_totals::<need::Entity, _, Totals>(
+            &deps.db,
+            filter.clone(),
+            ordering,
+            &req,
+            store::need::totals_columns(),
+        )
+        .await?;
+        return Ok((page, filter, Some(totals)));
+    }
     let page =
         store::page::read::<need::Entity, _>(&deps.db, filter.clone(), ordering, &req).await?;
-    Ok((page, filter))
+    Ok((page, filter, None))
 }
 
 /// Count and figures of the needs a condition selects.

@@ -2,9 +2,9 @@
 //! counts.
 
 use birlik_entity::enums::TaskStatus;
-use birlik_entity::{task, volunteer};
+use birlik_entity::task;
 use chrono::{DateTime, Utc};
-use sea_orm::{Condition, DatabaseConnection};
+use sea_orm::Condition;
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult};
@@ -12,30 +12,35 @@ use crate::services::Deps;
 use crate::store;
 use crate::store::page::{Page, PageRequest};
 
-/// The calling volunteer's record.
-async fn me(rc: &RequestCtx, db: &DatabaseConnection) -> ApiResult<volunteer::Model> {
+/// Tasks with free places in the volunteer's region that have not ended and that the volunteer
+/// does not already hold, soonest first.
+/// `with_count` counts them too, in the page's statement.
+pub async fn open(
+    rc: &RequestCtx,
+    deps: &Deps,
+    req: PageRequest,
+    with_count: bool,
+) -> ApiResult<(Page<task::Model>, Condition, Option<i64>)> {
+    let db = &deps.db;
     let volunteer_id = match rc.actor {
         Actor::Volunteer { volunteer_id, .. } => volunteer_id,
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
         _ => return Err(ApiError::Forbidden("this list is a volunteer's".into())),
     };
-    store::volunteer::get(db, volunteer_id)
-        .await?
-        .ok_or(ApiError::Unauthenticated)
-}
-
-/// Tasks with free places in the volunteer's region that have not ended and that the volunteer
-/// does not already hold, soonest first.
-pub async fn open(
-    rc: &RequestCtx,
-    deps: &Deps,
-    req: PageRequest,
-) -> ApiResult<(Page<task::Model>, Condition)> {
-    let db = &deps.db;
-    let me = me(rc, db).await?;
-    let condition = store::task::open_to(me.region_id, me.id, Utc::now());
+    let condition = store::task::open_to(volunteer_id, Utc::now());
+    if with_count {
+        let (page, count) = store::page::read_with_totals::<task::Entity, _, store::page::Count>(
+            db,
+            condition.clone(),
+            &store::task::soonest_first(),
+            &req,
+            store::page::count_columns(),
+        )
+        .await?;
+        return Ok((page, condition, Some(count.count)));
+    }
     let page = store::task::page(db, condition.clone(), &req).await?;
-    Ok((page, condition))
+    Ok((page, condition, None))
 }
 
 /// What a delta sync of the volunteer's own tasks returns besides the page.

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    FromQueryResult, QueryFilter, QueryOrder,
 };
 
 use crate::store::filter::{Cmp, Leaf, Text, region_code};
@@ -170,31 +170,31 @@ pub struct Totals {
     pub outstanding_grams: i64,
 }
 
-/// [`Totals`] of the needs matching `condition`.
-pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<Totals, DbErr> {
+/// The aggregates of [`Totals`], named as its fields (each zero over no rows).
+pub fn totals_columns() -> page::TotalsColumns {
     let sum = |e: SimpleExpr| Expr::expr(Expr::expr(e).sum()).if_null(0).cast_as("BIGINT");
-    let row = need::Entity::find()
-        .select_only()
-        .column_as(
+    vec![
+        (
+            "count",
             Expr::col(sea_orm::sea_query::Asterisk)
                 .count()
                 .cast_as("BIGINT"),
-            "count",
-        )
-        .column_as(
-            sum(Expr::col((need::Entity, need::Column::RequestedGrams))),
+        ),
+        (
             "requested_grams",
-        )
-        .column_as(
-            sum(Expr::col((need::Entity, need::Column::DeliveredGrams))),
+            sum(Expr::col((need::Entity, need::Column::RequestedGrams))),
+        ),
+        (
             "delivered_grams",
-        )
-        .column_as(sum(outstanding_sql()), "outstanding_grams")
-        .filter(condition)
-        .into_model::<Totals>()
-        .one(db)
-        .await?;
-    Ok(row.unwrap_or_default())
+            sum(Expr::col((need::Entity, need::Column::DeliveredGrams))),
+        ),
+        ("outstanding_grams", sum(outstanding_sql())),
+    ]
+}
+
+/// [`Totals`] of the needs matching `condition`.
+pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<Totals, DbErr> {
+    page::totals::<need::Entity, Totals>(db, condition, totals_columns()).await
 }
 
 /// The need with this id.

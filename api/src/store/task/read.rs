@@ -46,12 +46,22 @@ pub async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u6
     task::Entity::find().filter(condition).count(db).await
 }
 
-/// Tasks with free places in `region_id` that have not ended at `now` and that the volunteer
-/// does not hold.
-pub fn open_to(region_id: i32, volunteer_id: i32, now: chrono::DateTime<chrono::Utc>) -> Condition {
+/// Tasks with free places in the volunteer's region that have not ended at `now` and that the
+/// volunteer does not hold. The region is read in the same statement (a scalar subquery, which
+/// PostgreSQL and SQLite evaluate once): one statement and round trip less than reading the
+/// volunteer first.
+pub fn open_to(volunteer_id: i32, now: chrono::DateTime<chrono::Utc>) -> Condition {
     use birlik_entity::enums::TaskStatus;
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr, SubQueryStatement};
+    let region = birlik_entity::volunteer::Entity::find()
+        .select_only()
+        .column(birlik_entity::volunteer::Column::RegionId)
+        .filter(birlik_entity::volunteer::Column::Id.eq(volunteer_id))
+        .into_query();
+    let region = SimpleExpr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(region)));
     Condition::all()
-        .add(task::Column::RegionId.eq(region_id))
+        .add(Expr::col((task::Entity, task::Column::RegionId)).eq(region))
         .add(task::Column::Status.eq(TaskStatus::Open))
         .add(task::Column::EndsAt.gt(now))
         .add(held_by(volunteer_id).not())

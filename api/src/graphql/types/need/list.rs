@@ -134,6 +134,15 @@ impl NeedTotals {
         }
     }
 
+    /// The totals of the list `condition` selects, as `read` holds them when the page's statement
+    /// read them too; computed when first asked for otherwise.
+    pub fn read(condition: Condition, read: Arc<OnceCell<Totals>>) -> Self {
+        NeedTotals {
+            condition,
+            totals: read,
+        }
+    }
+
     async fn get(&self, ctx: &Context<'_>) -> async_graphql::Result<Totals> {
         let deps = ctx.request().1;
         self.totals
