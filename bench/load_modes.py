@@ -112,6 +112,24 @@ def _meta(b, extra):
             f"cores (nproc) shared by the server, PostgreSQL and the client; {extra}; {versions}")
 
 
+def _write(b, args, marker, meta, table):
+    """Writes the run into BENCHMARKS.md between `<!-- marker:begin -->` and `<!-- marker:end -->`
+    (not with --no-write, nor for a shortened smoke run)."""
+    if args.no_write or args.duration:
+        return
+    import re
+    path = os.path.join(b.ROOT, "BENCHMARKS.md")
+    text = open(path).read()
+    if f"<!-- {marker}:begin -->" not in text:
+        b.die(f"BENCHMARKS.md has no <!-- {marker}:begin --> marker")
+    block = f"<!-- {marker}:begin -->\n{meta}\n\n{table}\n<!-- {marker}:end -->"
+    text = re.sub(f"<!-- {marker}:begin -->.*<!-- {marker}:end -->", lambda _: block, text,
+                  flags=re.S)
+    with open(path, "w") as f:
+        f.write(text)
+    b.log(f"wrote BENCHMARKS.md ({marker} section)")
+
+
 def storm(b, args):
     secs = args.duration or 60
     rate = args.rate or STORM_RATE
@@ -169,6 +187,7 @@ def storm(b, args):
     with open(os.path.join(b.BENCH, "out", "storm.md"), "w") as f:
         f.write(meta + "\n\n" + table + "\n")
     shutil.copy(os.path.join(work, "storm-report.json"), os.path.join(b.BENCH, "out", "storm.json"))
+    _write(b, args, "storm", meta, table)
     return 0 if ok else 1
 
 
@@ -308,6 +327,7 @@ def overload(b, args):
         f.write(meta + "\n\n" + table + "\n")
     with open(os.path.join(b.BENCH, "out", "overload.json"), "w") as f:
         json.dump({"ramp": ramp, "steps": [r for _, r, _ in rows]}, f)
+    _write(b, args, "overload", meta, table)
     worst = max((r["latency_ms"]["ok"].get("p99") or 0) for _, r, _ in rows)
     timeouts = sum(r["counts"]["timeout"] for _, r, _ in rows)
     ok = worst < 1000 and timeouts == 0 and rec is not None and rec < 5
