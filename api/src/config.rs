@@ -129,6 +129,21 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_REQUEST_TIMEOUT_MS", value_name = "BIRLIK_REQUEST_TIMEOUT_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub request_timeout_ms: u64,
 
+    /// Most GraphQL operations this instance runs at once; `0`: twice `BIRLIK_DB_POOL_SIZE`.
+    /// Past them (and the queue), an operation is refused at once with 503.
+    #[arg(long, env = "BIRLIK_MAX_IN_FLIGHT", value_name = "BIRLIK_MAX_IN_FLIGHT", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub max_in_flight: u32,
+
+    /// Operations that may wait for a turn when every one is taken; one more is refused at once
+    /// with 503 and `Retry-After`. Unset: as many as the operations in flight (a queue that
+    /// drains well within the wait, so that an excess is refused at once rather than after it).
+    #[arg(long, env = "BIRLIK_ADMISSION_QUEUE", value_name = "BIRLIK_ADMISSION_QUEUE", value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub admission_queue: Option<u32>,
+
+    /// Milliseconds an operation waits for a turn before it is refused with 503.
+    #[arg(long, env = "BIRLIK_ADMISSION_WAIT_MS", value_name = "BIRLIK_ADMISSION_WAIT_MS", default_value_t = 250, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub admission_wait_ms: u64,
+
     /// Requests per second each client (an account, else an address) may send, with an optional
     /// burst: `50/100`. `0` turns the limit off.
     #[arg(long, env = "BIRLIK_RATE_LIMIT", value_name = "BIRLIK_RATE_LIMIT", default_value = "50/100", value_parser = parse_rate)]
@@ -301,6 +316,9 @@ impl Config {
             max_directives: 20,
             max_fragments: 20,
             request_timeout_ms: 15_000,
+            max_in_flight: 0,
+            admission_queue: None,
+            admission_wait_ms: 250,
             // Tests send bursts from one address; the rate limit has tests of its own.
             rate_limit: RateLimit::OFF,
             password_rate_limit: RateLimit {

@@ -117,6 +117,9 @@ impl Application {
             },
             request_timeout,
             rate_limiter: crate::rate_limit::RateLimiter::new(config.rate_limit),
+            admission: crate::http::admission::Admission::new(crate::http::admission::Limits::of(
+                &config,
+            )),
             sockets: crate::http::gate::SocketCounts::new(
                 config.ws_per_address,
                 config.ws_per_account,

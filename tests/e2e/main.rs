@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod access;
+mod admission;
 mod allocation;
 mod audit;
 mod bounds;

@@ -2,8 +2,12 @@
 //! GET, or a WebSocket message (`subscribe` of graphql-transport-ws, `start` of graphql-ws,
 //! queries and mutations included).
 //!
-//! A transport asks [`admit`] for each operation: it counts one against the client's rate and
-//! one in `/metrics`, and returns the [`Admitted`] without which [`run`] cannot be called. [`run`]
+//! A transport asks [`admit`] for each operation (or [`admit_batch`] for a batch): it counts one
+//! against the client's rate, takes a turn of the instance's admission control (waiting a
+//! moment in a bounded queue at most, else refused at once with SERVICE_UNAVAILABLE: see
+//! [`admission`](crate::http::admission)), counts one in `/metrics`, and returns the
+//! [`Admitted`] without which [`run`] cannot be called; the turn is held until the answer is
+//! made. [`run`]
 //! executes within `BIRLIK_REQUEST_TIMEOUT_MS`, the operation's statements bound to the same
 //! deadline (`db::within`: SQLite interrupts them, PostgreSQL cancels them). Over a socket,
 //! async-graphql's protocol drives [`Gated`], an executor that does both for every message.
@@ -26,6 +30,7 @@ use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ErrorExtensions};
 use crate::graphql::AppSchema;
 use crate::http::State;
+use crate::http::admission::Turns;
 use crate::rate_limit::Client;
 
 /// The address a request or socket comes from, as throttles key it (`http::client_address`:
@@ -34,15 +39,64 @@ pub fn client_address(req: &HttpRequest, state: &State) -> Option<IpAddr> {
     crate::http::client_address(req, &state.trusted_proxies)
 }
 
-/// Proof that one operation was counted against its client's rate and in `/metrics`.
+/// Proof that one operation was counted against its client's rate and in `/metrics`, holding
+/// its turn of admission control (given back when it is dropped, with the answer made).
 #[derive(Debug)]
-pub struct Admitted(());
+pub struct Admitted(#[expect(dead_code, reason = "held for its drop")] Option<Turns>);
 
-/// Counts one operation of a client; over the client's rate, the refusal, with nothing counted.
-pub fn admit(state: &State, actor: &Actor, address: Option<IpAddr>) -> Result<Admitted, ApiError> {
+/// Counts one operation of a client and takes its turn; over the client's rate, or with every
+/// turn and place in the queue taken, the refusal, with nothing counted in `/metrics`' requests.
+pub async fn admit(
+    state: &State,
+    actor: &Actor,
+    address: Option<IpAddr>,
+) -> Result<Admitted, ApiError> {
     check_rate(state, actor, address)?;
+    let turns = state.admission.enter(1).await?;
     state.requests.fetch_add(1, Ordering::Relaxed);
-    Ok(Admitted(()))
+    Ok(Admitted(Some(turns)))
+}
+
+/// [`admit`] for each of a batch's `operations`: each is counted against the rate alone, and
+/// those within it wait for their turns together; refused, they all are.
+pub async fn admit_batch(
+    state: &State,
+    actor: &Actor,
+    address: Option<IpAddr>,
+    operations: usize,
+) -> Vec<Result<Admitted, ApiError>> {
+    let rated: Vec<_> = (0..operations)
+        .map(|_| check_rate(state, actor, address))
+        .collect();
+    let within = rated.iter().filter(|r| r.is_ok()).count();
+    if within == 0 {
+        return rated
+            .into_iter()
+            .map(|r| r.map(|()| Admitted(None)))
+            .collect();
+    }
+    let mut turns = match state
+        .admission
+        .enter(u32::try_from(within).unwrap_or(u32::MAX))
+        .await
+    {
+        Ok(turns) => Some(turns),
+        Err(_) => {
+            return (0..operations)
+                .map(|_| Err(ApiError::Unavailable))
+                .collect();
+        }
+    };
+    state.requests.fetch_add(within as u64, Ordering::Relaxed);
+    rated
+        .into_iter()
+        .map(|r| {
+            r.map(|()| {
+                let one = turns.as_mut().and_then(Turns::split_one);
+                Admitted(one.or_else(|| turns.take()))
+            })
+        })
+        .collect()
 }
 
 /// Counts one request of a client against its rate (an operation through [`admit`], or the
@@ -152,7 +206,7 @@ impl Executor for Gated {
         let (actor, address) = request_ctx(&request.data)
             .map(|rc| (rc.actor, rc.address))
             .unwrap_or((Actor::Anonymous, None));
-        match admit(&self.state, &actor, address) {
+        match admit(&self.state, &actor, address).await {
             Ok(admitted) => run(&self.schema, &self.state, admitted, request).await,
             Err(err) => refused(err),
         }
@@ -167,16 +221,17 @@ impl Executor for Gated {
         let (actor, address) = request_ctx(&session_data)
             .map(|rc| (rc.actor, rc.address))
             .unwrap_or((Actor::Anonymous, None));
-        if let Err(err) = admit(&self.state, &actor, address) {
-            return futures_util::stream::once(async move { refused(err) }).boxed();
-        }
-        if operation_type(&request) == Some(OperationType::Subscription) {
-            return self
-                .schema
-                .execute_stream_with_session_data(request, session_data);
-        }
         let (schema, state) = (self.schema.clone(), self.state.clone());
         futures_util::stream::once(async move {
+            let admitted = match admit(&state, &actor, address).await {
+                Ok(admitted) => admitted,
+                Err(err) => return futures_util::stream::iter([refused(err)]).boxed(),
+            };
+            if operation_type(&request) == Some(OperationType::Subscription) {
+                // A subscription holds no turn while it waits for events.
+                drop(admitted);
+                return schema.execute_stream_with_session_data(request, session_data);
+            }
             let work = async move {
                 schema
                     .execute_stream_with_session_data(request, session_data)
@@ -184,8 +239,11 @@ impl Executor for Gated {
                     .await
                     .unwrap_or_default()
             };
-            within_limit(&state, work).await
+            let response = within_limit(&state, work).await;
+            drop(admitted);
+            futures_util::stream::iter([response]).boxed()
         })
+        .flatten()
         .boxed()
     }
 }

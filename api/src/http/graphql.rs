@@ -13,7 +13,7 @@ use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
 use crate::http::State;
 use crate::http::body::{ensure_not_simple, read_batch};
-use crate::http::{apq, gate, ide, socket};
+use crate::http::{admission, apq, gate, ide, socket};
 use async_graphql::parser::types::OperationType;
 
 /// Who sends a request, in which language, from where: read from its headers, before anything
@@ -54,8 +54,14 @@ pub fn refusal(err: ApiError) -> HttpResponse {
         _ => StatusCode::BAD_REQUEST,
     };
     let mut response = HttpResponse::build(status);
-    if let ApiError::RateLimited { retry_after_s } = err {
-        response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+    match err {
+        ApiError::RateLimited { retry_after_s } => {
+            response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+        }
+        ApiError::Unavailable => {
+            response.insert_header((header::RETRY_AFTER, admission::RETRY_AFTER_S.to_string()));
+        }
+        _ => {}
     }
     response.json(body)
 }
@@ -113,10 +119,7 @@ pub async fn post(
             format!("a batch holds at most {} operations", state.max_batch),
         ));
     }
-    let mut admitted: Vec<_> = requests
-        .iter()
-        .map(|_| gate::admit(&state, &rc.actor, rc.address))
-        .collect();
+    let mut admitted = gate::admit_batch(&state, &rc.actor, rc.address, requests.len()).await;
     if admitted.iter().all(Result::is_err)
         && let Err(err) = admitted.swap_remove(0)
     {
@@ -234,7 +237,12 @@ fn respond(
         Ok(body) => body,
         Err(e) => return refusal(ApiError::Internal(e.into())),
     };
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Refused at admission, out of time, or out of connections: all pass in a moment.
+        response.insert_header((header::RETRY_AFTER, admission::RETRY_AFTER_S.to_string()));
+    }
+    response
         .content_type(if accepts_graphql_json {
             "application/graphql-response+json; charset=utf-8"
         } else {
@@ -276,7 +284,7 @@ pub async fn get(
             }));
         }
     };
-    let admitted = match gate::admit(&state, &rc.actor, rc.address) {
+    let admitted = match gate::admit(&state, &rc.actor, rc.address).await {
         Ok(admitted) => admitted,
         Err(err) => return Ok(refusal(err)),
     };

@@ -35,6 +35,7 @@ pub async fn metrics(state: web::Data<State>) -> HttpResponse {
     use std::sync::atomic::Ordering;
     let statements = state.deps.statements.load(Ordering::Relaxed);
     let requests = state.requests.load(Ordering::Relaxed);
+    let a = state.admission.snapshot();
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(format!(
@@ -43,7 +44,23 @@ pub async fn metrics(state: web::Data<State>) -> HttpResponse {
          birlik_sql_statements_total {statements}\n\
          # HELP birlik_graphql_requests_total GraphQL operations served.\n\
          # TYPE birlik_graphql_requests_total counter\n\
-         birlik_graphql_requests_total {requests}\n{}",
+         birlik_graphql_requests_total {requests}\n\
+         # HELP birlik_admission_admitted_total Operations given a turn (at once or after a wait).\n\
+         # TYPE birlik_admission_admitted_total counter\n\
+         birlik_admission_admitted_total {}\n\
+         # HELP birlik_admission_queued_total Operations that waited for a turn.\n\
+         # TYPE birlik_admission_queued_total counter\n\
+         birlik_admission_queued_total {}\n\
+         # HELP birlik_admission_refused_total Operations refused with SERVICE_UNAVAILABLE: no turn, no place, or too long a wait.\n\
+         # TYPE birlik_admission_refused_total counter\n\
+         birlik_admission_refused_total {}\n\
+         # HELP birlik_admission_in_flight Operations holding a turn now.\n\
+         # TYPE birlik_admission_in_flight gauge\n\
+         birlik_admission_in_flight {}\n\
+         # HELP birlik_admission_waiting Operations waiting for a turn now.\n\
+         # TYPE birlik_admission_waiting gauge\n\
+         birlik_admission_waiting {}\n{}",
+            a.admitted, a.queued, a.refused, a.in_flight, a.waiting,
             state.deps.reads.metrics()
         ))
 }

@@ -41,9 +41,6 @@ pub async fn donations(
     if rc.actor == Actor::Anonymous {
         return refusal(ApiError::Unauthenticated);
     }
-    if let Err(err) = gate::admit(&state, &rc.actor, rc.address) {
-        return refusal(err);
-    }
     if !is_csv(&req) {
         let mut refused = refusal(ApiError::bad_input(
             "Content-Type",
@@ -58,6 +55,11 @@ pub async fn donations(
     {
         Ok(body) => body,
         Err(refused) => return refused,
+    };
+    // Counted and given a turn once its file is in: a slow upload holds no turn.
+    let _admitted = match gate::admit(&state, &rc.actor, rc.address).await {
+        Ok(admitted) => admitted,
+        Err(err) => return refusal(err),
     };
     let drafts = match import::csv::parse(&body, limits.max_rows, |cell| {
         relay::decode("CollectionPoint", "collectionPointId", cell).ok()
@@ -145,8 +147,15 @@ fn refusal(err: ApiError) -> HttpResponse {
         ApiError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
     };
     let mut response = HttpResponse::build(status);
-    if let ApiError::RateLimited { retry_after_s } = err {
-        response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+    match err {
+        ApiError::RateLimited { retry_after_s } => {
+            response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+        }
+        ApiError::Unavailable => {
+            let retry_after_s = crate::http::admission::RETRY_AFTER_S;
+            response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+        }
+        _ => {}
     }
     let extended = err.extend();
     let mut body = json!({ "code": err.code(), "message": extended.message });

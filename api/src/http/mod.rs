@@ -1,6 +1,7 @@
 //! HTTP: the routes, the GraphQL handlers (POST, GET, WebSocket, GraphiQL) and health checks.
 
 pub mod address;
+pub mod admission;
 pub mod apq;
 pub mod body;
 pub mod compression;
@@ -43,6 +44,8 @@ pub struct State {
     pub request_timeout: std::time::Duration,
     /// Requests per client.
     pub rate_limiter: crate::rate_limit::RateLimiter,
+    /// Operations running at once and waiting for a turn (`gate::admit` takes the turns).
+    pub admission: admission::Admission,
     /// Open WebSockets per address (before they sign in) and per account.
     pub sockets: gate::SocketCounts,
     /// Proxies whose `X-Forwarded-For` names the client.
