@@ -86,9 +86,6 @@ impl Application {
                     config.password_rate_limit
                 },
             ),
-            figures: Arc::new(crate::services::stats::FiguresCache::new(
-                std::time::Duration::from_millis(config.figures_ttl_ms),
-            )),
             persisted_query_max: config.persisted_query_max,
             login_policy: crate::services::lockout::LoginPolicy {
                 max_failures: config.login_max_failures,

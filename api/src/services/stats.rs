@@ -1,15 +1,12 @@
 //! The campaign's public figures: the headline summary and each region's share. Both are built
 //! from the same [`store::stats::region_figures`] rows, so they cannot disagree.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use futures_util::FutureExt;
-use futures_util::future::{BoxFuture, Shared};
 use sea_orm::DatabaseConnection;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::services::Deps;
 use crate::store;
 use crate::store::stats::RegionFigures;
@@ -43,90 +40,35 @@ impl Summary {
     }
 }
 
-/// Every region's figures, in region order, and the moment they were computed.
+/// Every region's figures, in region order, and the moment they were read.
 pub type Figures = (Arc<Vec<RegionFigures>>, DateTime<Utc>);
 
-type Computing = Shared<BoxFuture<'static, Result<Figures, Arc<ApiError>>>>;
-
-/// The figures, computed at most once per `ttl` on this instance, however many ask at once. They
-/// aggregate every donation, shipment and volunteer, so the public summary and the regions
-/// overview (which clients may cache for 30 s anyway) share one computation a second instead of
-/// one per request; `asOf` says when it ran. A zero `ttl` computes them for every request.
-#[derive(Debug)]
-pub struct FiguresCache {
-    ttl: Duration,
-    state: Mutex<Slot>,
+/// The moment figures read now stand for: the one place `asOf` is decided.
+pub fn as_of() -> DateTime<Utc> {
+    Utc::now()
 }
 
-/// The figures last computed and when, and the computation running now, if any.
-#[derive(Default)]
-struct Slot {
-    kept: Option<(Instant, Figures)>,
-    running: Option<Computing>,
+/// The figures, read from the rollups (a few hundred rows, exact at every commit), so no
+/// instance keeps them between requests: `asOf` is the moment of the read.
+pub async fn figures(db: &DatabaseConnection) -> ApiResult<Figures> {
+    let as_of = as_of();
+    let rows = store::stats::region_figures(db).await?;
+    Ok((Arc::new(rows), as_of))
 }
 
-impl std::fmt::Debug for Slot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Slot")
-            .field("kept", &self.kept.as_ref().map(|(at, _)| at))
-            .field("running", &self.running.is_some())
-            .finish()
-    }
+/// Every row where a rollup differs from the bare `GROUP BY` over its source rows (none when
+/// exact), read in one transaction.
+pub async fn verify_rollups(db: &DatabaseConnection) -> ApiResult<Vec<store::rollup::Difference>> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let differences = store::rollup::verify(&txn).await?;
+    txn.commit().await?;
+    Ok(differences)
 }
 
-impl FiguresCache {
-    /// A cache keeping figures for `ttl`.
-    pub fn new(ttl: Duration) -> Self {
-        FiguresCache {
-            ttl,
-            state: Mutex::new(Slot::default()),
-        }
-    }
-
-    /// Fresh enough figures: from the cache, from a computation already running (its result is
-    /// shared, success or failure, so an outage fails everyone at once), or computed now.
-    pub async fn get(&self, db: &DatabaseConnection) -> ApiResult<Figures> {
-        let computing = {
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((at, figures)) = &state.kept
-                && at.elapsed() < self.ttl
-            {
-                return Ok(figures.clone());
-            }
-            match &state.running {
-                Some(running) => running.clone(),
-                None => {
-                    let db = db.clone();
-                    let running: Computing = async move {
-                        let as_of = Utc::now();
-                        store::stats::region_figures(&db)
-                            .await
-                            .map(|rows| (Arc::new(rows), as_of))
-                            .map_err(|e| Arc::new(ApiError::from(e)))
-                    }
-                    .boxed()
-                    .shared();
-                    state.running = Some(running.clone());
-                    running
-                }
-            }
-        };
-        let result = computing.await;
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.running = None;
-        match result {
-            Ok(figures) => {
-                if !self.ttl.is_zero() {
-                    state.kept = Some((Instant::now(), figures.clone()));
-                }
-                Ok(figures)
-            }
-            Err(err) => Err(match *err {
-                ApiError::Unavailable => ApiError::Unavailable,
-                ref other => ApiError::Internal(anyhow::anyhow!("{other}")),
-            }),
-        }
-    }
+/// Empties the rollups and fills them again from the rows.
+pub async fn rebuild_rollups(db: &DatabaseConnection) -> ApiResult<()> {
+    Ok(store::rollup::rebuild(db).await?)
 }
 
 /// Adds up region rows into the summary; delivered is what regions received.
@@ -155,16 +97,24 @@ pub fn summarize(figures: &[RegionFigures], as_of: DateTime<Utc>) -> Summary {
     }
 }
 
-/// Donation groups within the caller's scope (the ministry all, an organization its own).
+/// Donation groups within the caller's scope (the ministry all, an organization its own): from
+/// a rollup when one answers the filter exactly (the scope names the organization, a column the
+/// rollups keep), else the bare `GROUP BY` over the donations.
 pub async fn donation_groups(
     rc: &crate::context::RequestCtx,
     deps: &Deps,
     dimensions: &[store::stats::DonationDimension],
-    filter: sea_orm::Condition,
+    filter: store::filter::Tree<store::donation::Where>,
 ) -> ApiResult<Vec<store::stats::DonationGroup>> {
     let db = &deps.db;
+    let source = if store::rollup::answers(&filter) {
+        store::stats::DonationSource::for_dimensions(dimensions)
+    } else {
+        store::stats::DonationSource::Rows
+    };
+    let filter = crate::services::lists::condition(deps, filter);
     let condition = store::donation::within(crate::services::access::donations(&rc.actor)?, filter);
-    Ok(store::stats::donation_groups(db, dimensions, condition).await?)
+    Ok(store::stats::donation_groups(db, source, dimensions, condition).await?)
 }
 
 /// Shipment flows within the caller's scope (the ministry all, an organization those it sends

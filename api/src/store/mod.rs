@@ -42,6 +42,7 @@ pub mod page;
 pub mod persisted_query;
 pub mod region;
 pub mod retention;
+pub mod rollup;
 pub mod rows;
 pub mod scope;
 pub mod session;

@@ -144,11 +144,11 @@ async fn needs(deps: &Deps, plan: &Plan, sink: &mut Sink) -> Result<(), Stop> {
     Ok(())
 }
 
-/// The regions' figures as `regions { figures }` serves them (the same cache, the same rows).
+/// The regions' figures as `regions { figures }` serves them (the same rollups, the same rows).
 async fn region_figures(
     deps: &Deps,
 ) -> ApiResult<std::sync::Arc<Vec<store::stats::RegionFigures>>> {
-    Ok(deps.figures.get(&deps.db).await?.0)
+    Ok(crate::services::stats::figures(&deps.db).await?.0)
 }
 
 /// What the regions' export holds, every figure of every region (never `asOf`): it changes
