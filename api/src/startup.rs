@@ -124,6 +124,11 @@ impl Application {
             std::time::Duration::from_secs(config.sweep_interval_s),
         );
         crate::services::retention::spawn(deps.db.clone(), config.retention());
+        if deps.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // A connection of its own, outside the serving pool and its statement count.
+            let folding = db::connect(&target, 1, config.acquire_timeout(), None).await?;
+            crate::services::stats::spawn_folder(folding);
+        }
         let listener = TcpListener::bind(config.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let local_addr = listener.local_addr()?;

@@ -4,9 +4,12 @@
 //!
 //! Each rollup is a table of key columns and summed value columns; each *fact* says how one
 //! source table's row contributes to one rollup (its key and its values, possibly through a join).
-//! A write adds the new rows' contributions and subtracts the old ones'. SQLite runs row
-//! triggers; PostgreSQL statement triggers over transition tables, which fold a whole statement
-//! into one upsert in key order (so concurrent writers lock rollup rows in the same order).
+//! A write adds the new rows' contributions and subtracts the old ones'. SQLite (one writer at a
+//! time) runs row triggers that upsert into the rollup. PostgreSQL runs statement triggers over
+//! transition tables that append one statement's contributions, summed per key, to the rollup's
+//! `_delta` log: writers never lock a rollup row, so no two of them wait for each other on one
+//! (a hot collection point) or deadlock over two taken in opposite orders. Reads add the log to
+//! the table (a few rows), and `store::rollup::fold` moves the log into the table every moment.
 //! `birlik rollups verify` compares every rollup with the same facts summed from scratch
 //! (`store::rollup`, from these definitions), and `rebuild` refills them.
 
@@ -288,9 +291,9 @@ pub fn facts(backend: DbBackend) -> Vec<Fact> {
             keys: s(&["src.region_id"]),
             values: vec![
                 ("open_shelter_count", open_shelter("1")),
-                ("people_in_shelters", open_shelter("src.people")),
-                ("children_in_shelters", open_shelter("src.children")),
-                ("shelter_capacity", open_shelter("src.capacity")),
+                ("people_in_shelters", open_shelter("COALESCE(src.people, 0)")),
+                ("children_in_shelters", open_shelter("COALESCE(src.children, 0)")),
+                ("shelter_capacity", open_shelter("COALESCE(src.capacity, 0)")),
             ],
             watched: &["region_id", "status", "people", "children", "capacity"],
             moves_only: &[],
@@ -427,6 +430,27 @@ pub fn fact_select(fact: &Fact, rows: Rows<'_>, negate: bool, scratch: bool) -> 
     format!("SELECT {}{from}", cols.join(", "))
 }
 
+/// Appends the contributions `inner` selects (see [`fact_select`]), summed per key, to the
+/// rollup's log, skipping keys whose contributions cancel out.
+pub fn append(rollup: &Rollup, inner: &str) -> String {
+    let keys: Vec<&str> = rollup.keys.iter().map(|(k, _)| *k).collect();
+    let k: Vec<String> = (0..keys.len()).map(|i| format!("k{i}")).collect();
+    let sums: Vec<String> = (0..rollup.values.len())
+        .map(|i| format!("SUM(v{i})"))
+        .collect();
+    let nonzero: Vec<String> = sums.iter().map(|s| format!("{s} <> 0")).collect();
+    format!(
+        "INSERT INTO {t}_delta ({keys}, {values}) SELECT {k}, {sums} FROM ({inner}) t \
+         GROUP BY {k} HAVING {nonzero}",
+        t = rollup.table,
+        keys = keys.join(", "),
+        values = rollup.values.join(", "),
+        k = k.join(", "),
+        sums = sums.join(", "),
+        nonzero = nonzero.join(" OR "),
+    )
+}
+
 /// Adds the contributions `inner` selects (see [`fact_select`]) into `rollup`, one upsert in key
 /// order, skipping keys whose contributions cancel out.
 pub fn upsert(rollup: &Rollup, inner: &str) -> String {
@@ -452,6 +476,18 @@ pub fn upsert(rollup: &Rollup, inner: &str) -> String {
         nonzero = nonzero.join(" OR "),
         set = set.join(", "),
     )
+}
+
+/// The statement creating a rollup's log of contributions not yet folded into it (always empty
+/// on SQLite, whose triggers upsert at once): the same columns, no key.
+pub fn create_delta_table(rollup: &Rollup) -> String {
+    let mut cols: Vec<String> = rollup
+        .keys
+        .iter()
+        .map(|(k, t)| format!("{k} {t} NOT NULL"))
+        .collect();
+    cols.extend(rollup.values.iter().map(|c| format!("{c} BIGINT NOT NULL")));
+    format!("CREATE TABLE {}_delta ({})", rollup.table, cols.join(", "))
 }
 
 /// The statement creating a rollup's table.
@@ -482,15 +518,15 @@ pub fn triggers(backend: DbBackend, fact: &Fact) -> Vec<String> {
     let (id, source) = (fact.id, fact.source);
     match backend {
         DbBackend::Postgres => {
-            let ins = upsert(
+            let ins = append(
                 rollup,
                 &fact_select(fact, Rows::Table("new_rows"), false, false),
             );
-            let del = upsert(
+            let del = append(
                 rollup,
                 &fact_select(fact, Rows::Table("old_rows"), true, false),
             );
-            let upd = upsert(
+            let upd = append(
                 rollup,
                 &format!(
                     "{} UNION ALL {}",
@@ -573,6 +609,7 @@ impl MigrationTrait for Migration {
         let backend = db.get_database_backend();
         for rollup in &ROLLUPS {
             db.execute_unprepared(&create_table(rollup)).await?;
+            db.execute_unprepared(&create_delta_table(rollup)).await?;
         }
         for statement in fill(backend) {
             db.execute_unprepared(&statement).await?;
@@ -604,7 +641,10 @@ impl MigrationTrait for Migration {
             }
         }
         for rollup in ROLLUPS.iter().rev() {
-            db.execute_unprepared(&format!("DROP TABLE IF EXISTS {}", rollup.table))
+            let table = rollup.table;
+            db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}_delta"))
+                .await?;
+            db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}"))
                 .await?;
         }
         Ok(())

@@ -28,6 +28,7 @@ mod needs;
 mod node;
 mod page;
 mod races;
+mod rollups;
 mod schema;
 mod scope;
 mod sessions;

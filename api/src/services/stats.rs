@@ -66,6 +66,29 @@ pub async fn verify_rollups(db: &DatabaseConnection) -> ApiResult<Vec<store::rol
     Ok(differences)
 }
 
+/// How often the rollups' logs are folded into their tables (PostgreSQL): reads add up what a
+/// second of writes appended.
+pub const FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Folds the rollups' logs every [`FOLD_INTERVAL`] for as long as the runtime lives (on
+/// PostgreSQL; nothing to do on SQLite). Several instances may fold at once: each moves the rows
+/// it deleted, the others skip them.
+pub fn spawn_folder(db: DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(FOLD_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = store::rollup::fold(&db).await {
+                tracing::warn!(error = %e, "folding the rollups' logs failed; next time");
+            }
+        }
+    });
+}
+
 /// Empties the rollups and fills them again from the rows.
 pub async fn rebuild_rollups(db: &DatabaseConnection) -> ApiResult<()> {
     Ok(store::rollup::rebuild(db).await?)

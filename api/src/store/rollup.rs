@@ -1,7 +1,9 @@
 //! The rollups: summary tables that triggers keep exact in the transaction of every write (see
-//! `birlik_migration::rollups` for the tables, the facts that feed them and the triggers). Here:
-//! comparing every rollup with its facts summed from scratch (`verify`), refilling them
-//! (`rebuild`), and which donation filters a rollup can answer exactly.
+//! `birlik_migration::rollups` for the tables, the facts that feed them and the triggers). A
+//! rollup's rows are its table's plus its `_delta` log's (PostgreSQL's writers append there:
+//! [`rows_of`]); [`fold`] moves the log into the table. Here too: comparing every rollup with its
+//! facts summed from scratch (`verify`), refilling them (`rebuild`), and which donation filters
+//! a rollup can answer exactly.
 
 use std::collections::BTreeMap;
 
@@ -50,25 +52,76 @@ async fn read(db: &impl ConnectionTrait, rollup: &Rollup, sql: String) -> Result
     Ok(out)
 }
 
+/// A rollup's rows as SQL: its table's and its log's, to be summed per key.
+pub fn rows_of(table: &str) -> String {
+    format!("(SELECT * FROM {table} UNION ALL SELECT * FROM {table}_delta)")
+}
+
+/// [`rows_of`] as a query to select from.
+pub fn rows_query(table: &str) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Alias, Asterisk, Query, UnionType};
+    Query::select()
+        .column(Asterisk)
+        .from(Alias::new(table))
+        .union(
+            UnionType::All,
+            Query::select()
+                .column(Asterisk)
+                .from(Alias::new(format!("{table}_delta")))
+                .to_owned(),
+        )
+        .to_owned()
+}
+
 /// What one rollup holds.
 async fn kept(db: &impl ConnectionTrait, rollup: &Rollup) -> Result<Rows_, DbErr> {
-    let keys: Vec<String> = rollup
-        .keys
-        .iter()
-        .map(|(k, _)| format!("CAST({k} AS TEXT)"))
-        .collect();
+    let keys: Vec<&str> = rollup.keys.iter().map(|(k, _)| *k).collect();
+    let text: Vec<String> = keys.iter().map(|k| format!("CAST({k} AS TEXT)")).collect();
     let values: Vec<String> = rollup
         .values
         .iter()
-        .map(|v| format!("CAST({v} AS BIGINT)"))
+        .map(|v| format!("CAST(SUM({v}) AS BIGINT)"))
         .collect();
     let sql = format!(
-        "SELECT {}, {} FROM {}",
-        keys.join(", "),
+        "SELECT {}, {} FROM {} t GROUP BY {}",
+        text.join(", "),
         values.join(", "),
-        rollup.table
+        rows_of(rollup.table),
+        keys.join(", ")
     );
     read(db, rollup, sql).await
+}
+
+/// Moves every rollup's log into its table, summed per key, in key order (on PostgreSQL; the
+/// log stays empty on SQLite). Writers appending meanwhile are neither waited for nor lost: a
+/// row appended after the statement's snapshot stays for the next fold.
+pub async fn fold(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for rollup in &ROLLUPS {
+        let mut cols: Vec<String> = rollup
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| format!("{k} AS k{i}"))
+            .collect();
+        cols.extend(
+            rollup
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{v} AS v{i}")),
+        );
+        let inner = format!("SELECT {} FROM moved", cols.join(", "));
+        let sql = format!(
+            "WITH moved AS (DELETE FROM {}_delta RETURNING *) {}",
+            rollup.table,
+            rollups::upsert(rollup, &inner)
+        );
+        db.execute_unprepared(&sql).await?;
+    }
+    Ok(())
 }
 
 /// What one rollup should hold: its facts summed over the source rows, the bare `GROUP BY`.
@@ -134,6 +187,8 @@ pub async fn rebuild(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
     }
     for rollup in &ROLLUPS {
         txn.execute_unprepared(&format!("DELETE FROM {}", rollup.table))
+            .await?;
+        txn.execute_unprepared(&format!("DELETE FROM {}_delta", rollup.table))
             .await?;
     }
     for statement in rollups::fill(backend) {

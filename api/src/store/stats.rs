@@ -83,15 +83,19 @@ LEFT JOIN (SELECT region_id, COUNT(*) AS n, SUM(people) AS people, SUM(children)
            FROM shelter WHERE status = 'open' GROUP BY region_id) h ON h.region_id = r.id
 ORDER BY r.id";
 
-// The same figures from the rollups, which triggers keep exact (`store::rollup`).
-const ROLLUP_FIGURES_SQL: &str = "
+// The same figures from the rollups, which triggers keep exact (`store::rollup`); each rollup's
+// rows are its table's and its log's (`store::rollup::rows_of`).
+fn rollup_figures_sql() -> String {
+    use crate::store::rollup::rows_of;
+    format!(
+        "
 SELECT r.id AS region_id, r.affected AS affected,
   CAST(COALESCE(d.grams, 0) AS BIGINT) AS collected_grams,
   CAST(COALESCE(o.grams, 0) AS BIGINT) AS shipped_out_grams,
   CAST(COALESCE(i.grams, 0) AS BIGINT) AS received_grams,
   CAST(COALESCE(g.volunteer_count, 0) AS BIGINT) AS volunteer_count,
   CAST(COALESCE(g.collection_point_count, 0) AS BIGINT) AS collection_point_count,
-  CAST((SELECT COALESCE(SUM(organization_count), 0) FROM organization_rollup WHERE verified = 1)
+  CAST((SELECT COALESCE(SUM(organization_count), 0) FROM {organizations} x WHERE verified = 1)
     AS BIGINT) AS verified_organization_count,
   CAST(COALESCE(d.written_off, 0) AS BIGINT) AS written_off_grams,
   CAST(COALESCE(g.open_need_count, 0) AS BIGINT) AS open_need_count,
@@ -102,21 +106,35 @@ SELECT r.id AS region_id, r.affected AS affected,
   CAST(COALESCE(g.shelter_capacity, 0) AS BIGINT) AS shelter_capacity
 FROM region r
 LEFT JOIN (SELECT region_id, SUM(grams) AS grams, SUM(written_off_grams) AS written_off
-           FROM donation_rollup WHERE status <> 'cancelled' GROUP BY region_id) d
+           FROM {donations} x WHERE status <> 'cancelled' GROUP BY region_id) d
   ON d.region_id = r.id
-LEFT JOIN (SELECT origin_region_id AS region_id, SUM(grams) AS grams FROM shipment_rollup
+LEFT JOIN (SELECT origin_region_id AS region_id, SUM(grams) AS grams FROM {shipments} x
            WHERE status IN ('dispatched', 'delivered') GROUP BY origin_region_id) o
   ON o.region_id = r.id
-LEFT JOIN (SELECT destination_region_id AS region_id, SUM(grams) AS grams FROM shipment_rollup
+LEFT JOIN (SELECT destination_region_id AS region_id, SUM(grams) AS grams FROM {shipments} x
            WHERE status = 'delivered' GROUP BY destination_region_id) i ON i.region_id = r.id
-LEFT JOIN region_rollup g ON g.region_id = r.id
-ORDER BY r.id";
+LEFT JOIN (SELECT region_id, SUM(volunteer_count) AS volunteer_count,
+                  SUM(collection_point_count) AS collection_point_count,
+                  SUM(open_need_count) AS open_need_count,
+                  SUM(outstanding_need_grams) AS outstanding_need_grams,
+                  SUM(open_shelter_count) AS open_shelter_count,
+                  SUM(people_in_shelters) AS people_in_shelters,
+                  SUM(children_in_shelters) AS children_in_shelters,
+                  SUM(shelter_capacity) AS shelter_capacity
+           FROM {regions} x GROUP BY region_id) g ON g.region_id = r.id
+ORDER BY r.id",
+        organizations = rows_of("organization_rollup"),
+        donations = rows_of("donation_rollup"),
+        shipments = rows_of("shipment_rollup"),
+        regions = rows_of("region_rollup"),
+    )
+}
 
 /// Every region's figures, in region order, from the rollups.
 pub async fn region_figures(db: &impl ConnectionTrait) -> Result<Vec<RegionFigures>, DbErr> {
     RegionFigures::find_by_statement(Statement::from_string(
         db.get_database_backend(),
-        ROLLUP_FIGURES_SQL,
+        rollup_figures_sql(),
     ))
     .all(db)
     .await
@@ -257,10 +275,14 @@ pub(crate) fn donation_groups_select(
     // A rollup goes by the name `donation`, so that the condition's columns name its own.
     match source {
         DonationSource::Rows => select.from(donation::Entity.table_ref()),
-        DonationSource::Rollup => select.from_as(Alias::new("donation_rollup"), donation::Entity),
-        DonationSource::DayRollup => {
-            select.from_as(Alias::new("donation_day_rollup"), donation::Entity)
-        }
+        DonationSource::Rollup => select.from_subquery(
+            crate::store::rollup::rows_query("donation_rollup"),
+            donation::Entity,
+        ),
+        DonationSource::DayRollup => select.from_subquery(
+            crate::store::rollup::rows_query("donation_day_rollup"),
+            donation::Entity,
+        ),
     };
     select.cond_where(condition);
     let received = "donation.received_at";

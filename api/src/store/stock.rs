@@ -46,7 +46,10 @@ pub async fn groups(
     let mut select = Query::select();
     if rolled {
         // Named `donation`, so that the condition's columns name its own.
-        select.from_as(Alias::new("donation_rollup"), donation::Entity);
+        select.from_subquery(
+            crate::store::rollup::rows_query("donation_rollup"),
+            donation::Entity,
+        );
         select.and_having(
             Expr::col((donation::Entity, Alias::new("donation_count")))
                 .sum()
