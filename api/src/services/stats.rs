@@ -59,11 +59,7 @@ pub async fn figures(db: &DatabaseConnection) -> ApiResult<Figures> {
 /// Every row where a rollup differs from the bare `GROUP BY` over its source rows (none when
 /// exact), read in one transaction.
 pub async fn verify_rollups(db: &DatabaseConnection) -> ApiResult<Vec<store::rollup::Difference>> {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
-    let differences = store::rollup::verify(&txn).await?;
-    txn.commit().await?;
-    Ok(differences)
+    Ok(store::rollup::verify(db).await?)
 }
 
 /// How often the rollups' logs are folded into their tables (PostgreSQL): reads add up what a

@@ -147,9 +147,18 @@ async fn computed(db: &impl ConnectionTrait, rollup: &Rollup) -> Result<Rows_, D
     read(db, rollup, sql).await
 }
 
-/// Every row where a rollup differs from its facts summed from scratch (none when exact).
-/// Run it in one transaction (a snapshot on PostgreSQL) to compare a moment's rows.
-pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<Difference>, DbErr> {
+/// Every row where a rollup differs from its facts summed from scratch (none when exact), read
+/// in one transaction (on PostgreSQL a repeatable-read snapshot: one moment's rows).
+pub async fn verify(db: &sea_orm::DatabaseConnection) -> Result<Vec<Difference>, DbErr> {
+    let txn = db
+        .begin_with_config(Some(sea_orm::IsolationLevel::RepeatableRead), None)
+        .await?;
+    let differences = verify_in(&txn).await?;
+    txn.commit().await?;
+    Ok(differences)
+}
+
+async fn verify_in(db: &impl ConnectionTrait) -> Result<Vec<Difference>, DbErr> {
     let mut out = Vec::new();
     for rollup in &ROLLUPS {
         let kept = kept(db, rollup).await?;
