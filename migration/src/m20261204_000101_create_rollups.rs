@@ -291,9 +291,18 @@ pub fn facts(backend: DbBackend) -> Vec<Fact> {
             keys: s(&["src.region_id"]),
             values: vec![
                 ("open_shelter_count", open_shelter("1")),
-                ("people_in_shelters", open_shelter("COALESCE(src.people, 0)")),
-                ("children_in_shelters", open_shelter("COALESCE(src.children, 0)")),
-                ("shelter_capacity", open_shelter("COALESCE(src.capacity, 0)")),
+                (
+                    "people_in_shelters",
+                    open_shelter("COALESCE(src.people, 0)"),
+                ),
+                (
+                    "children_in_shelters",
+                    open_shelter("COALESCE(src.children, 0)"),
+                ),
+                (
+                    "shelter_capacity",
+                    open_shelter("COALESCE(src.capacity, 0)"),
+                ),
             ],
             watched: &["region_id", "status", "people", "children", "capacity"],
             moves_only: &[],
