@@ -1,5 +1,5 @@
-//! The rollups under concurrent writers of every kind that moves them (registering donations,
-//! planning, dispatching, delivering and cancelling shipments, writing off, raising and closing
+//! The rollups under concurrent writers of every kind that moves them (registering and importing
+//! donations, planning, dispatching, delivering and cancelling shipments, writing off, raising and closing
 //! needs, opening and counting shelters, volunteers signing up), on SQLite and PostgreSQL: then
 //! every rollup equals the bare `GROUP BY` over its rows to the gram, and `donationStats`,
 //! `stockStats` and `reliefSummary` answer what the bare `GROUP BY`s give.
@@ -15,6 +15,11 @@ use crate::helpers::ops;
 use crate::helpers::spawn_app_with_demo;
 use crate::helpers::sql::ints;
 use crate::needs::{DEMO_ORG, hours, raise_input, regional_hq};
+
+const IMPORT: &str =
+    "mutation($input: ImportDonationsInput!) { importDonations(input: $input) { imported } }";
+
+const CATEGORIES: [&str; 3] = ["FOOD", "CLOTHING", "MEDICINE"];
 
 const CANCEL: &str = "mutation($shipmentId: ID!) { cancelShipment(shipmentId: $shipmentId) { shipment { id status } } }";
 
@@ -138,6 +143,18 @@ async fn every_rollup_equals_the_group_by_after_concurrent_writers_of_every_kind
             )
             .await
             .data();
+        }));
+    }
+    for n in 0..2 {
+        let ngo = ngo.clone();
+        let point = encode("CollectionPoint", point as i32).0;
+        writers.push(tokio::spawn(async move {
+            let rows: Vec<Value> = (0..25)
+                .map(|i| json!({ "collectionPointId": point, "category": CATEGORIES[i % 3],
+                    "kilograms": format!("{}.5", i + n), "receivedAt": format!("2024-04-{:02}T10:00:00Z", 1 + i) }))
+                .collect();
+            let imported = ngo.gql(IMPORT, json!({ "input": { "rows": rows } })).await;
+            assert_eq!(imported.data()["importDonations"]["imported"], 25);
         }));
     }
     for n in 0..3 {
