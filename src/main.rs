@@ -32,6 +32,9 @@ enum Command {
     /// Send a file to a Birlik server: `birlik import donations FILE --token …`.
     #[command(subcommand)]
     Import(commands::ImportCommand),
+    /// Check (`verify`) or refill (`rebuild`) the rollups the aggregates read.
+    #[command(subcommand)]
+    Rollups(commands::RollupsCommand),
 }
 
 /// mimalloc: with the system allocator, allocating and freeing took a tenth of the server's CPU,
@@ -50,6 +53,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Migrate(args)) => commands::migrate(args).await,
         Some(Command::DemoData(args)) => commands::demo_data(args).await,
         Some(Command::Import(command)) => commands::import(command).await,
+        Some(Command::Rollups(command)) => commands::rollups(command).await,
         Some(Command::Schema) => {
             print!("{}", birlik_api::graphql::sdl());
             Ok(())

@@ -198,3 +198,42 @@ fn refused(report: &[import::RowError]) -> anyhow::Result<()> {
         report.len()
     )
 }
+
+/// `birlik rollups …`: checks or refills the summary tables the aggregates read.
+#[derive(clap::Subcommand, Clone, Debug)]
+pub enum RollupsCommand {
+    /// Compare every rollup with the bare `GROUP BY` over its rows; print each difference and
+    /// exit 1 on any.
+    Verify(DatabaseArgs),
+    /// Empty every rollup and fill it again from the rows (the writes wait meanwhile).
+    Rebuild(DatabaseArgs),
+}
+
+/// `birlik rollups verify | rebuild`.
+pub async fn rollups(command: RollupsCommand) -> anyhow::Result<()> {
+    let (RollupsCommand::Verify(args) | RollupsCommand::Rebuild(args)) = &command;
+    let target = database_target(args.database_url.as_deref())?;
+    let conn = db::connect(&target, 2, Duration::from_secs(10), None).await?;
+    match command {
+        RollupsCommand::Verify(_) => {
+            let differences = crate::services::stats::verify_rollups(&conn).await?;
+            for d in &differences {
+                println!(
+                    "{} {:?}: kept {:?}, computed {:?}",
+                    d.table, d.key, d.kept, d.computed
+                );
+            }
+            anyhow::ensure!(
+                differences.is_empty(),
+                "{} rollup rows differ from the GROUP BY",
+                differences.len()
+            );
+            println!("rollups exact");
+        }
+        RollupsCommand::Rebuild(_) => {
+            crate::services::stats::rebuild_rollups(&conn).await?;
+            println!("rollups rebuilt");
+        }
+    }
+    Ok(())
+}

@@ -183,11 +183,6 @@ pub struct Config {
     #[arg(long, env = "BIRLIK_REPLICA_MAX_LAG_MS", value_name = "BIRLIK_REPLICA_MAX_LAG_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub replica_max_lag_ms: u64,
 
-    /// Milliseconds this instance reuses the campaign's figures (`reliefSummary`, region figures)
-    /// before computing them again; `0` computes them for every request.
-    #[arg(long, env = "BIRLIK_FIGURES_TTL_MS", value_name = "BIRLIK_FIGURES_TTL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
-    pub figures_ttl_ms: u64,
-
     /// Milliseconds an account found active is taken as active without asking the database
     /// again, unless news of its disabling comes first (at once on this instance, through
     /// `NOTIFY` on the others); `0` asks on every request.
@@ -330,8 +325,6 @@ impl Config {
             introspection: true,
             replica_urls: Vec::new(),
             replica_max_lag_ms: 2000,
-            // Tests see every change at once; the cache has a test of its own.
-            figures_ttl_ms: 0,
             // Every request asks the database (statement counts stay exact); the cache has a
             // test of its own.
             account_check_ttl_ms: 0,

@@ -88,9 +88,6 @@ impl Application {
                     config.password_rate_limit
                 },
             ),
-            figures: Arc::new(crate::services::stats::FiguresCache::new(
-                std::time::Duration::from_millis(config.figures_ttl_ms),
-            )),
             persisted_query_max: config.persisted_query_max,
             login_policy: crate::services::lockout::LoginPolicy {
                 max_failures: config.login_max_failures,
@@ -132,6 +129,11 @@ impl Application {
             std::time::Duration::from_secs(config.sweep_interval_s),
         );
         crate::services::retention::spawn(deps.db.clone(), config.retention());
+        if deps.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // A connection of its own, outside the serving pool and its statement count.
+            let folding = db::connect(&target, 1, config.acquire_timeout(), None).await?;
+            crate::services::stats::spawn_folder(folding);
+        }
         let listener = TcpListener::bind(config.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let local_addr = listener.local_addr()?;

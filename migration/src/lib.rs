@@ -35,6 +35,10 @@ mod m20261203_000202_create_need;
 mod m20261203_000203_shipment_item_need_line;
 mod m20261203_000204_create_write_off;
 mod m20261203_000205_audit_demand_side;
+pub mod m20261204_000101_create_rollups;
+
+/// The rollups' definitions, which `store::rollup` verifies and rebuilds from.
+pub use m20261204_000101_create_rollups as rollups;
 mod m20261204_000201_create_sync_clock;
 
 /// Every migration, oldest first.
@@ -68,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000203_shipment_item_need_line::Migration),
             Box::new(m20261203_000204_create_write_off::Migration),
             Box::new(m20261203_000205_audit_demand_side::Migration),
+            Box::new(m20261204_000101_create_rollups::Migration),
             Box::new(m20261204_000201_create_sync_clock::Migration),
         ]
     }

@@ -31,6 +31,7 @@ mod node;
 mod page;
 mod races;
 mod replica;
+mod rollups;
 mod schema;
 mod scope;
 mod sessions;

@@ -6,8 +6,20 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use crate::helpers::TestDb;
 use crate::helpers::db::on_postgres;
 
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 33] = [
     "sync_clock",
+    "donation_rollup",
+    "donation_rollup_delta",
+    "donation_day_rollup",
+    "donation_day_rollup_delta",
+    "shipment_rollup",
+    "shipment_rollup_delta",
+    "region_rollup",
+    "region_rollup_delta",
+    "organization_rollup",
+    "organization_rollup_delta",
+    "need_rollup",
+    "need_rollup_delta",
     "write_off",
     "need_line",
     "need",

@@ -310,7 +310,7 @@ async fn relations_under_thousands_of_rows_load_in_one_batch_each() {
 
 #[tokio::test]
 async fn the_campaign_figures_are_read_once_per_request_however_many_places_ask() {
-    // The test servers keep no figures between requests (`figures_ttl_ms` 0), so every read
+    // No server keeps figures between requests (they come from the rollups), so every read
     // would be a statement: the request reads them once, whether one field asks or many,
     // at any depth, in however many batches their timing splits them.
     let app = spawn_app_with_demo().await;

@@ -297,11 +297,10 @@ impl Loader<i32> for CollectionPointCounts {
     }
 }
 
-/// A region's figures, by region id, from the instance's figures cache, read at most once per
-/// request: however many batches a query's regions fall into (their timing decides, not the
-/// query), and whatever the cache's lifetime (none in the tests), they cost one statement.
+/// A region's figures, by region id, from the rollups, read at most once per request: however
+/// many batches a query's regions fall into (their timing decides, not the query), they cost
+/// one statement.
 pub struct RegionFiguresById {
-    cache: Arc<crate::services::stats::FiguresCache>,
     reads: crate::services::reads::Reads,
     actor: Actor,
     read: tokio::sync::OnceCell<crate::services::stats::Figures>,
@@ -312,7 +311,7 @@ impl RegionFiguresById {
     pub async fn figures(&self) -> Result<&crate::services::stats::Figures, async_graphql::Error> {
         use async_graphql::ErrorExtensions;
         self.read
-            .get_or_try_init(|| self.cache.get(&self.reads, &self.actor))
+            .get_or_try_init(|| crate::services::stats::figures(&self.reads, &self.actor))
             .await
             .map_err(|e| e.extend())
     }
@@ -418,7 +417,6 @@ impl Loaders {
             need: by_id(db, scope::need(actor)),
             need_lines: loader(NeedLines(db.clone())),
             region_figures: loader(RegionFiguresById {
-                cache: deps.figures.clone(),
                 reads: deps.reads.clone(),
                 actor: *actor,
                 read: Default::default(),

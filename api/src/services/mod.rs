@@ -57,8 +57,6 @@ pub struct Deps {
     pub login_policy: lockout::LoginPolicy,
     /// Sign-ups and password changes per client address (each costs an argon2 hash).
     pub password_limiter: crate::rate_limit::RateLimiter,
-    /// The campaign's figures, shared for a moment between requests.
-    pub figures: Arc<stats::FiguresCache>,
     /// Most automatic persisted queries kept.
     pub persisted_query_max: u64,
 }

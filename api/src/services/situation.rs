@@ -45,7 +45,7 @@ pub struct RegionPoints {
 /// The page's content, as the public reads it.
 #[tracing::instrument(skip_all)]
 pub async fn get(deps: &Deps) -> ApiResult<Situation> {
-    let (figures, as_of) = deps.figures.get(&deps.reads, &Actor::Anonymous).await?;
+    let (figures, as_of) = stats::figures(&deps.reads, &Actor::Anonymous).await?;
     let summary = stats::summarize(&figures, as_of);
     let regions: Vec<(region::Model, RegionFigures)> = figures
         .iter()

@@ -1,16 +1,14 @@
 //! The campaign's public figures: the headline summary and each region's share. Both are built
 //! from the same [`store::stats::region_figures`] rows, so they cannot disagree.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use crate::context::Actor;
 use crate::services::reads::{Reader, Reads};
 use chrono::{DateTime, Utc};
-use futures_util::FutureExt;
-use futures_util::future::{BoxFuture, Shared};
+use sea_orm::DatabaseConnection;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::services::Deps;
 use crate::store;
 use crate::store::stats::RegionFigures;
@@ -44,97 +42,54 @@ impl Summary {
     }
 }
 
-/// Every region's figures, in region order, and the moment they were computed.
+/// Every region's figures, in region order, and the moment they were read.
 pub type Figures = (Arc<Vec<RegionFigures>>, DateTime<Utc>);
 
-type Computing = Shared<BoxFuture<'static, Result<Figures, Arc<ApiError>>>>;
-
-/// The figures, computed at most once per `ttl` on this instance, however many ask at once. They
-/// aggregate every donation, shipment and volunteer, so the public summary and the regions
-/// overview (which clients may cache for 30 s anyway) share one computation a second instead of
-/// one per request; `asOf` says when it ran. A zero `ttl` computes them for every request.
-#[derive(Debug)]
-pub struct FiguresCache {
-    ttl: Duration,
-    state: Mutex<Slot>,
+/// The figures, read from the rollups (a few hundred rows, exact at every commit), so no
+/// instance keeps them between requests. They are read on a replica within the lag bound when
+/// there is one, and `asOf` is then the moment it has replayed to; otherwise on the primary, and
+/// `asOf` is the moment of the read. A caller who just wrote reads them from the primary
+/// (`Reads::reader`).
+pub async fn figures(reads: &Reads, actor: &Actor) -> ApiResult<Figures> {
+    Ok(figures_on(reads.clone(), reads.reader(actor)).await?)
 }
 
-/// The figures last computed and when, and the computation running now, if any.
-#[derive(Default)]
-struct Slot {
-    kept: Option<(Instant, Figures)>,
-    running: Option<Computing>,
+/// Every row where a rollup differs from the bare `GROUP BY` over its source rows (none when
+/// exact), read in one transaction.
+pub async fn verify_rollups(db: &DatabaseConnection) -> ApiResult<Vec<store::rollup::Difference>> {
+    Ok(store::rollup::verify(db).await?)
 }
 
-impl std::fmt::Debug for Slot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Slot")
-            .field("kept", &self.kept.as_ref().map(|(at, _)| at))
-            .field("running", &self.running.is_some())
-            .finish()
+/// How often the rollups' logs are folded into their tables (PostgreSQL): reads add up what a
+/// second of writes appended.
+pub const FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Folds the rollups' logs every [`FOLD_INTERVAL`] for as long as the runtime lives (on
+/// PostgreSQL; nothing to do on SQLite). Several instances may fold at once: each moves the rows
+/// it deleted, the others skip them.
+pub fn spawn_folder(db: DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
     }
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(FOLD_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = store::rollup::fold(&db).await {
+                tracing::warn!(error = %e, "folding the rollups' logs failed; next time");
+            }
+        }
+    });
 }
 
-impl FiguresCache {
-    /// A cache keeping figures for `ttl`.
-    pub fn new(ttl: Duration) -> Self {
-        FiguresCache {
-            ttl,
-            state: Mutex::new(Slot::default()),
-        }
-    }
-
-    /// Fresh enough figures: from the cache, from a computation already running (its result is
-    /// shared, success or failure, so an outage fails everyone at once), or computed now, on a
-    /// replica within the lag bound when there is one (`asOf` is then what it has replayed). A
-    /// caller who just wrote reads them from the primary, unshared.
-    pub async fn get(&self, reads: &Reads, actor: &Actor) -> ApiResult<Figures> {
-        if reads.wrote_lately(actor) {
-            return Ok(figures_on(reads.clone(), reads.on_primary()).await?);
-        }
-        let computing = {
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((at, figures)) = &state.kept
-                && at.elapsed() < self.ttl
-            {
-                return Ok(figures.clone());
-            }
-            match &state.running {
-                Some(running) => running.clone(),
-                None => {
-                    let reads = reads.clone();
-                    let running: Computing = async move {
-                        let reader = reads.reader(&Actor::Anonymous);
-                        figures_on(reads, reader)
-                            .await
-                            .map_err(|e| Arc::new(ApiError::from(e)))
-                    }
-                    .boxed()
-                    .shared();
-                    state.running = Some(running.clone());
-                    running
-                }
-            }
-        };
-        let result = computing.await;
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.running = None;
-        match result {
-            Ok(figures) => {
-                if !self.ttl.is_zero() {
-                    state.kept = Some((Instant::now(), figures.clone()));
-                }
-                Ok(figures)
-            }
-            Err(err) => Err(match *err {
-                ApiError::Unavailable => ApiError::Unavailable,
-                ref other => ApiError::Internal(anyhow::anyhow!("{other}")),
-            }),
-        }
-    }
+/// Empties the rollups and fills them again from the rows.
+pub async fn rebuild_rollups(db: &DatabaseConnection) -> ApiResult<()> {
+    Ok(store::rollup::rebuild(db).await?)
 }
 
-/// Every region's figures, read on `reader` (again on the primary should a replica break).
+/// Every region's figures, read on `reader` (again on the primary should a replica break); their
+/// `asOf` is the reader's: the one place it is decided.
 async fn figures_on(reads: Reads, reader: Reader) -> Result<Figures, sea_orm::DbErr> {
     let (rows, reader) = reads
         .read_on(reader, |db| async move {
@@ -170,18 +125,26 @@ pub fn summarize(figures: &[RegionFigures], as_of: DateTime<Utc>) -> Summary {
     }
 }
 
-/// Donation groups within the caller's scope (the ministry all, an organization its own).
+/// Donation groups within the caller's scope (the ministry all, an organization its own): from
+/// a rollup when one answers the filter exactly (the scope names the organization, a column the
+/// rollups keep), else the bare `GROUP BY` over the donations.
 pub async fn donation_groups(
     rc: &crate::context::RequestCtx,
     deps: &Deps,
     dimensions: &[store::stats::DonationDimension],
-    filter: sea_orm::Condition,
+    filter: store::filter::Tree<store::donation::Where>,
 ) -> ApiResult<Vec<store::stats::DonationGroup>> {
+    let source = if store::rollup::answers(&filter) {
+        store::stats::DonationSource::for_dimensions(dimensions)
+    } else {
+        store::stats::DonationSource::Rows
+    };
+    let filter = crate::services::lists::condition(deps, filter);
     let condition = store::donation::within(crate::services::access::donations(&rc.actor)?, filter);
     let condition = &condition;
     Ok(deps
         .replicable(&rc.actor, |db| async move {
-            store::stats::donation_groups(&db, dimensions, condition.clone()).await
+            store::stats::donation_groups(&db, source, dimensions, condition.clone()).await
         })
         .await?)
 }

@@ -6,7 +6,7 @@
 use birlik_entity::enums::{AuditAction, AuditEntity, DonationStatus, WriteOffReason};
 use birlik_entity::{donation, write_off};
 use chrono::Utc;
-use sea_orm::{Condition, ConnectionTrait, DatabaseTransaction};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::context::{Actor, RequestCtx};
 use crate::error::{ApiError, ApiResult, Current};
@@ -156,17 +156,20 @@ fn not_on_hand(message: &str, d: &donation::Model) -> ApiError {
 }
 
 /// Stock groups within the caller's scope (the ministry all, an organization its own; nobody
-/// else), over the donations `filter` selects.
+/// else), over the donations `filter` selects: from the rollup when it can answer the filter
+/// exactly (the scope names the organization, a column it keeps), else from the donations.
 pub async fn groups(
     rc: &RequestCtx,
     deps: &Deps,
     dimensions: &[store::stock::StockDimension],
-    filter: Condition,
+    filter: store::filter::Tree<store::donation::Where>,
 ) -> ApiResult<Vec<store::stock::StockGroup>> {
+    let rolled = store::rollup::answers(&filter);
+    let filter = crate::services::lists::condition(deps, filter);
     let condition = &store::donation::within(access::donations(&rc.actor)?, filter);
     Ok(deps
         .replicable(&rc.actor, |db| async move {
-            store::stock::groups(&db, dimensions, condition.clone()).await
+            store::stock::groups(&db, rolled, dimensions, condition.clone()).await
         })
         .await?)
 }

@@ -279,6 +279,7 @@ pub async fn donations_daily<'a, C: ConnectionTrait + StreamTrait>(
         ));
     let (select, dims) = crate::store::stats::donation_groups_select(
         ConnectionTrait::get_database_backend(db),
+        crate::store::stats::DonationSource::Rows,
         &[
             DonationDimension::Day,
             DonationDimension::Region,

@@ -43,6 +43,7 @@ pub mod persisted_query;
 pub mod region;
 pub mod replica;
 pub mod retention;
+pub mod rollup;
 pub mod rows;
 pub mod scope;
 pub mod session;

@@ -2,6 +2,10 @@
 //! shipped-out, received and written-off grams, its volunteers and collection points, its open
 //! needs and what they lack, its open shelters with their people, children and capacity, and the
 //! count of verified organizations. The headline summary and the regions overview both come from it.
+//! They, and donation groups a rollup can answer, read the rollups (`store::rollup`): a few
+//! hundred rows instead of every donation; the bare `GROUP BY`s stay, as the fallback and the
+//! reference the rollups are verified against.
+//! Size: every aggregate's statement in one place, each beside the rollup one that must equal it.
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 
@@ -79,14 +83,100 @@ LEFT JOIN (SELECT region_id, COUNT(*) AS n, SUM(people) AS people, SUM(children)
            FROM shelter WHERE status = 'open' GROUP BY region_id) h ON h.region_id = r.id
 ORDER BY r.id";
 
-/// Every region's figures, in region order.
+// The same figures from the rollups, which triggers keep exact (`store::rollup`); each rollup's
+// rows are its table's and its log's (`store::rollup::rows_of`).
+fn rollup_figures_sql() -> String {
+    use crate::store::rollup::rows_of;
+    format!(
+        "
+SELECT r.id AS region_id, r.affected AS affected,
+  CAST(COALESCE(d.grams, 0) AS BIGINT) AS collected_grams,
+  CAST(COALESCE(o.grams, 0) AS BIGINT) AS shipped_out_grams,
+  CAST(COALESCE(i.grams, 0) AS BIGINT) AS received_grams,
+  CAST(COALESCE(g.volunteer_count, 0) AS BIGINT) AS volunteer_count,
+  CAST(COALESCE(g.collection_point_count, 0) AS BIGINT) AS collection_point_count,
+  CAST((SELECT COALESCE(SUM(organization_count), 0) FROM {organizations} x WHERE verified = 1)
+    AS BIGINT) AS verified_organization_count,
+  CAST(COALESCE(d.written_off, 0) AS BIGINT) AS written_off_grams,
+  CAST(COALESCE(g.open_need_count, 0) AS BIGINT) AS open_need_count,
+  CAST(COALESCE(g.outstanding_need_grams, 0) AS BIGINT) AS outstanding_need_grams,
+  CAST(COALESCE(g.open_shelter_count, 0) AS BIGINT) AS open_shelter_count,
+  CAST(COALESCE(g.people_in_shelters, 0) AS BIGINT) AS people_in_shelters,
+  CAST(COALESCE(g.children_in_shelters, 0) AS BIGINT) AS children_in_shelters,
+  CAST(COALESCE(g.shelter_capacity, 0) AS BIGINT) AS shelter_capacity
+FROM region r
+LEFT JOIN (SELECT region_id, SUM(grams) AS grams, SUM(written_off_grams) AS written_off
+           FROM {donations} x WHERE status <> 'cancelled' GROUP BY region_id) d
+  ON d.region_id = r.id
+LEFT JOIN (SELECT origin_region_id AS region_id, SUM(grams) AS grams FROM {shipments} x
+           WHERE status IN ('dispatched', 'delivered') GROUP BY origin_region_id) o
+  ON o.region_id = r.id
+LEFT JOIN (SELECT destination_region_id AS region_id, SUM(grams) AS grams FROM {shipments} x
+           WHERE status = 'delivered' GROUP BY destination_region_id) i ON i.region_id = r.id
+LEFT JOIN (SELECT region_id, SUM(volunteer_count) AS volunteer_count,
+                  SUM(collection_point_count) AS collection_point_count,
+                  SUM(open_need_count) AS open_need_count,
+                  SUM(outstanding_need_grams) AS outstanding_need_grams,
+                  SUM(open_shelter_count) AS open_shelter_count,
+                  SUM(people_in_shelters) AS people_in_shelters,
+                  SUM(children_in_shelters) AS children_in_shelters,
+                  SUM(shelter_capacity) AS shelter_capacity
+           FROM {regions} x GROUP BY region_id) g ON g.region_id = r.id
+ORDER BY r.id",
+        organizations = rows_of("organization_rollup"),
+        donations = rows_of("donation_rollup"),
+        shipments = rows_of("shipment_rollup"),
+        regions = rows_of("region_rollup"),
+    )
+}
+
+/// Every region's figures, in region order, from the rollups.
 pub async fn region_figures(db: &impl ConnectionTrait) -> Result<Vec<RegionFigures>, DbErr> {
+    RegionFigures::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        rollup_figures_sql(),
+    ))
+    .all(db)
+    .await
+}
+
+/// Every region's figures, in region order, aggregated from the rows themselves: what
+/// [`region_figures`] must equal.
+pub async fn region_figures_from_rows(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<RegionFigures>, DbErr> {
     RegionFigures::find_by_statement(Statement::from_string(
         db.get_database_backend(),
         FIGURES_SQL,
     ))
     .all(db)
     .await
+}
+
+/// What a donation grouping reads: the donations themselves, or a rollup of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DonationSource {
+    /// Every donation row (the bare `GROUP BY`).
+    Rows,
+    /// `donation_rollup`: by collection point, category and status (and so region and
+    /// organization), without the day.
+    Rollup,
+    /// `donation_day_rollup`: the same by the day received.
+    DayRollup,
+}
+
+impl DonationSource {
+    /// The rollup that answers these dimensions (a filter the rollups answer assumed), if any.
+    pub fn for_dimensions(dimensions: &[DonationDimension]) -> Self {
+        if dimensions
+            .iter()
+            .any(|d| matches!(d, DonationDimension::Day | DonationDimension::Week))
+        {
+            DonationSource::DayRollup
+        } else {
+            DonationSource::Rollup
+        }
+    }
 }
 
 /// A dimension donations can be grouped by.
@@ -141,13 +231,27 @@ fn kz_week(backend: sea_orm::DbBackend, column: &str) -> String {
     }
 }
 
-/// Groups the donations matching `condition` by `dimensions`, in one `GROUP BY`.
+/// The Monday that starts the week of a `YYYY-MM-DD` day column, as `YYYY-MM-DD` (what
+/// [`kz_week`] gives for the moments of that day).
+fn week_of_day(backend: sea_orm::DbBackend, column: &str) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => {
+            format!("to_char(date_trunc('week', CAST({column} AS DATE)), 'YYYY-MM-DD')")
+        }
+        _ => format!("date({column}, 'weekday 0', '-6 days')"),
+    }
+}
+
+/// Groups the donations matching `condition` by `dimensions`, in one `GROUP BY` over `source`
+/// (a rollup only for conditions on the columns it keeps: `store::rollup::answers`).
 pub async fn donation_groups(
     db: &impl ConnectionTrait,
+    source: DonationSource,
     dimensions: &[DonationDimension],
     condition: sea_orm::Condition,
 ) -> Result<Vec<DonationGroup>, DbErr> {
-    let (select, dims) = donation_groups_select(db.get_database_backend(), dimensions, condition);
+    let (select, dims) =
+        donation_groups_select(db.get_database_backend(), source, dimensions, condition);
     let rows = db.query_all(&select).await?;
     rows.iter().map(|row| donation_group(row, &dims)).collect()
 }
@@ -159,6 +263,7 @@ pub(crate) type Grouped = Vec<&'static str>;
 /// donations, `store::export`), with the aliases of the dimensions it groups by.
 pub(crate) fn donation_groups_select(
     backend: sea_orm::DbBackend,
+    source: DonationSource,
     dimensions: &[DonationDimension],
     condition: sea_orm::Condition,
 ) -> (sea_orm::sea_query::SelectStatement, Grouped) {
@@ -167,9 +272,19 @@ pub(crate) fn donation_groups_select(
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 
     let mut select = Query::select();
-    select
-        .from(donation::Entity.table_ref())
-        .cond_where(condition);
+    // A rollup goes by the name `donation`, so that the condition's columns name its own.
+    match source {
+        DonationSource::Rows => select.from(donation::Entity.table_ref()),
+        DonationSource::Rollup => select.from_subquery(
+            crate::store::rollup::rows_query("donation_rollup"),
+            donation::Entity,
+        ),
+        DonationSource::DayRollup => select.from_subquery(
+            crate::store::rollup::rows_query("donation_day_rollup"),
+            donation::Entity,
+        ),
+    };
+    select.cond_where(condition);
     let received = "donation.received_at";
     let mut dims: Grouped = Vec::new();
     for d in dimensions {
@@ -186,6 +301,12 @@ pub(crate) fn donation_groups_select(
                 "organization_id",
                 Expr::col((donation::Entity, donation::Column::OrganizationId)),
             ),
+            DonationDimension::Day if source == DonationSource::DayRollup => {
+                ("day", Expr::cust("donation.day"))
+            }
+            DonationDimension::Week if source == DonationSource::DayRollup => {
+                ("week", Expr::cust(week_of_day(backend, "donation.day")))
+            }
             DonationDimension::Day => ("day", Expr::cust(kz_day(backend, received))),
             DonationDimension::Week => ("week", Expr::cust(kz_week(backend, received))),
             DonationDimension::Status => (
@@ -206,14 +327,18 @@ pub(crate) fn donation_groups_select(
             .order_by_expr(expr, Order::Asc);
         dims.push(alias);
     }
+    let count = match source {
+        // `*`, not the id: PostgreSQL can then count from an index alone.
+        DonationSource::Rows => Expr::col(sea_orm::sea_query::Asterisk).count(),
+        DonationSource::Rollup | DonationSource::DayRollup => {
+            let n = Expr::col((donation::Entity, Alias::new("donation_count"))).sum();
+            // A rollup row whose donations all moved on is kept at zero: no group.
+            select.and_having(n.clone().gt(0));
+            n
+        }
+    };
     select
-        .expr_as(
-            // `*`, not the id: PostgreSQL can then count from an index alone.
-            Expr::col(sea_orm::sea_query::Asterisk)
-                .count()
-                .cast_as("BIGINT"),
-            Alias::new("n"),
-        )
+        .expr_as(count.cast_as("BIGINT"), Alias::new("n"))
         .expr_as(
             Expr::expr(Expr::col((donation::Entity, donation::Column::Grams)).sum())
                 .if_null(0)

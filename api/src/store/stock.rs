@@ -34,14 +34,31 @@ pub struct StockGroup {
 }
 
 /// Groups the donations matching `condition` that are not cancelled by `dimensions` (each once,
-/// in the order given), in one `GROUP BY`; no dimension gives one row over all of them.
+/// in the order given), in one `GROUP BY`; no dimension gives one row over all of them. From
+/// `donation_rollup` when `rolled` (a condition on the columns it keeps only:
+/// `store::rollup::answers`), else from the donations themselves.
 pub async fn groups(
     db: &impl ConnectionTrait,
+    rolled: bool,
     dimensions: &[StockDimension],
     condition: Condition,
 ) -> Result<Vec<StockGroup>, DbErr> {
     let mut select = Query::select();
-    select.from(donation::Entity.table_ref()).cond_where(
+    if rolled {
+        // Named `donation`, so that the condition's columns name its own.
+        select.from_subquery(
+            crate::store::rollup::rows_query("donation_rollup"),
+            donation::Entity,
+        );
+        select.and_having(
+            Expr::col((donation::Entity, Alias::new("donation_count")))
+                .sum()
+                .gt(0),
+        );
+    } else {
+        select.from(donation::Entity.table_ref());
+    }
+    select.cond_where(
         Condition::all()
             .add(condition)
             .add(donation::Column::Status.ne(DonationStatus::Cancelled)),

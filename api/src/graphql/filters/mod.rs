@@ -173,6 +173,15 @@ where
     Ok(crate::services::lists::condition(deps, tree))
 }
 
+/// A client's filter as its tree of typed conditions (every row when absent), for a service
+/// that looks at which conditions it holds before writing them as SQL (`services::lists::condition`).
+pub fn tree_of<F: EntityFilter>(filter: Option<F>) -> ApiResult<Tree<F::Leaf>> {
+    match filter {
+        Some(f) => f.tree(),
+        None => Ok(Tree::default()),
+    }
+}
+
 /// Declares an order input (field enum + direction) and the ordering it asks for, in the store's
 /// sort fields of the same names.
 macro_rules! order_input {

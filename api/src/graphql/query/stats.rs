@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::error::ResultExt;
 use crate::graphql::ContextExt;
-use crate::graphql::filters::condition_of;
+use crate::graphql::filters::tree_of;
 use crate::graphql::types::donation::DonationFilter;
 use crate::graphql::types::enums::ShipmentStatus;
 use crate::graphql::types::stats::{DonationDimension, DonationStatsRow, ShipmentFlow};
@@ -26,9 +26,9 @@ impl StatsQuery {
         #[graphql(desc = "Conditions the donations meet.")] filter: Option<DonationFilter>,
     ) -> async_graphql::Result<Vec<DonationStatsRow>> {
         let (rc, deps) = ctx.request();
-        let condition = condition_of(filter, deps).extend()?;
+        let filter = tree_of(filter).extend()?;
         let dimensions: Vec<_> = group_by.into_iter().map(Into::into).collect();
-        let groups = services::stats::donation_groups(rc, deps, &dimensions, condition)
+        let groups = services::stats::donation_groups(rc, deps, &dimensions, filter)
             .await
             .extend()?;
         Ok(groups.into_iter().map(DonationStatsRow).collect())

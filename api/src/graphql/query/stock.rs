@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::error::ResultExt;
 use crate::graphql::ContextExt;
-use crate::graphql::filters::condition_of;
+use crate::graphql::filters::tree_of;
 use crate::graphql::types::donation::DonationFilter;
 use crate::graphql::types::stock::{StockDimension, StockStatsRow};
 use crate::services;
@@ -26,9 +26,9 @@ impl StockQuery {
         #[graphql(desc = "Conditions the donations meet.")] filter: Option<DonationFilter>,
     ) -> async_graphql::Result<Vec<StockStatsRow>> {
         let (rc, deps) = ctx.request();
-        let condition = condition_of(filter, deps).extend()?;
+        let filter = tree_of(filter).extend()?;
         let dimensions: Vec<_> = group_by.into_iter().map(Into::into).collect();
-        let groups = services::stock::groups(rc, deps, &dimensions, condition)
+        let groups = services::stock::groups(rc, deps, &dimensions, filter)
             .await
             .extend()?;
         Ok(groups.into_iter().map(StockStatsRow).collect())

@@ -156,12 +156,12 @@ async fn needs(deps: &Deps, plan: &Plan, sink: &mut Sink) -> Result<(), Stop> {
     Ok(())
 }
 
-/// The regions' figures as `regions { figures }` serves them (the same cache, the same rows).
+/// The regions' figures as `regions { figures }` serves them (the same rollups, the same rows).
 async fn region_figures(
     deps: &Deps,
     actor: &Actor,
 ) -> ApiResult<std::sync::Arc<Vec<store::stats::RegionFigures>>> {
-    Ok(deps.figures.get(&deps.reads, actor).await?.0)
+    Ok(crate::services::stats::figures(&deps.reads, actor).await?.0)
 }
 
 /// What the regions' export holds, every figure of every region (never `asOf`): it changes
