@@ -42,9 +42,7 @@ impl Limits {
         };
         Limits {
             in_flight,
-            queue: config
-                .admission_queue
-                .unwrap_or(in_flight),
+            queue: config.admission_queue.unwrap_or(in_flight),
             wait: Duration::from_millis(config.admission_wait_ms),
         }
     }
