@@ -7,12 +7,14 @@
 //! The turns are permits of one semaphore (`BIRLIK_MAX_IN_FLIGHT`, by default twice the pool's
 //! connections: an operation spends part of its time off the database, in parsing, resolving
 //! and writing its answer). Up to `BIRLIK_ADMISSION_QUEUE` operations wait in arrival order, each
-//! for at most `BIRLIK_ADMISSION_WAIT_MS`. Only [`gate`](crate::http::gate) takes turns; health
+//! for at most `BIRLIK_ADMISSION_WAIT_MS`; one whose wait would be longer, judged from how long
+//! turns have lately been held (a moving average), is refused on arrival rather than after the
+//! wait, so that a refusal costs the client no time. Only [`gate`](crate::http::gate) takes turns; health
 //! checks and `/metrics` never do.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
@@ -42,7 +44,9 @@ impl Limits {
         };
         Limits {
             in_flight,
-            queue: config.admission_queue.unwrap_or(in_flight),
+            queue: config
+                .admission_queue
+                .unwrap_or_else(|| in_flight.saturating_mul(4)),
             wait: Duration::from_millis(config.admission_wait_ms),
         }
     }
@@ -58,23 +62,57 @@ pub struct Admission {
 
 #[derive(Debug, Default)]
 struct Counts {
+    /// How long a turn is held, in microseconds: a moving average of the last few dozen (0
+    /// until one is given back).
+    held_us: AtomicU64,
     waiting: AtomicUsize,
     admitted: AtomicU64,
     queued: AtomicU64,
     refused: AtomicU64,
 }
 
-/// Turns held by admitted operations; given back when dropped.
+/// Turns held by admitted operations; given back when dropped, and the time they were held
+/// counted into the average that predicts a newcomer's wait.
 #[derive(Debug)]
-pub struct Turns(OwnedSemaphorePermit);
+pub struct Turns {
+    permit: OwnedSemaphorePermit,
+    since: Instant,
+    counts: Arc<Counts>,
+}
 
 impl Turns {
+    fn new(permit: OwnedSemaphorePermit, counts: &Arc<Counts>) -> Self {
+        Turns {
+            permit,
+            since: Instant::now(),
+            counts: counts.clone(),
+        }
+    }
+
     /// One of these turns, for an operation of a batch (`None` when none is left).
     pub fn split_one(&mut self) -> Option<Turns> {
-        if self.0.num_permits() <= 1 {
+        if self.permit.num_permits() <= 1 {
             return None;
         }
-        self.0.split(1).map(Turns)
+        let permit = self.permit.split(1)?;
+        Some(Turns::new(permit, &self.counts))
+    }
+}
+
+impl Drop for Turns {
+    fn drop(&mut self) {
+        let held = self.since.elapsed().as_micros().min(u128::from(u32::MAX)) as u64;
+        // An average over about the last 16 turns, kept without a lock.
+        let _ = self
+            .counts
+            .held_us
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |avg| {
+                Some(if avg == 0 {
+                    held
+                } else {
+                    avg - avg / 16 + held / 16
+                })
+            });
     }
 }
 
@@ -122,7 +160,7 @@ impl Admission {
                 counts
                     .admitted
                     .fetch_add(u64::from(operations), Ordering::Relaxed);
-                return Ok(Turns(permit));
+                return Ok(Turns::new(permit, counts));
             }
             Err(TryAcquireError::Closed) => return Err(self.refuse(operations)),
             Err(TryAcquireError::NoPermits) => {}
@@ -130,7 +168,9 @@ impl Admission {
         let places = n as usize;
         let ahead = counts.waiting.fetch_add(places, Ordering::AcqRel);
         let _waiting = Waiting(&counts.waiting, places);
-        if ahead + places > self.limits.queue as usize {
+        if ahead + places > self.limits.queue as usize
+            || self.expected_wait(ahead + places) > self.limits.wait
+        {
             return Err(self.refuse(operations));
         }
         counts
@@ -142,10 +182,18 @@ impl Admission {
                 counts
                     .admitted
                     .fetch_add(u64::from(operations), Ordering::Relaxed);
-                Ok(Turns(permit))
+                Ok(Turns::new(permit, counts))
             }
             _ => Err(self.refuse(operations)),
         }
+    }
+
+    /// How long an operation with `places` turns' worth of operations ahead of it (itself
+    /// included) may expect to wait: each turn frees after the average holding time.
+    fn expected_wait(&self, places: usize) -> Duration {
+        let held = self.counts.held_us.load(Ordering::Relaxed);
+        let rounds = places.div_ceil(self.limits.in_flight.max(1) as usize) as u64;
+        Duration::from_micros(held.saturating_mul(rounds))
     }
 
     fn refuse(&self, operations: u32) -> ApiError {
@@ -154,7 +202,7 @@ impl Admission {
             .fetch_add(u64::from(operations), Ordering::Relaxed);
         tracing::debug!(
             operations,
-            "refused: every turn is taken and the queue is full"
+            "refused: every turn is taken, and the queue is full or too slow"
         );
         ApiError::Unavailable
     }
@@ -238,5 +286,19 @@ mod tests {
         let all = admission.enter(10).await.unwrap();
         assert_eq!(admission.snapshot().in_flight, 3);
         drop(all);
+    }
+
+    #[tokio::test]
+    async fn one_whose_wait_would_pass_the_bound_is_refused_on_arrival() {
+        let admission = Admission::new(limits(1, 10, 50));
+        let held = admission.enter(1).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        drop(held); // turns are held for about 100 ms
+        let _held = admission.enter(1).await.unwrap();
+        let started = Instant::now();
+        assert!(admission.enter(1).await.is_err());
+        assert!(started.elapsed() < Duration::from_millis(40));
+        let s = admission.snapshot();
+        assert_eq!((s.queued, s.refused, s.waiting), (0, 1, 0));
     }
 }
