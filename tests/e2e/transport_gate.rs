@@ -227,8 +227,9 @@ async fn a_slow_request_over_http_is_stopped_at_its_time_limit() {
         .await
         .unwrap();
     let took = started.elapsed();
-    assert_eq!(resp.status(), 503);
+    let status = resp.status();
     let body: Value = resp.json().await.unwrap();
+    assert_eq!(status, 503, "after {took:?}: {body}");
     assert_eq!(code(&body), Some("SERVICE_UNAVAILABLE"), "{body}");
     assert!(
         took < Duration::from_millis(LIMIT_MS * 3),
