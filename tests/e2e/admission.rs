@@ -32,29 +32,6 @@ async fn one_at_a_time(queue: u32, wait_ms: u64) -> TestApp {
     .await
 }
 
-/// A query whose statements run for seconds.
-fn slow_query() -> Value {
-    let groups: Vec<Value> = (0..6)
-        .map(|g| {
-            let terms: Vec<Value> = (0..30)
-                .map(|i| json!({ "description": { "contains": format!("zq{}y", g * 30 + i) } }))
-                .collect();
-            json!({ "or": terms })
-        })
-        .collect();
-    // Last, a term every donation meets: the page finds a row, so its count (read with the
-    // page) goes through every donation, each failing the terms above first; three times, one
-    // after the other on these servers' one connection.
-    let mut groups = groups;
-    groups.push(json!({ "kilograms": { "gt": 0 } }));
-    json!({
-        "query": "query($f: DonationFilter) { a: donations(filter: $f, first: 1) { totalCount } \
-                  b: donations(filter: $f, first: 1) { totalCount } \
-                  c: donations(filter: $f, first: 1) { totalCount } }",
-        "variables": { "f": { "or": groups } },
-    })
-}
-
 /// A gauge or counter of `/metrics`.
 async fn metric(app: &TestApp, name: &str) -> u64 {
     let text = app.anonymous().get("/metrics").await.text().await.unwrap();
@@ -74,7 +51,7 @@ async fn hold_the_turn(app: &TestApp) -> tokio::task::JoinHandle<reqwest::Status
         reqwest::Client::new()
             .post(url)
             .bearer_auth(token)
-            .json(&slow_query())
+            .json(&crate::helpers::ops::slow_donations_query())
             .send()
             .await
             .unwrap()

@@ -151,36 +151,8 @@ async fn ministry(app: &TestApp) -> String {
         .0
 }
 
-/// Terms in the slow filter: within the filter limits (200 values), and still seconds of work on
-/// the demo's donations.
-const SLOW_TERMS: usize = 180;
 /// The time limit of the servers below.
 const LIMIT_MS: u64 = 600;
-
-/// A query whose statements run for seconds: hundreds of `contains` over every donation
-/// (in groups of 30, so that no list is wide and the condition stays shallow).
-fn slow_query() -> Value {
-    let groups: Vec<Value> = (0..SLOW_TERMS / 30)
-        .map(|g| {
-            let terms: Vec<Value> = (0..30)
-                .map(|i| json!({ "description": { "contains": format!("zq{}x", g * 30 + i) } }))
-                .collect();
-            json!({ "or": terms })
-        })
-        .collect();
-    // Last, a term every donation meets: the page finds a row, so the count (read with the
-    // page) goes through every donation, each failing the terms above first.
-    let mut groups = groups;
-    groups.push(json!({ "kilograms": { "gt": 0 } }));
-    json!({
-        // Three times (one connection in these servers: one after the other), so that even a
-        // fast machine spends well over the time limit.
-        "query": "query($f: DonationFilter) { a: donations(filter: $f, first: 1) { totalCount } \
-                  b: donations(filter: $f, first: 1) { totalCount } \
-                  c: donations(filter: $f, first: 1) { totalCount } }",
-        "variables": { "f": { "or": groups } },
-    })
-}
 
 /// A server over the demo data with one database connection, so that a statement left running
 /// would hold up the next request.
@@ -230,7 +202,7 @@ async fn a_slow_request_over_http_is_stopped_at_its_time_limit() {
     let started = Instant::now();
     let resp = post(&app)
         .bearer_auth(&token)
-        .json(&slow_query())
+        .json(&crate::helpers::ops::slow_donations_query())
         .send()
         .await
         .unwrap();
@@ -255,7 +227,7 @@ async fn a_slow_query_over_a_socket_is_stopped_at_its_time_limit() {
     let started = Instant::now();
     ws::send(
         &mut socket,
-        json!({ "id": "1", "type": "subscribe", "payload": slow_query() }),
+        json!({ "id": "1", "type": "subscribe", "payload": crate::helpers::ops::slow_donations_query() }),
     )
     .await;
     let answer = answers(&mut socket, 1).await.remove(0);
