@@ -11,16 +11,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use birlik_api::auth::jwt::Keys;
 use birlik_api::graphql::relay::encode;
-use birlik_entity::user_account;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-use crate::helpers::app::TEST_SECRET;
+use crate::helpers::app::{TEST_SECRET, signed_token};
 use crate::helpers::cluster::Cluster;
 use crate::helpers::db::skip_without_postgres;
 use crate::helpers::ops;
@@ -93,8 +89,8 @@ async fn replicas_serve_the_analytics_and_are_skipped_when_behind_or_down() {
     let bare = serve(&primary.url(), None).await;
     let db = Database::connect(primary.url()).await.unwrap();
     let standby = Database::connect(replica.url()).await.unwrap();
-    let ministry = token(&db, "ministry@demo.birlik.kz").await;
-    let ngo = token(&db, "ngo@demo.birlik.kz").await;
+    let ministry = signed_token(&db, "ministry@demo.birlik.kz").await;
+    let ngo = signed_token(&db, "ngo@demo.birlik.kz").await;
     let point = int(
         &db,
         "SELECT MIN(id) FROM collection_point WHERE organization_id = \
@@ -351,25 +347,6 @@ async fn caught_up(primary: &DatabaseConnection, replica: &DatabaseConnection) {
     }
     // Two of the monitor's readings.
     tokio::time::sleep(birlik_api::services::reads::POLL * 3).await;
-}
-
-async fn token(db: &DatabaseConnection, email: &str) -> String {
-    let account = user_account::Entity::find()
-        .filter(user_account::Column::Email.eq(email))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no account {email}"));
-    Keys::from_secret(&SecretString::from(TEST_SECRET.to_owned()))
-        .unwrap()
-        .issue(
-            account.id,
-            account.role,
-            account.organization_id,
-            account.volunteer_id,
-        )
-        .unwrap()
-        .0
 }
 
 fn donation(point: i32, n: u32) -> Value {

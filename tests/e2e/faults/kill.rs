@@ -6,7 +6,7 @@ use super::*;
 async fn kill_9_during_a_burst_loses_only_what_was_not_acknowledged() {
     let test_db = TestDb::demo().await;
     let db = test_db.connect().await;
-    let ngo = token(&db, "ngo@demo.birlik.kz").await;
+    let ngo = signed_token(&db, "ngo@demo.birlik.kz").await;
     let point = own_point(&db).await;
     let stock: Vec<i32> = ints(
         &db,

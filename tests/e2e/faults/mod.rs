@@ -8,16 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use birlik_api::auth::jwt::Keys;
 use birlik_api::graphql::relay::{decode, encode};
-use birlik_entity::user_account;
-use sea_orm::{ColumnTrait, Database, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{Database, DatabaseConnection};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::app::TEST_SECRET;
+use crate::helpers::app::{TEST_SECRET, signed_token};
 use crate::helpers::cluster::{Cluster, free_port};
 use crate::helpers::db::skip_without_postgres;
 use crate::helpers::sql::{int, ints};
@@ -117,26 +115,6 @@ impl Drop for Server {
         self.child.kill().ok();
         self.child.wait().ok();
     }
-}
-
-/// An access token for the account with this email, signed with the test key.
-async fn token(db: &DatabaseConnection, email: &str) -> String {
-    let account = user_account::Entity::find()
-        .filter(user_account::Column::Email.eq(email))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no account {email}"));
-    Keys::from_secret(&SecretString::from(TEST_SECRET.to_owned()))
-        .unwrap()
-        .issue(
-            account.id,
-            account.role,
-            account.organization_id,
-            account.volunteer_id,
-        )
-        .unwrap()
-        .0
 }
 
 /// One request's fate.

@@ -28,7 +28,7 @@ async fn a_database_outage_fails_fast_and_heals_without_a_restart() {
     let base = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped());
     let check = Database::connect(&url).await.unwrap();
-    let ngo = token(&check, "ngo@demo.birlik.kz").await;
+    let ngo = signed_token(&check, "ngo@demo.birlik.kz").await;
     let point = own_point(&check).await;
     check.close().await.ok();
 

@@ -6,7 +6,7 @@ use super::*;
 async fn sigterm_finishes_what_is_in_flight_and_exits_0() {
     let test_db = TestDb::demo().await;
     let db = test_db.connect().await;
-    let volunteer = token(&db, "volunteer@demo.birlik.kz").await;
+    let volunteer = signed_token(&db, "volunteer@demo.birlik.kz").await;
     let mut server = Server::spawn(&test_db.url());
     server.ready().await;
     let mut socket = ws::subscribe(&server.base, Some(&volunteer), ops::TASK_EVENTS).await;

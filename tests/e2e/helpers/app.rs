@@ -191,3 +191,25 @@ impl TestApp {
         self.keys.sign(&claims).unwrap()
     }
 }
+
+/// An access token for the account with this email, signed with the test key (for servers that
+/// the tests start as processes of their own, whose demo accounts they read directly).
+pub async fn signed_token(db: &sea_orm::DatabaseConnection, email: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let account = birlik_entity::user_account::Entity::find()
+        .filter(birlik_entity::user_account::Column::Email.eq(email))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no account {email}"));
+    Keys::from_secret(&SecretString::from(TEST_SECRET.to_owned()))
+        .unwrap()
+        .issue(
+            account.id,
+            account.role,
+            account.organization_id,
+            account.volunteer_id,
+        )
+        .unwrap()
+        .0
+}
