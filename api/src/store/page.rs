@@ -87,15 +87,35 @@ where
     if let Some(before) = &req.before {
         select = select.filter(beyond(keys, before, true));
     }
-    for key in keys {
-        // Reading from the end walks the order backwards; the caller reverses the rows after.
-        let descending = key.descending != req.from_end;
-        select = select.order_by(
-            key.column.clone(),
-            if descending { Order::Desc } else { Order::Asc },
-        );
+    for (column, order) in directions(keys, req) {
+        select = select.order_by(column, order);
     }
     select.limit(req.limit + 1)
+}
+
+/// Each key with the direction a page reads it in: reading from the end walks the order
+/// backwards (the caller reverses the rows after, [`finish`]).
+fn directions<'a>(
+    keys: &'a [SortKey],
+    req: &'a PageRequest,
+) -> impl Iterator<Item = (SimpleExpr, Order)> + 'a {
+    keys.iter().map(|key| {
+        let descending = key.descending != req.from_end;
+        let order = if descending { Order::Desc } else { Order::Asc };
+        (key.column.clone(), order)
+    })
+}
+
+/// Orders a statement as [`bound`] orders a page (for a page read as a derived table whose
+/// alias is its table's name, which the keys' columns name).
+pub fn order(
+    select: &mut sea_orm::sea_query::SelectStatement,
+    keys: &[SortKey],
+    req: &PageRequest,
+) {
+    for (column, order) in directions(keys, req) {
+        select.order_by_expr(column, order);
+    }
 }
 
 /// Turns the `limit + 1` rows read into a page in the requested order.

@@ -72,13 +72,10 @@ pub async fn mine(
         });
     };
     let Some(since) = updated_since else {
-        // The whole list: the watermark and the page in one snapshot, which holds exactly the
-        // changes stamped at or before the watermark.
-        let tx = store::task::snapshot(db).await?;
-        let synced_at = store::task::watermark(&tx).await?;
+        // The whole list: the watermark and the page in one statement, so from one snapshot,
+        // which holds exactly the changes stamped at or before the watermark.
         let condition = store::task::held_matching(volunteer_id, statuses, None);
-        let page = store::task::page(&tx, condition.clone(), &req).await?;
-        tx.commit().await?;
+        let (page, synced_at) = store::task::page_at_watermark(db, condition.clone(), &req).await?;
         let removed = Vec::new();
         return Ok((page, condition, Sync { removed, synced_at }));
     };

@@ -5,11 +5,13 @@
 //! ([`watermark`]) therefore reads a stamp at or below which every change has committed.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
-    AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, IsolationLevel, QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryTrait,
 };
+
+use crate::store::page::{self, Page, PageRequest};
 
 use birlik_entity::{task, task_assignment};
 
@@ -61,19 +63,42 @@ pub async fn watermark(db: &impl ConnectionTrait) -> Result<DateTime<Utc>, DbErr
     instant(row.try_get_by_index(0)?)
 }
 
-/// A read-only transaction over one snapshot of the database (REPEATABLE READ on PostgreSQL; a
-/// read transaction on SQLite): a [`watermark`] read in it bounds exactly the changes it sees.
-pub async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.begin_with_config(
-                Some(IsolationLevel::RepeatableRead),
-                Some(AccessMode::ReadOnly),
-            )
-            .await
+/// A page of the tasks matching `condition`, soonest first, and the clock's [`watermark`], read
+/// in one statement and so from one snapshot: the page holds exactly the changes stamped at or
+/// before the watermark. The page is a derived table joined to the clock's row
+/// (`FROM sync_clock LEFT JOIN (page) AS task ON TRUE`), so an empty page still brings the
+/// watermark (one row of NULLs beside it), and the page keeps its own plan (index order, limit).
+pub async fn page_at_watermark(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    req: &PageRequest,
+) -> Result<(Page<task::Model>, DateTime<Utc>), DbErr> {
+    let keys = super::soonest_first().sort_keys();
+    let page = page::bound(task::Entity::find().filter(condition), &keys, req).into_query();
+    let watermark = Alias::new("sync_watermark");
+    let mut select = Query::select();
+    select
+        .expr_as(Expr::col((clock(), at())), watermark.clone())
+        .column((task::Entity, Asterisk))
+        .from(clock())
+        .join_subquery(JoinType::LeftJoin, page, task::Entity, Expr::val(true))
+        .and_where(Expr::col((clock(), Alias::new("id"))).eq(1));
+    // The derived table's order does not survive the join by right: order again (the keys
+    // name `task`'s columns, which is the derived table's alias here).
+    page::order(&mut select, &keys, req);
+    let rows = db.query_all(&select).await?;
+    let first = rows
+        .first()
+        .ok_or_else(|| DbErr::RecordNotFound("sync_clock".into()))?;
+    let stamp = instant(first.try_get("", "sync_watermark")?)?;
+    let mut tasks = Vec::with_capacity(rows.len());
+    for row in &rows {
+        // The page's columns are NULL on the one row an empty page leaves.
+        if row.try_get::<Option<i32>>("", "id")?.is_some() {
+            tasks.push(task::Model::from_query_result(row, "")?);
         }
-        _ => db.begin().await,
     }
+    Ok((page::finish(tasks, req), stamp))
 }
 
 /// Moves the clock to `at` if it is behind (rows written with their own times, as the demo data

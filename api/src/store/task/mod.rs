@@ -15,7 +15,7 @@ mod place;
 mod read;
 mod write;
 
-pub use clock::{Places, catch_up, snapshot, stamp_task, watermark};
+pub use clock::{Places, catch_up, page_at_watermark, stamp_task, watermark};
 pub use place::{
     add_claim, held, held_by, holds, live_claim, live_claims, move_claim, release_claim,
     released_since, settle, take_place, unstarted_claims,
