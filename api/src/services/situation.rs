@@ -51,10 +51,12 @@ pub async fn get(deps: &Deps) -> ApiResult<Situation> {
         .iter()
         .filter_map(|f| deps.region(f.region_id).map(|r| (r.clone(), *f)))
         .collect();
+    // Every need is public: the rollup answers it.
     let public = &store::scope::need(&Actor::Anonymous);
     let mut needs = deps
         .replicable(&Actor::Anonymous, |db| async move {
-            store::need::groups(&db, &[NeedDimension::Category], public.clone()).await
+            let source = store::need::NeedSource::Rollup;
+            store::need::groups(&db, source, &[NeedDimension::Category], public.clone()).await
         })
         .await?;
     needs.sort_by(|a, b| {

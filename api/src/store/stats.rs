@@ -332,9 +332,12 @@ pub(crate) fn donation_groups_select(
         DonationSource::Rows => Expr::col(sea_orm::sea_query::Asterisk).count(),
         DonationSource::Rollup | DonationSource::DayRollup => {
             let n = Expr::col((donation::Entity, Alias::new("donation_count"))).sum();
-            // A rollup row whose donations all moved on is kept at zero: no group.
-            select.and_having(n.clone().gt(0));
-            n
+            // A rollup row whose donations all moved on is kept at zero: no group (but one row
+            // over everything, as the bare `GROUP BY` gives, when nothing is grouped).
+            if !dims.is_empty() {
+                select.and_having(n.clone().gt(0));
+            }
+            Expr::expr(n).if_null(0)
         }
     };
     select

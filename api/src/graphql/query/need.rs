@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::error::ResultExt;
 use crate::graphql::ContextExt;
-use crate::graphql::filters::{PageArgs, condition_of, list, selects_any};
+use crate::graphql::filters::{PageArgs, list, selects_any, tree_of};
 use crate::graphql::types::need::{
     NeedConnection, NeedDimension, NeedFilter, NeedOrder, NeedStatsRow, NeedTotals, NeededCategory,
 };
@@ -81,9 +81,9 @@ impl NeedQuery {
         #[graphql(desc = "Conditions the needs meet.")] filter: Option<NeedFilter>,
     ) -> async_graphql::Result<Vec<NeedStatsRow>> {
         let (rc, deps) = ctx.request();
-        let condition = condition_of(filter, deps).extend()?;
+        let filter = tree_of(filter).extend()?;
         let dimensions: Vec<_> = group_by.into_iter().map(Into::into).collect();
-        let groups = services::need::groups(rc, deps, &dimensions, condition)
+        let groups = services::need::groups(rc, deps, &dimensions, filter)
             .await
             .extend()?;
         Ok(groups.into_iter().map(NeedStatsRow).collect())

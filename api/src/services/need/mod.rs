@@ -100,17 +100,23 @@ pub async fn totals(deps: &Deps, condition: Condition) -> ApiResult<Totals> {
     Ok(store::need::totals(&deps.db, condition).await?)
 }
 
-/// The lines of the needs matching `filter`, grouped by `dimensions` (public).
+/// The lines of the needs matching `filter`, grouped by `dimensions` (public): from the
+/// rollup when it answers the filter exactly, else the bare `GROUP BY` over the lines.
 pub async fn groups(
     rc: &crate::context::RequestCtx,
     deps: &Deps,
     dimensions: &[NeedDimension],
-    filter: Condition,
+    filter: store::filter::Tree<store::need::Where>,
 ) -> ApiResult<Vec<NeedGroup>> {
-    let filter = &filter;
+    let source = if store::need::rollup_answers(&filter) {
+        store::need::NeedSource::Rollup
+    } else {
+        store::need::NeedSource::Lines
+    };
+    let filter = &crate::services::lists::condition(deps, filter);
     Ok(deps
         .replicable(&rc.actor, |db| async move {
-            store::need::groups(&db, dimensions, filter.clone()).await
+            store::need::groups(&db, source, dimensions, filter.clone()).await
         })
         .await?)
 }

@@ -8,7 +8,9 @@
 mod stats;
 mod write;
 
-pub use stats::{NeedDimension, NeedGroup, NeededCategory, groups, needed_categories};
+pub use stats::{
+    NeedDimension, NeedGroup, NeedSource, NeededCategory, groups, needed_categories, rollup_answers,
+};
 pub use write::{NewNeed, close, insert};
 
 use birlik_entity::{enums, need, need_line};

@@ -3,10 +3,11 @@
 
 use birlik_entity::enums::{DonationCategory, NeedPriority};
 use birlik_entity::{need, need_line};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{Condition, ConnectionTrait, DbErr, EntityName, JoinType, TryGetable};
 
-use super::{Fulfilment, line_fulfilment_sql};
+use super::{Fulfilment, Where, line_fulfilment_sql};
+use crate::store::filter::Tree;
 
 /// A dimension need lines can be grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,22 +43,75 @@ fn line_outstanding_sql() -> SimpleExpr {
     )
 }
 
-/// Groups the lines of the needs matching `condition` by `dimensions`, in one `GROUP BY`.
+/// What a need-line grouping reads: the lines themselves, or their rollup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NeedSource {
+    /// Every need line joined to its need (the bare `GROUP BY`).
+    Lines,
+    /// `need_rollup`: the lines summed by every dimension and the need's status, for a filter
+    /// the rollup answers exactly ([`rollup_answers`]).
+    Rollup,
+}
+
+/// Whether `need_rollup` answers a need filter exactly: every leaf names a column of the need
+/// that the rollup keeps (its region, priority, status, raising organization). A condition on
+/// a category or a fulfilment selects whole needs by one of their lines, which a rollup of
+/// lines cannot tell apart.
+pub fn rollup_answers(tree: &Tree<Where>) -> bool {
+    match tree {
+        Tree::All(trees) | Tree::Any(trees) => trees.iter().all(rollup_answers),
+        Tree::Not(tree) => rollup_answers(tree),
+        Tree::Leaf(leaf) => matches!(
+            leaf,
+            Where::RegionCode(_) | Where::Priority(_) | Where::Status(_) | Where::OrganizationId(_)
+        ),
+    }
+}
+
+/// `need_rollup`'s rows (table and log) under the names of the `need` columns a filter
+/// compares (`region_id`, `priority`, `status`, `organization_id`, null for the ministry's),
+/// to be read as `need`.
+fn rollup_rows() -> SelectStatement {
+    let columns = "region_id, category, CAST(priority AS INTEGER) AS priority, fulfilment, \
+                   NULLIF(organization_id, 0) AS organization_id, need_status AS status, \
+                   line_count, requested_grams, allocated_grams, delivered_grams, \
+                   outstanding_grams";
+    Query::select()
+        .expr(Expr::cust(columns))
+        .from_subquery(
+            crate::store::rollup::rows_query("need_rollup"),
+            Alias::new("r"),
+        )
+        .to_owned()
+}
+
+/// Groups the lines of the needs matching `condition` by `dimensions`, in one `GROUP BY` over
+/// `source`.
 pub async fn groups(
     db: &impl ConnectionTrait,
+    source: NeedSource,
     dimensions: &[NeedDimension],
     condition: Condition,
 ) -> Result<Vec<NeedGroup>, DbErr> {
     let mut select = Query::select();
-    select
-        .from(need_line::Entity.table_ref())
-        .join(
+    match source {
+        NeedSource::Lines => select.from(need_line::Entity.table_ref()).join(
             JoinType::InnerJoin,
             need::Entity.table_ref(),
             Expr::col((need::Entity, need::Column::Id))
                 .equals((need_line::Entity, need_line::Column::NeedId)),
-        )
-        .cond_where(condition);
+        ),
+        // The rollup goes by the name `need`, so that the condition's columns name its own.
+        NeedSource::Rollup => select.from_subquery(rollup_rows(), need::Entity),
+    };
+    select.cond_where(condition);
+    // A line's columns: the line's own, or the rollup's of the same name.
+    let line = |c: need_line::Column| -> SimpleExpr {
+        match source {
+            NeedSource::Lines => Expr::col((need_line::Entity, c)),
+            NeedSource::Rollup => Expr::col((need::Entity, c)),
+        }
+    };
     let mut grouped: Vec<&str> = Vec::new();
     for d in dimensions {
         let (alias, expr): (&str, SimpleExpr) = match d {
@@ -65,15 +119,15 @@ pub async fn groups(
                 "region_id",
                 Expr::col((need::Entity, need::Column::RegionId)),
             ),
-            NeedDimension::Category => (
-                "category",
-                Expr::col((need_line::Entity, need_line::Column::Category)),
-            ),
+            NeedDimension::Category => ("category", line(need_line::Column::Category)),
             NeedDimension::Priority => (
                 "priority",
                 Expr::col((need::Entity, need::Column::Priority)),
             ),
-            NeedDimension::Fulfilment => ("fulfilment", line_fulfilment_sql()),
+            NeedDimension::Fulfilment => match source {
+                NeedSource::Lines => ("fulfilment", line_fulfilment_sql()),
+                NeedSource::Rollup => ("fulfilment", Expr::cust("need.fulfilment")),
+            },
             NeedDimension::Organization => (
                 "organization_id",
                 Expr::col((need::Entity, need::Column::OrganizationId)),
@@ -89,14 +143,25 @@ pub async fn groups(
         grouped.push(alias);
     }
     let sum = |e: SimpleExpr| Expr::expr(Expr::expr(e).sum()).if_null(0).cast_as("BIGINT");
-    let line = |c: need_line::Column| -> SimpleExpr { Expr::col((need_line::Entity, c)) };
-    select
-        .expr_as(
+    let rolled = |name: &str| -> SimpleExpr { Expr::col((need::Entity, Alias::new(name))) };
+    let (count, outstanding) = match source {
+        NeedSource::Lines => (
             Expr::col((need_line::Entity, need_line::Column::Id))
                 .count()
                 .cast_as("BIGINT"),
-            Alias::new("n"),
-        )
+            sum(line_outstanding_sql()),
+        ),
+        NeedSource::Rollup => {
+            // A rollup row whose lines all moved on is kept at zero: no group (but one row
+            // over everything, as the bare `GROUP BY` gives, when nothing is grouped).
+            if !grouped.is_empty() {
+                select.and_having(Expr::expr(rolled("line_count")).sum().gt(0));
+            }
+            (sum(rolled("line_count")), sum(rolled("outstanding_grams")))
+        }
+    };
+    select
+        .expr_as(count, Alias::new("n"))
         .expr_as(
             sum(line(need_line::Column::RequestedGrams)),
             Alias::new("requested"),
@@ -109,7 +174,7 @@ pub async fn groups(
             sum(line(need_line::Column::DeliveredGrams)),
             Alias::new("delivered"),
         )
-        .expr_as(sum(line_outstanding_sql()), Alias::new("outstanding"));
+        .expr_as(outstanding, Alias::new("outstanding"));
     let rows = db.query_all(&select).await?;
     fn get<T: TryGetable>(
         row: &sea_orm::QueryResult,
