@@ -55,6 +55,8 @@ pub async fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
         "{spinner} loading the demo data: {msg} {wide_bar} {pos}/{len} rows",
     );
     let report = demo::load_with_progress(&conn, args.donations, &progress).await?;
+    // What the load appended to the rollups' logs (PostgreSQL), folded before any read.
+    crate::store::rollup::fold_and_vacuum(&conn).await?;
     progress.finish_and_clear();
     println!(
         "demo data loaded: {} organizations, {} collection points, {} volunteers, {} donations, {} shipments, {} tasks",

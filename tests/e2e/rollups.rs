@@ -2,7 +2,7 @@
 //! donations, planning, dispatching, delivering and cancelling shipments, writing off, raising and closing
 //! needs, opening and counting shelters, volunteers signing up), on SQLite and PostgreSQL: then
 //! every rollup equals the bare `GROUP BY` over its rows to the gram, and `donationStats`,
-//! `stockStats` and `reliefSummary` answer what the bare `GROUP BY`s give.
+//! `stockStats`, `needStats` and `reliefSummary` answer what the bare `GROUP BY`s give.
 
 use birlik_api::graphql::relay::encode;
 use birlik_api::store;
@@ -290,9 +290,148 @@ async fn every_rollup_equals_the_group_by_after_concurrent_writers_of_every_kind
         assert_eq!(answered, on_hand, "{dims:?}");
     }
 
+    // needStats for every grouping one and two dimensions wide, under filters the rollup
+    // answers: equal to the same filter ANDed with one it cannot answer (a condition every need
+    // meets), which reads the lines.
+    use store::need::{NeedDimension as N, NeedSource};
+    let org = ints(&db, &format!("SELECT {DEMO_ORG}")).await;
+    let org = encode("Organization", org[0] as i32).0;
+    let filters = [
+        json!(null),
+        json!({ "status": { "eq": "OPEN" } }),
+        json!({ "priority": { "in": ["URGENT", "HIGH"] }, "regionCode": { "eq": "KZ-23" } }),
+        json!({ "or": [{ "organizationId": { "eq": org } }, { "not": { "status": { "eq": "OPEN" } } }] }),
+    ];
+    let stats = "query($g: [NeedDimension!]!, $f: NeedFilter) { needStats(groupBy: $g, filter: $f) \
+        { region { code } category priority fulfilment organization { id } lineCount \
+          requestedKilograms allocatedKilograms deliveredKilograms outstandingKilograms } }";
+    let all = [
+        N::Region,
+        N::Category,
+        N::Priority,
+        N::Fulfilment,
+        N::Organization,
+    ];
+    for dims in groupings(&all) {
+        let lines = store::need::groups(&db, NeedSource::Lines, &dims, sea_orm::Condition::all())
+            .await
+            .unwrap();
+        let rolled = store::need::groups(&db, NeedSource::Rollup, &dims, sea_orm::Condition::all())
+            .await
+            .unwrap();
+        assert_eq!(rolled, lines, "{dims:?}");
+        let group_by: Vec<String> = dims.iter().map(|d| upper(*d)).collect();
+        for filter in &filters {
+            let every = json!({ "createdAt": { "gt": "2000-01-01T00:00:00Z" } });
+            let bare = match filter {
+                Value::Null => every,
+                f => json!({ "and": [f, every] }),
+            };
+            let answer = |f: Value| {
+                let public = app.anonymous();
+                let g = group_by.clone();
+                async move {
+                    public.gql(stats, json!({ "g": g, "f": f })).await.data()["needStats"].clone()
+                }
+            };
+            let (rolled, bare) = (answer(filter.clone()).await, answer(bare).await);
+            if filter.is_null() {
+                assert!(rolled.as_array().is_some_and(|r| !r.is_empty()), "{dims:?}");
+            }
+            assert_eq!(rolled, bare, "{dims:?} {filter}");
+        }
+    }
+
     // The regions' figures and so reliefSummary.
     assert_eq!(
         store::stats::region_figures(&db).await.unwrap(),
         store::stats::region_figures_from_rows(&db).await.unwrap()
     );
+}
+
+/// Over nothing, a rollup answers as the bare `GROUP BY` does: with no dimension, one row of
+/// zeros; with one, no row.
+#[tokio::test]
+async fn a_grouping_over_nothing_answers_as_the_bare_group_by() {
+    let app = spawn_app_with_demo().await;
+    let ministry = app.as_demo_ministry().await;
+    let public = app.anonymous();
+    // Two categories at once: no donation, no need. The second filter adds a condition every
+    // row meets that no rollup answers, so it reads the rows.
+    let none = json!({ "and": [{ "category": { "eq": "FOOD" } }, { "category": { "eq": "DRINKING_WATER" } }] });
+    let every = json!({ "createdAt": { "gt": "2000-01-01T00:00:00Z" } });
+    let bare = json!({ "and": [none, every] });
+    let donations = "query($g: [DonationDimension!]!, $f: DonationFilter) \
+        { donationStats(groupBy: $g, filter: $f) { donationCount kilograms } }";
+    let needs = "query($g: [NeedDimension!]!, $f: NeedFilter) \
+        { needStats(groupBy: $g, filter: $f) { lineCount requestedKilograms outstandingKilograms } }";
+    // Needs in two regions at once: none (a region is what the need rollup answers).
+    let no_need = json!({ "and": [{ "regionCode": { "eq": "KZ-23" } }, { "regionCode": { "eq": "KZ-10" } }] });
+    let no_need_bare = json!({ "and": [no_need, every] });
+    for (g, expected_rows) in [(json!([]), 1), (json!(["CATEGORY"]), 0)] {
+        let rolled = ministry
+            .gql(donations, json!({ "g": g, "f": none }))
+            .await
+            .data()["donationStats"]
+            .clone();
+        let read = ministry
+            .gql(donations, json!({ "g": g, "f": bare }))
+            .await
+            .data()["donationStats"]
+            .clone();
+        assert_eq!(rolled, read, "{g}");
+        assert_eq!(rolled.as_array().unwrap().len(), expected_rows, "{g}");
+        let rolled = public
+            .gql(needs, json!({ "g": g, "f": no_need }))
+            .await
+            .data()["needStats"]
+            .clone();
+        let read = public
+            .gql(needs, json!({ "g": g, "f": no_need_bare }))
+            .await
+            .data()["needStats"]
+            .clone();
+        assert_eq!(rolled, read, "{g}");
+        assert_eq!(rolled.as_array().unwrap().len(), expected_rows, "{g}");
+    }
+}
+
+/// A fold that empties a log reclaims its space (PostgreSQL): a log emptied by DELETE keeps its
+/// dead rows' pages, which every read of its rollup would scan (after a bulk load, a million of
+/// them) until autovacuum came by.
+#[tokio::test]
+async fn folding_a_bulk_write_leaves_no_dead_log_behind() {
+    use crate::helpers::db::{TestDb, skip_without_postgres};
+    use crate::helpers::sql::int;
+    if skip_without_postgres("folding_a_bulk_write_leaves_no_dead_log_behind") {
+        return;
+    }
+    let test_db = TestDb::demo().await;
+    let db = test_db.connect().await;
+    store::rollup::fold_and_vacuum(&db).await.unwrap();
+    // 3,000 donations change at once: the triggers log the change per rollup key.
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        "UPDATE donation SET grams = grams + 1 WHERE id IN (SELECT id FROM donation WHERE status = 'received' ORDER BY id LIMIT 3000)",
+    )
+    .await
+    .unwrap();
+    let logged = int(&db, "SELECT COUNT(*) FROM donation_rollup_delta").await;
+    assert!(logged > 0, "{logged}");
+    let moved = store::rollup::fold_and_vacuum(&db).await.unwrap();
+    assert!(
+        moved.contains(&("donation_rollup", logged as u64)),
+        "{moved:?}"
+    );
+    for (table, _) in moved {
+        let log = format!("{table}_delta");
+        assert_eq!(
+            int(&db, &format!("SELECT COUNT(*) FROM {log}")).await,
+            0,
+            "{log}"
+        );
+        let bytes = int(&db, &format!("SELECT pg_relation_size('{log}')")).await;
+        assert_eq!(bytes, 0, "{log} keeps {bytes} bytes of dead rows");
+    }
+    assert_eq!(store::rollup::verify(&db).await.unwrap(), vec![]);
 }

@@ -66,7 +66,9 @@ pub const FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1)
 
 /// Folds the rollups' logs every [`FOLD_INTERVAL`] for as long as the runtime lives (on
 /// PostgreSQL; nothing to do on SQLite). Several instances may fold at once: each moves the rows
-/// it deleted, the others skip them.
+/// it deleted, the others skip them. A log that gave up [`store::rollup::VACUUM_AFTER`] rows
+/// since this instance last vacuumed it is vacuumed at once, rather than in autovacuum's own
+/// time: every read of its rollup scans it.
 pub fn spawn_folder(db: DatabaseConnection) {
     if db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return;
@@ -74,10 +76,27 @@ pub fn spawn_folder(db: DatabaseConnection) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(FOLD_INTERVAL);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Log rows this instance deleted since it last vacuumed each log.
+        let mut dead: std::collections::HashMap<&'static str, u64> = Default::default();
         loop {
             ticks.tick().await;
-            if let Err(e) = store::rollup::fold(&db).await {
-                tracing::warn!(error = %e, "folding the rollups' logs failed; next time");
+            let moved = match store::rollup::fold(&db).await {
+                Ok(moved) => moved,
+                Err(e) => {
+                    tracing::warn!(error = %e, "folding the rollups' logs failed; next time");
+                    continue;
+                }
+            };
+            for (table, rows) in moved {
+                let dead = dead.entry(table).or_default();
+                *dead += rows;
+                if *dead < store::rollup::VACUUM_AFTER {
+                    continue;
+                }
+                match store::rollup::vacuum_log(&db, table).await {
+                    Ok(()) => *dead = 0,
+                    Err(e) => tracing::warn!(error = %e, table, "vacuuming a rollup log failed"),
+                }
             }
         }
     });
