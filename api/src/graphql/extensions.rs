@@ -51,7 +51,7 @@ impl Gate {
             shapes: limits::Shapes::of_schema(),
             allowlist: operations == crate::config::Operations::Allowlist,
             introspection,
-            parsed: ParseCache::default(),
+            parsed: ParseCache::shared(),
         }))
     }
 }
@@ -70,7 +70,7 @@ pub struct GateExtension {
     allowlist: bool,
     /// `BIRLIK_INTROSPECTION`: when off, `__schema` and `__type` are refused with a code.
     introspection: bool,
-    parsed: ParseCache,
+    parsed: &'static ParseCache,
 }
 
 #[async_graphql::async_trait::async_trait]

@@ -33,10 +33,31 @@ impl ParseCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The documents of this process, shared by the schema's gate (which parses what it runs)
+    /// and the HTTP handlers (which look at an operation's type before running it): a text is
+    /// parsed once, whoever looks at it first.
+    pub fn shared() -> &'static ParseCache {
+        static SHARED: std::sync::LazyLock<ParseCache> = std::sync::LazyLock::new(Default::default);
+        &SHARED
+    }
+
     /// A copy of the document parsed from this text before, if it is kept.
     pub fn get(&self, query: &str) -> Option<ExecutableDocument> {
         let doc = self.documents().get(query).cloned()?;
         Some(ExecutableDocument::clone(&doc))
+    }
+
+    /// The document of this text: the one kept, or parsed now (and kept); `None` when it does
+    /// not parse (the gate then reports why, when it parses it to run it).
+    pub fn document(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+        if let Some(doc) = self.documents().get(query).cloned() {
+            return Some(doc);
+        }
+        let doc = Arc::new(async_graphql::parser::parse_query(query).ok()?);
+        if query.len() <= MAX_TEXT {
+            self.documents().put(query.into(), doc.clone());
+        }
+        Some(doc)
     }
 
     /// Keeps a document parsed from this text (not one of a longer text).
@@ -65,5 +86,19 @@ mod tests {
         let doc = async_graphql::parser::parse_query(&long).unwrap();
         cache.put(&long, &doc);
         assert!(cache.get(&long).is_none(), "a long text is not kept");
+        assert!(cache.document(&long).is_some());
+        assert!(cache.get(&long).is_none(), "nor when it is looked at");
+    }
+
+    #[test]
+    fn a_document_looked_at_is_kept_for_the_run() {
+        let cache = ParseCache::default();
+        let text = "query Mine { myTasks { totalCount } }";
+        let doc = cache.document(text).expect("parses");
+        assert_eq!(doc.operations.iter().count(), 1);
+        let kept = cache.get(text).expect("kept");
+        assert_eq!(format!("{kept:?}"), format!("{:?}", *doc));
+        assert!(cache.document("query {").is_none(), "no document");
+        assert!(cache.get("query {").is_none());
     }
 }

@@ -169,10 +169,11 @@ pub fn refused(err: ApiError) -> Response {
     Response::from_errors(vec![error])
 }
 
-/// The kind of operation a request would run, when its document parses and names one.
+/// The kind of operation a request would run, when its document parses and names one (parsed
+/// through the process's parse cache, where the gate finds it again to run it).
 pub fn operation_type(request: &Request) -> Option<OperationType> {
     use async_graphql::parser::types::DocumentOperations;
-    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+    let doc = crate::graphql::parse_cache::ParseCache::shared().document(&request.query)?;
     match (&doc.operations, request.operation_name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
