@@ -104,6 +104,11 @@ function response(status, headers, body)
     non200 = non200 + 1
   elseif body:find('"errors"', 1, true) then
     errors = errors + 1
+  else
+    return
+  end
+  if not first_error then
+    first_error = status .. " " .. body:sub(1, 400)
   end
 end
 
@@ -112,6 +117,11 @@ function done(summary, latency, requests)
   for _, t in ipairs(threads) do
     body_errors = body_errors + (t:get("errors") or 0)
     status_errors = status_errors + (t:get("non200") or 0)
+    local first = t:get("first_error")
+    if first then
+      -- what the first failed answer of a thread was (status and body), for the log
+      io.write("BENCH_FIRST_ERROR " .. first:gsub("\n", " ") .. "\n")
+    end
   end
   local e = summary.errors
   io.write(string.format(
