@@ -195,6 +195,17 @@ impl<L> Default for Tree<L> {
     }
 }
 
+impl<L> Tree<L> {
+    /// Whether every leaf of the tree passes `test` (a tree of none does).
+    pub fn every_leaf(&self, test: &impl Fn(&L) -> bool) -> bool {
+        match self {
+            Tree::All(trees) | Tree::Any(trees) => trees.iter().all(|t| t.every_leaf(test)),
+            Tree::Not(tree) => tree.every_leaf(test),
+            Tree::Leaf(leaf) => test(leaf),
+        }
+    }
+}
+
 impl<L: Leaf> Tree<L> {
     /// The SQL condition the tree stands for on `backend`'s database.
     pub fn condition(self, backend: DbBackend) -> Condition {

@@ -276,16 +276,14 @@ pub async fn rebuild(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
 /// Whether the rollups can answer a donation filter exactly: every leaf names a column the
 /// rollups keep (category, status, organization, collection point, region).
 pub fn answers(tree: &Tree<Where>) -> bool {
-    match tree {
-        Tree::All(trees) | Tree::Any(trees) => trees.iter().all(answers),
-        Tree::Not(tree) => answers(tree),
-        Tree::Leaf(leaf) => matches!(
+    tree.every_leaf(&|leaf| {
+        matches!(
             leaf,
             Where::Category(_)
                 | Where::Status(_)
                 | Where::OrganizationId(_)
                 | Where::CollectionPointId(_)
                 | Where::RegionCode(_)
-        ),
-    }
+        )
+    })
 }

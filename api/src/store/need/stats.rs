@@ -58,14 +58,12 @@ pub enum NeedSource {
 /// a category or a fulfilment selects whole needs by one of their lines, which a rollup of
 /// lines cannot tell apart.
 pub fn rollup_answers(tree: &Tree<Where>) -> bool {
-    match tree {
-        Tree::All(trees) | Tree::Any(trees) => trees.iter().all(rollup_answers),
-        Tree::Not(tree) => rollup_answers(tree),
-        Tree::Leaf(leaf) => matches!(
+    tree.every_leaf(&|leaf| {
+        matches!(
             leaf,
             Where::RegionCode(_) | Where::Priority(_) | Where::Status(_) | Where::OrganizationId(_)
-        ),
-    }
+        )
+    })
 }
 
 /// `need_rollup`'s rows (table and log) under the names of the `need` columns a filter
