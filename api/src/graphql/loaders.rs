@@ -102,7 +102,7 @@ where
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, E::Model>, Self::Error> {
         use std::sync::atomic::Ordering;
         if self.rows.get().is_none() && !self.asked.swap(true, Ordering::AcqRel) {
-            let rows = store::rows::by_ids::<E>(&self.db, keys, sea_orm::Condition::all())
+            let rows = store::rows::by_ids::<E>(&self.db, keys, scope::public())
                 .await
                 .map_err(graphql_error)?;
             return Ok(rows.into_iter().map(|row| (row.key(), row)).collect());
