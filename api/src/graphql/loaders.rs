@@ -78,16 +78,12 @@ where
     }
 }
 
-/// Rows of a small public table (organizations, collection points) by id: the first window of
-/// asks reads just the rows asked for (a page of tasks names a few points, not every one of
-/// them), and a second window reads the whole table once for the rest of the request, which
-/// answers every later ask. However the asks of thousands of rows fall into a loader's windows
-/// (a stats answer of 4,000 groups took longer than one window to resolve, and cost 30
-/// statements), the table costs at most two statements.
+/// Rows of a small public table (organizations, collection points) by id: the first ask reads the
+/// whole table once for the request, and every later ask is answered from it. However the asks
+/// of thousands of rows fall into a loader's windows (a stats answer of 4,000 groups took longer
+/// than one window to resolve, and cost 30 statements), the table costs one statement.
 pub struct Whole<E: store::rows::Table> {
     db: DatabaseConnection,
-    /// Whether a window was read by id already.
-    asked: std::sync::atomic::AtomicBool,
     rows: tokio::sync::OnceCell<Arc<HashMap<i32, E::Model>>>,
 }
 
@@ -100,13 +96,6 @@ where
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, E::Model>, Self::Error> {
-        use std::sync::atomic::Ordering;
-        if self.rows.get().is_none() && !self.asked.swap(true, Ordering::AcqRel) {
-            let rows = store::rows::by_ids::<E>(&self.db, keys, scope::public())
-                .await
-                .map_err(graphql_error)?;
-            return Ok(rows.into_iter().map(|row| (row.key(), row)).collect());
-        }
         let rows = self
             .rows
             .get_or_try_init(|| async {
@@ -132,7 +121,6 @@ where
 {
     loader(Whole {
         db: db.clone(),
-        asked: Default::default(),
         rows: tokio::sync::OnceCell::new(),
     })
 }

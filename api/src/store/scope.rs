@@ -31,11 +31,6 @@ fn served_regions(organization_id: i32) -> SelectStatement {
         .to_owned()
 }
 
-/// The small public tables (organizations, collection points): every caller reads every row.
-pub fn public() -> Condition {
-    Condition::all()
-}
-
 /// Needs: public, every caller reads them all (their requester's phone keeps its own audience).
 pub fn need(_actor: &Actor) -> Condition {
     Condition::all()
