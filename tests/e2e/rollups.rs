@@ -79,16 +79,9 @@ fn groupings<T: Copy>(dims: &[T]) -> Vec<Vec<T>> {
     out
 }
 
+/// A store dimension's GraphQL enum value (`CollectionPoint` → `COLLECTION_POINT`).
 fn upper(dimension: impl std::fmt::Debug) -> String {
-    let name = format!("{dimension:?}");
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
+    birlik_api::http::page::view::screaming_snake(&format!("{dimension:?}"))
 }
 
 #[tokio::test]

@@ -375,7 +375,7 @@ pub fn grouped(n: i64, lang: Lang) -> String {
 }
 
 /// `DrinkingWater` as GraphQL names it: `DRINKING_WATER`.
-fn screaming_snake(name: &str) -> String {
+pub fn screaming_snake(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
